@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using AsyncAI.TextToSpeech.Protocol;
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace AsyncAI.TextToSpeech.Emulator;
 
@@ -90,16 +92,39 @@ internal sealed partial class EmulatorServer
                 return;
             }
 
-            using var socket = await http.WebSockets.AcceptWebSocketAsync();
+            var upgrade = http.Features.Get<IHttpUpgradeFeature>();
+            if (upgrade is not { IsUpgradableRequest: true })
+            {
+                await RejectHandshakeAsync(http, id, ApiError.Validation("Only HTTP/1.1 WebSocket upgrades are supported."));
+                return;
+            }
+
+            // Accept by hand (what the WebSocket middleware does) so the socket runs over a stream that coalesces
+            // bursts of audio frames into one write.
+            http.Response.Headers.Connection = "Upgrade";
+            http.Response.Headers.Upgrade = "websocket";
+            http.Response.Headers.SecWebSocketAccept = AcceptKey(http.Request.Headers.SecWebSocketKey.ToString());
+            var transport = await upgrade.UpgradeAsync();
+            await using var stream = new CoalescingStream(transport);
+            using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
             Journal.CountConnectionAccepted();
             Journal.Add(id, EmulatorEventKind.Connected, null, string.IsNullOrEmpty(spec) ? null : spec);
-            using var session = new WebSocketSession(socket, http, _options, Journal, id, spec, _stopping.Token);
+            using var session = new WebSocketSession(socket, stream, http, _options, Journal, id, spec, _stopping.Token);
             await session.RunAsync();
         }
         finally
         {
             Interlocked.Decrement(ref _openConnections);
         }
+    }
+
+    private static string AcceptKey(string key)
+    {
+        Span<byte> hash = stackalloc byte[20];
+#pragma warning disable CA5350 // RFC 6455 mandates SHA-1 for Sec-WebSocket-Accept; it is not used for security here
+        System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"), hash);
+#pragma warning restore CA5350
+        return Convert.ToBase64String(hash);
     }
 
     private async Task RejectHandshakeAsync(HttpContext http, int id, ApiError error)

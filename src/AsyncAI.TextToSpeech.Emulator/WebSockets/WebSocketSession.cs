@@ -22,6 +22,7 @@ internal sealed class WebSocketSession : IDisposable
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
 
     private readonly WebSocket _socket;
+    private readonly CoalescingStream _stream;
     private readonly HttpContext _http;
     private readonly EmulatorOptions _options;
     private readonly EmulatorJournal _journal;
@@ -51,9 +52,10 @@ internal sealed class WebSocketSession : IDisposable
     private byte[] _sendBuffer = [];
     private byte[] _pcmBuffer = [];
 
-    public WebSocketSession(WebSocket socket, HttpContext http, EmulatorOptions options, EmulatorJournal journal, int connectionId, string? faultSpec, CancellationToken stopping)
+    public WebSocketSession(WebSocket socket, CoalescingStream stream, HttpContext http, EmulatorOptions options, EmulatorJournal journal, int connectionId, string? faultSpec, CancellationToken stopping)
     {
         _socket = socket;
+        _stream = stream;
         _http = http;
         _options = options;
         _journal = journal;
@@ -409,6 +411,7 @@ internal sealed class WebSocketSession : IDisposable
     private async Task WriterLoopAsync()
     {
         await Task.Yield();
+        var inBurst = false;
         try
         {
             while (true)
@@ -428,6 +431,7 @@ internal sealed class WebSocketSession : IDisposable
 
                 if (control.Message is not null)
                 {
+                    StartBurst(ref inBurst);
                     await _socket.SendAsync(control.Message, WebSocketMessageType.Text, true, _stopping);
                     _journal.Add(_connectionId, EmulatorEventKind.ErrorSent, control.ContextId, control.Code);
                     continue;
@@ -435,6 +439,8 @@ internal sealed class WebSocketSession : IDisposable
 
                 if (closing)
                 {
+                    await EndBurstAsync(inBurst);
+                    inBurst = false;
                     await CloseAsync();
                     return;
                 }
@@ -470,6 +476,7 @@ internal sealed class WebSocketSession : IDisposable
                     var work = TakeWork(now, ref deadline);
                     if (work.Context is not null)
                     {
+                        StartBurst(ref inBurst);
                         if (work.Final)
                         {
                             await SendFinalAsync(work.Context, faults);
@@ -480,6 +487,7 @@ internal sealed class WebSocketSession : IDisposable
                             if (faults.CloseMidContext && work.Context.MessagesSent == 1)
                             {
                                 _disconnectDetail = "aborted mid-context (fault)";
+                                await EndBurstAsync(inBurst);
                                 _http.Abort();
                                 return;
                             }
@@ -498,6 +506,9 @@ internal sealed class WebSocketSession : IDisposable
                 {
                     continue;
                 }
+
+                await EndBurstAsync(inBurst);
+                inBurst = false;
 
                 var waitMs = deadline == long.MaxValue ? Timeout.Infinite : (int)Math.Clamp(Math.Ceiling((deadline - now) * 1000.0 / Stopwatch.Frequency), 0, int.MaxValue);
                 if (waitMs != 0)
@@ -619,15 +630,18 @@ internal sealed class WebSocketSession : IDisposable
             await Task.Delay(faults.Delay, _stopping);
         }
 
+        // The frame is written by hand (server frames are unmasked) straight into the coalescing stream: one copy
+        // per message instead of two, and none of ManagedWebSocket's per-send overhead. The stream keeps whole
+        // frames atomic, so pongs and close frames from ManagedWebSocket never interleave with ours.
         var prefix = context.AudioPrefix;
         var suffix = SpeechContext.AudioSuffix;
-        var needed = prefix.Length + Base64.GetMaxEncodedToUtf8Length(pcm.Length) + suffix.Length;
+        var needed = WebSocketFrame.MaxHeaderSize + prefix.Length + Base64.GetMaxEncodedToUtf8Length(pcm.Length) + suffix.Length;
         if (_sendBuffer.Length < needed)
         {
             Rent(ref _sendBuffer, needed);
         }
 
-        var span = _sendBuffer.AsSpan();
+        var span = _sendBuffer.AsSpan(WebSocketFrame.MaxHeaderSize);
         prefix.CopyTo(span);
         var position = prefix.Length;
         Base64.EncodeToUtf8(pcm.Span, span[position..], out _, out var encoded);
@@ -650,7 +664,10 @@ internal sealed class WebSocketSession : IDisposable
             "!*?#"u8.CopyTo(span[audioStart..]);
         }
 
-        await _socket.SendAsync(_sendBuffer.AsMemory(0, position), WebSocketMessageType.Text, true, _stopping);
+        var headerSize = WebSocketFrame.HeaderSize(position);
+        var frameStart = WebSocketFrame.MaxHeaderSize - headerSize;
+        WebSocketFrame.WriteTextHeader(_sendBuffer.AsSpan(frameStart, headerSize), position);
+        await _stream.WriteAsync(_sendBuffer.AsMemory(frameStart, headerSize + position), _stopping);
         context.MessagesSent++;
         if (countBytes)
         {
@@ -681,6 +698,23 @@ internal sealed class WebSocketSession : IDisposable
 
         await _socket.SendAsync(context.FinalMessage, WebSocketMessageType.Text, true, _stopping);
         _journal.Add(_connectionId, EmulatorEventKind.FinalSent, context.Id, context.BytesSent.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private void StartBurst(ref bool inBurst)
+    {
+        if (!inBurst)
+        {
+            _stream.BeginBurst();
+            inBurst = true;
+        }
+    }
+
+    private async ValueTask EndBurstAsync(bool inBurst)
+    {
+        if (inBurst)
+        {
+            await _stream.EndBurstAsync(_stopping);
+        }
     }
 
     private async Task CloseAsync()
