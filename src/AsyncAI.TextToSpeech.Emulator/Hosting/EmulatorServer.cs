@@ -361,7 +361,9 @@ internal sealed partial class EmulatorServer
             401 => AsyncAIErrorCodes.InvalidApiKey,
             404 => AsyncAIErrorCodes.VoiceNotFound,
             429 => AsyncAIErrorCodes.RateLimitExceeded,
-            >= 500 => InternalError,
+            500 => InternalError,
+            503 => "SERVICE_UNAVAILABLE",
+            >= 500 => "SERVER_ERROR",
             _ => "EMULATED_FAILURE",
         };
         var message = code switch
@@ -423,7 +425,12 @@ internal sealed partial class EmulatorServer
 
     internal static async Task WriteErrorAsync(HttpContext http, ApiError error)
     {
-        if (error.StatusCode >= 500 && error.ErrorCode == InternalError)
+        if (error.Extra?.FirstOrDefault(e => e.Key == "retry_after_ms").Value is long retryMs)
+        {
+            http.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryMs / 1000.0)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (error.ErrorCode == InternalError)
         {
             // The documented 500 body has no detail wrapper.
             var body = JsonSerializer.SerializeToUtf8Bytes(
@@ -431,11 +438,6 @@ internal sealed partial class EmulatorServer
                 EmulatorJsonContext.Default.ServerErrorBody);
             await WriteJsonAsync(http, error.StatusCode, body);
             return;
-        }
-
-        if (error.Extra?.FirstOrDefault(e => e.Key == "retry_after_ms").Value is long retryMs)
-        {
-            http.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryMs / 1000.0)).ToString(CultureInfo.InvariantCulture);
         }
 
         await WriteJsonAsync(http, error.StatusCode, error.ToHttpBody());
