@@ -30,6 +30,7 @@ internal sealed class WebSocketSession : IDisposable
     private readonly string _requestId;
     private readonly string? _faultSpec;
     private readonly CancellationToken _stopping;
+    private readonly CancellationTokenSource _dropConnection;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SpeechContext> _contexts = new(StringComparer.Ordinal);
     private readonly List<SpeechContext> _active = [];
@@ -63,12 +64,17 @@ internal sealed class WebSocketSession : IDisposable
         _requestId = string.Create(CultureInfo.InvariantCulture, $"emulator-{connectionId}");
         _faultSpec = faultSpec;
         _stopping = stopping;
+        _dropConnection = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         _faultVersion = options.Faults.Version;
         _faults = options.Faults.Snapshot().Apply(faultSpec);
         _lastReceived = Stopwatch.GetTimestamp();
     }
 
-    public void Dispose() => _signal.Dispose();
+    public void Dispose()
+    {
+        _signal.Dispose();
+        _dropConnection.Dispose();
+    }
 
     public async Task RunAsync()
     {
@@ -127,7 +133,7 @@ internal sealed class WebSocketSession : IDisposable
                         }
                     }
 
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(count), _stopping);
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(count), _dropConnection.Token);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
                         _disconnectDetail = string.Create(CultureInfo.InvariantCulture, $"client closed {(int?)_socket.CloseStatus}");
@@ -486,9 +492,12 @@ internal sealed class WebSocketSession : IDisposable
                             await SendAudioAsync(work.Context, work.Segment!, work.FirstSample, work.SampleCount, faults);
                             if (faults.CloseMidContext && work.Context.MessagesSent == 1)
                             {
-                                _disconnectDetail = "aborted mid-context (fault)";
+                                // Drop the connection without a close handshake: flush what was sent, stop reading
+                                // (which aborts the socket) and let the handler return, so Kestrel ends the TCP
+                                // connection. An RST (HttpContext.Abort) could discard the chunk the client has not read yet.
+                                _disconnectDetail = "dropped mid-context (fault)";
                                 await EndBurstAsync(inBurst);
-                                _http.Abort();
+                                _dropConnection.Cancel();
                                 return;
                             }
                         }
