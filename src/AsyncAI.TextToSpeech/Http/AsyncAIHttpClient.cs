@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -42,6 +43,7 @@ public sealed class AsyncAIHttpClient
     private readonly TimeProvider _timeProvider;
     private readonly ResiliencePipeline _retry;
     private readonly Uri _baseUrl;
+    private readonly TagList _serverTags;
     private readonly Uri _streamingUrl;
     private readonly Uri _synthesizeUrl;
     private readonly Uri _timestampsUrl;
@@ -69,7 +71,8 @@ public sealed class AsyncAIHttpClient
         _options = options.Clone();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AsyncAIHttpClient>();
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _retry = retryInsideClient ? AsyncAIHttpRetry.CreatePipeline(_options, _timeProvider, _logger) : ResiliencePipeline.Empty;
+        _serverTags = AsyncAIHttpMetrics.ServerTags(_options.BaseUrl);
+        _retry = retryInsideClient ? AsyncAIHttpRetry.CreatePipeline(_options, _timeProvider, _logger, _serverTags) : ResiliencePipeline.Empty;
 
         var baseText = _options.BaseUrl.AbsoluteUri;
         _baseUrl = new Uri(baseText.EndsWith('/') ? baseText : baseText + "/");
@@ -126,7 +129,7 @@ public sealed class AsyncAIHttpClient
             static async (response, state, ct) =>
             {
                 var audio = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-                RecordAudio("synthesize", state.Request, state.Request.Container == AudioContainers.Raw ? audio.Length : -1);
+                state.Client.RecordAudio("synthesize", state.Request, state.Request.Container == AudioContainers.Raw ? audio.Length : -1);
                 return new AsyncAISpeechAudio(audio, state.Request.Container, state.Request.Encoding, state.Request.SampleRate, response.Content.Headers.ContentType?.MediaType);
             },
             (Client: this, Request: request),
@@ -180,7 +183,7 @@ public sealed class AsyncAIHttpClient
                         TimeSpan.FromMilliseconds(alignment.WordEndTimesMilliseconds[i]));
                 }
 
-                RecordAudio("timestamps", state.Request, state.Request.Container == AudioContainers.Raw ? audio.Length : -1);
+                state.Client.RecordAudio("timestamps", state.Request, state.Request.Container == AudioContainers.Raw ? audio.Length : -1);
                 var speech = new AsyncAISpeechAudio(audio, state.Request.Container, state.Request.Encoding, state.Request.SampleRate, contentType: null);
                 return new AsyncAITimestampedSpeech(speech, words);
             },
@@ -237,7 +240,7 @@ public sealed class AsyncAIHttpClient
             if (!seenCursors.Add(next!))
             {
                 var failure = HttpErrors.Protocol(ListVoicesOperation, $"the cursor '{next}' a second time, which would page forever");
-                AsyncAIHttpMetrics.RecordError("voices.list", failure.Category);
+                AsyncAIHttpMetrics.RecordError(_serverTags, "voices.list", failure.Category);
                 throw failure;
             }
 
@@ -275,7 +278,9 @@ public sealed class AsyncAIHttpClient
         if (chunk is not null)
         {
             var timeToFirstByte = _timeProvider.GetElapsedTime(started, chunk.ArrivalTimestamp);
-            AsyncAIHttpMetrics.TimeToFirstByte.Record(timeToFirstByte.TotalSeconds, new KeyValuePair<string, object?>(AsyncAIHttpMetrics.ModelTag, request.Model));
+            var tags = _serverTags;
+            tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
+            AsyncAIHttpMetrics.TimeToFirstByte.Record(timeToFirstByte.TotalSeconds, tags);
             AsyncAIHttpLog.FirstAudio(_logger, StreamOperation, timeToFirstByte.TotalMilliseconds);
         }
 
@@ -513,25 +518,27 @@ public sealed class AsyncAIHttpClient
 
     private void LogStart(string operation, string text, ResolvedRequest request)
     {
-        AsyncAIHttpMetrics.Characters.Add(text.Length, new KeyValuePair<string, object?>(AsyncAIHttpMetrics.ModelTag, request.Model));
+        var tags = _serverTags;
+        tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
+        AsyncAIHttpMetrics.Characters.Add(text.Length, tags);
         AsyncAIHttpLog.RequestStarting(_logger, operation, text.Length, request.VoiceId, request.Model, request.Encoding, request.SampleRate, request.Container);
     }
 
-    private static void RecordAudio(string operation, ResolvedRequest request, long pcmBytes)
+    private void RecordAudio(string operation, ResolvedRequest request, long pcmBytes)
     {
         var bytesPerSample = AudioEncodings.BytesPerSample(request.Encoding);
         if (pcmBytes > 0 && bytesPerSample > 0)
         {
-            AsyncAIHttpMetrics.AudioDuration.Add(
-                (double)pcmBytes / (bytesPerSample * request.SampleRate),
-                new KeyValuePair<string, object?>(AsyncAIHttpMetrics.OperationTag, operation),
-                new KeyValuePair<string, object?>(AsyncAIHttpMetrics.ModelTag, request.Model));
+            var tags = _serverTags;
+            tags.Add(AsyncAIHttpMetrics.OperationTag, operation);
+            tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
+            AsyncAIHttpMetrics.AudioDuration.Add((double)pcmBytes / (bytesPerSample * request.SampleRate), tags);
         }
     }
 
     private void OnFailed(string metricOperation, string operation, AsyncAIException failure)
     {
-        AsyncAIHttpMetrics.RecordError(metricOperation, failure.Category);
+        AsyncAIHttpMetrics.RecordError(_serverTags, metricOperation, failure.Category);
         AsyncAIHttpLog.Failed(_logger, operation, failure.Category, failure.StatusCode, failure.ErrorCode, failure);
     }
 

@@ -47,7 +47,7 @@ public static class AsyncAIHttpClientServiceCollectionExtensions
             var provider = context.ServiceProvider;
             var options = provider.GetRequiredService<IOptions<AsyncAIHttpOptions>>().Value;
             var logger = (provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<AsyncAIHttpClient>();
-            AsyncAIHttpRetry.AddTo(pipeline, options, provider.GetService<TimeProvider>() ?? TimeProvider.System, logger);
+            AsyncAIHttpRetry.AddTo(pipeline, options, provider.GetService<TimeProvider>() ?? TimeProvider.System, logger, AsyncAIHttpMetrics.ServerTags(options.BaseUrl));
         });
 
         return builder;

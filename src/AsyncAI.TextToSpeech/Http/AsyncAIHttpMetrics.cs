@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using AsyncAI.TextToSpeech.Diagnostics;
 
@@ -9,6 +10,8 @@ internal static class AsyncAIHttpMetrics
     public const string OperationTag = "asyncai.operation";
     public const string ModelTag = "asyncai.model";
     public const string CategoryTag = "error.type";
+    public const string ServerAddressTag = "server.address";
+    public const string ServerPortTag = "server.port";
 
     public static readonly Histogram<double> TimeToFirstByte = AsyncAITelemetry.Meter.CreateHistogram<double>(
         "asyncai.tts.http.time_to_first_byte",
@@ -35,11 +38,21 @@ internal static class AsyncAIHttpMetrics
         unit: "{retry}",
         description: "Retries of HTTP calls, by the category of the failure retried (error.type).");
 
-    public static void RecordError(string operation, AsyncAIErrorCategory category)
+    /// <summary>The tags every measurement of one client carries: the service's host and port.</summary>
+    public static TagList ServerTags(Uri baseUrl) => new()
+    {
+        { ServerAddressTag, baseUrl.Host },
+        { ServerPortTag, baseUrl.Port },
+    };
+
+    public static void RecordError(TagList serverTags, string operation, AsyncAIErrorCategory category)
     {
         if (Errors.Enabled)
         {
-            Errors.Add(1, new KeyValuePair<string, object?>(OperationTag, operation), new KeyValuePair<string, object?>(CategoryTag, CategoryName(category)));
+            var tags = serverTags;
+            tags.Add(OperationTag, operation);
+            tags.Add(CategoryTag, CategoryName(category));
+            Errors.Add(1, tags);
         }
     }
 

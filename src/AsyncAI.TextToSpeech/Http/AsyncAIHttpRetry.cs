@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -16,7 +17,7 @@ namespace AsyncAI.TextToSpeech.Http;
 /// </remarks>
 internal static class AsyncAIHttpRetry
 {
-    public static ResiliencePipeline CreatePipeline(AsyncAIHttpOptions options, TimeProvider timeProvider, ILogger logger)
+    public static ResiliencePipeline CreatePipeline(AsyncAIHttpOptions options, TimeProvider timeProvider, ILogger logger, TagList serverTags)
     {
         if (options.MaxRetries == 0)
         {
@@ -40,7 +41,7 @@ internal static class AsyncAIHttpRetry
                 {
                     if (args.Outcome.Exception is AsyncAIException failure)
                     {
-                        OnRetrying(logger, args.Context.OperationKey, failure, args.AttemptNumber + 1, args.RetryDelay);
+                        OnRetrying(logger, serverTags, args.Context.OperationKey, failure, args.AttemptNumber + 1, args.RetryDelay);
                     }
 
                     return default;
@@ -49,7 +50,7 @@ internal static class AsyncAIHttpRetry
             .Build();
     }
 
-    public static void AddTo(ResiliencePipelineBuilder<HttpResponseMessage> builder, AsyncAIHttpOptions options, TimeProvider timeProvider, ILogger logger)
+    public static void AddTo(ResiliencePipelineBuilder<HttpResponseMessage> builder, AsyncAIHttpOptions options, TimeProvider timeProvider, ILogger logger, TagList serverTags)
     {
         if (options.MaxRetries == 0)
         {
@@ -82,7 +83,7 @@ internal static class AsyncAIHttpRetry
                 var failure = await ClassifyAsync(args.Outcome, apiKey, timeProvider, args.Context.CancellationToken).ConfigureAwait(false);
                 if (failure is not null)
                 {
-                    OnRetrying(logger, args.Context.OperationKey, failure, args.AttemptNumber + 1, args.RetryDelay);
+                    OnRetrying(logger, serverTags, args.Context.OperationKey, failure, args.AttemptNumber + 1, args.RetryDelay);
                 }
             },
         });
@@ -112,14 +113,14 @@ internal static class AsyncAIHttpRetry
         return await HttpErrors.FromResponseAsync(response, operation, apiKey, timeProvider, cancellationToken).ConfigureAwait(false);
     }
 
-    private static void OnRetrying(ILogger logger, string? operation, AsyncAIException failure, int attempt, TimeSpan delay)
+    private static void OnRetrying(ILogger logger, TagList serverTags, string? operation, AsyncAIException failure, int attempt, TimeSpan delay)
     {
         if (AsyncAIHttpMetrics.Retries.Enabled)
         {
-            AsyncAIHttpMetrics.Retries.Add(
-                1,
-                new KeyValuePair<string, object?>(AsyncAIHttpMetrics.OperationTag, operation ?? "http"),
-                new KeyValuePair<string, object?>(AsyncAIHttpMetrics.CategoryTag, AsyncAIHttpMetrics.CategoryName(failure.Category)));
+            var tags = serverTags;
+            tags.Add(AsyncAIHttpMetrics.OperationTag, operation ?? "http");
+            tags.Add(AsyncAIHttpMetrics.CategoryTag, AsyncAIHttpMetrics.CategoryName(failure.Category));
+            AsyncAIHttpMetrics.Retries.Add(1, tags);
         }
 
         AsyncAIHttpLog.Retrying(logger, operation ?? "request", failure.Category, failure.StatusCode, failure.ErrorCode, attempt, delay.TotalMilliseconds);
