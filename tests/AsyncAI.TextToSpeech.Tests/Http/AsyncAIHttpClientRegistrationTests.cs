@@ -19,7 +19,7 @@ public class AsyncAIHttpClientRegistrationTests
         var chunks = await HttpTestKit.ReadAllAsync(client.StreamAsync("through the factory", cancellationToken: cts.Token), cts.Token);
 
         Assert.NotEmpty(chunks);
-        Assert.Equal(2, HttpTestKit.HttpRequests(emulator).Count);
+        Assert.Equal(2, (await HttpTestKit.HttpRequestsAsync(emulator, 2)).Count);
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public class AsyncAIHttpClientRegistrationTests
 
         Assert.Equal(AsyncAIErrorCategory.Authentication, error.Category);
         Assert.Equal("INVALID_API_KEY", error.ErrorCode);
-        Assert.Single(HttpTestKit.HttpRequests(emulator));
+        Assert.Single(await HttpTestKit.HttpRequestsAsync(emulator, 1));
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public class AsyncAIHttpClientRegistrationTests
 
         await client.SynthesizeAsync("hello", cancellationToken: cts.Token);
 
-        var requests = HttpTestKit.HttpRequests(emulator);
+        var requests = await HttpTestKit.HttpRequestsAsync(emulator, 2);
         Assert.Equal(2, requests.Count);
         Assert.True(requests[1].Time - requests[0].Time >= TimeSpan.FromMilliseconds(550));
     }

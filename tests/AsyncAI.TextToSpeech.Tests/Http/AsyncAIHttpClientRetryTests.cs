@@ -22,7 +22,7 @@ public class AsyncAIHttpClientRetryTests
         var chunks = await HttpTestKit.ReadAllAsync(client.StreamAsync(Text, cancellationToken: cts.Token), cts.Token);
 
         Assert.Equal(EmulatorAudio.ExpectedByteCount(Text, 24000, "pcm_s16le", emulator.Options.SecondsPerCharacter), chunks.Sum(c => c.Audio.Length));
-        Assert.Equal(3, HttpTestKit.HttpRequests(emulator).Count);
+        Assert.Equal(3, (await HttpTestKit.HttpRequestsAsync(emulator, 3)).Count);
     }
 
     [Theory]
@@ -41,7 +41,7 @@ public class AsyncAIHttpClientRetryTests
         var error = await Assert.ThrowsAsync<AsyncAIException>(() => HttpTestKit.ReadAllAsync(client.StreamAsync(Text, cancellationToken: cts.Token), cts.Token));
 
         Assert.Equal(errorCode, error.ErrorCode);
-        Assert.Single(HttpTestKit.HttpRequests(emulator));
+        Assert.Single(await HttpTestKit.HttpRequestsAsync(emulator, 1));
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public class AsyncAIHttpClientRetryTests
         var error = await Assert.ThrowsAsync<AsyncAIException>(() => HttpTestKit.ReadAllAsync(client.StreamAsync(Text, cancellationToken: cts.Token), cts.Token));
 
         Assert.Equal(AsyncAIErrorCategory.Server, error.Category);
-        Assert.Equal(3, HttpTestKit.HttpRequests(emulator).Count);
+        Assert.Equal(3, (await HttpTestKit.HttpRequestsAsync(emulator, 3)).Count);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public class AsyncAIHttpClientRetryTests
 
         await HttpTestKit.ReadAllAsync(client.StreamAsync(Text, cancellationToken: cts.Token), cts.Token);
 
-        var requests = HttpTestKit.HttpRequests(emulator);
+        var requests = await HttpTestKit.HttpRequestsAsync(emulator, 2);
         Assert.Equal(2, requests.Count);
         var waited = requests[1].Time - requests[0].Time;
         Assert.True(waited >= TimeSpan.FromMilliseconds(650), $"retried after {waited.TotalMilliseconds} ms; the service asked for 700 ms (base delay is 10 ms)");
@@ -125,7 +125,7 @@ public class AsyncAIHttpClientRetryTests
 
         await client.SynthesizeAsync(Text, cancellationToken: cts.Token);
 
-        var requests = HttpTestKit.HttpRequests(emulator);
+        var requests = await HttpTestKit.HttpRequestsAsync(emulator, 2);
         Assert.Equal(2, requests.Count);
         Assert.True(requests[1].Time - requests[0].Time >= TimeSpan.FromMilliseconds(550), "retry_after_ms was not honoured");
     }
@@ -141,7 +141,7 @@ public class AsyncAIHttpClientRetryTests
 
         await client.SynthesizeAsync(Text, cancellationToken: cts.Token);
 
-        var requests = HttpTestKit.HttpRequests(emulator);
+        var requests = await HttpTestKit.HttpRequestsAsync(emulator, 2);
         Assert.Equal(2, requests.Count);
         Assert.True(requests[1].Time - requests[0].Time >= TimeSpan.FromMilliseconds(950), "Retry-After was not honoured");
     }
@@ -157,7 +157,7 @@ public class AsyncAIHttpClientRetryTests
 
         await client.SynthesizeAsync(Text, cancellationToken: cts.Token);
 
-        var requests = HttpTestKit.HttpRequests(emulator);
+        var requests = await HttpTestKit.HttpRequestsAsync(emulator, 2);
         Assert.Equal(2, requests.Count);
         Assert.True(requests[1].Time - requests[0].Time < TimeSpan.FromSeconds(5));
     }
