@@ -1,5 +1,6 @@
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Http;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AsyncAI.TextToSpeech.Tests.Http;
 
@@ -160,6 +161,33 @@ public class AsyncAIHttpClientRetryTests
         var requests = await HttpTestKit.HttpRequestsAsync(emulator, 2);
         Assert.Equal(2, requests.Count);
         Assert.True(requests[1].Time - requests[0].Time < TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task SynthesizeAsync_RetryDelay_WaitsOnTheInjectedTimeProvider()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        var time = new FakeTimeProvider();
+        using var http = HttpTestKit.CreateHttpClient();
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => o.MaxRetryDelay = TimeSpan.FromMinutes(10)), timeProvider: time);
+        using var cts = HttpTestKit.TimeoutSource();
+        emulator.Options.Faults.FailNextHttpRequests(1, 429, "RATE_LIMIT_EXCEEDED", TimeSpan.FromMinutes(8));
+
+        var call = client.SynthesizeAsync(Text, cancellationToken: cts.Token);
+        await HttpTestKit.HttpRequestsAsync(emulator, 1);
+
+        // Eight minutes of fake time release the retry; the test never waits them for real. The retry's timer may be
+        // created just after an Advance, so keep advancing until the call completes.
+        var advanced = TimeSpan.Zero;
+        while (await Task.WhenAny(call, Task.Delay(50, cts.Token)) != call)
+        {
+            time.Advance(TimeSpan.FromMinutes(2));
+            advanced += TimeSpan.FromMinutes(2);
+        }
+
+        await call;
+        Assert.True(advanced >= TimeSpan.FromMinutes(8), $"retried after only {advanced} of fake time");
+        Assert.Equal(2, (await HttpTestKit.HttpRequestsAsync(emulator, 2)).Count);
     }
 
     /// <summary>Lets the first <c>bytesBeforeBreak</c> body bytes of the first responses through, then fails the read as a reset would.</summary>
