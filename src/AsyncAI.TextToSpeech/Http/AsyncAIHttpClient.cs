@@ -129,8 +129,9 @@ public sealed class AsyncAIHttpClient
             static async (response, state, ct) =>
             {
                 var audio = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-                state.Client.RecordAudio("synthesize", state.Request, state.Request.Container == AudioContainers.Raw ? audio.Length : -1);
-                return new AsyncAISpeechAudio(audio, state.Request.Container, state.Request.Encoding, state.Request.SampleRate, response.Content.Headers.ContentType?.MediaType);
+                var speech = new AsyncAISpeechAudio(audio, state.Request.Container, state.Request.Encoding, state.Request.SampleRate, response.Content.Headers.ContentType?.MediaType);
+                state.Client.RecordAudio("synthesize", state.Request.Model, speech.Duration);
+                return speech;
             },
             (Client: this, Request: request),
             cancellationToken);
@@ -183,8 +184,8 @@ public sealed class AsyncAIHttpClient
                         TimeSpan.FromMilliseconds(alignment.WordEndTimesMilliseconds[i]));
                 }
 
-                state.Client.RecordAudio("timestamps", state.Request, state.Request.Container == AudioContainers.Raw ? audio.Length : -1);
                 var speech = new AsyncAISpeechAudio(audio, state.Request.Container, state.Request.Encoding, state.Request.SampleRate, contentType: null);
+                state.Client.RecordAudio("timestamps", state.Request.Model, speech.Duration);
                 return new AsyncAITimestampedSpeech(speech, words);
             },
             (Client: this, Request: request),
@@ -308,7 +309,11 @@ public sealed class AsyncAIHttpClient
         {
             await registration.DisposeAsync().ConfigureAwait(false);
             reader.Dispose();
-            RecordAudio("stream", request, request.Container == AudioContainers.Raw ? bytes : -1);
+            var bytesPerSample = AudioEncodings.BytesPerSample(request.Encoding);
+            RecordAudio(
+                "stream",
+                request.Model,
+                request.Container == AudioContainers.Raw && bytesPerSample > 0 ? TimeSpan.FromSeconds((double)bytes / (bytesPerSample * request.SampleRate)) : null);
         }
     }
 
@@ -524,15 +529,14 @@ public sealed class AsyncAIHttpClient
         AsyncAIHttpLog.RequestStarting(_logger, operation, text.Length, request.VoiceId, request.Model, request.Encoding, request.SampleRate, request.Container);
     }
 
-    private void RecordAudio(string operation, ResolvedRequest request, long pcmBytes)
+    private void RecordAudio(string operation, string model, TimeSpan? duration)
     {
-        var bytesPerSample = AudioEncodings.BytesPerSample(request.Encoding);
-        if (pcmBytes > 0 && bytesPerSample > 0)
+        if (duration is { } audio && audio > TimeSpan.Zero)
         {
             var tags = _serverTags;
             tags.Add(AsyncAIHttpMetrics.OperationTag, operation);
-            tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
-            AsyncAIHttpMetrics.AudioDuration.Add((double)pcmBytes / (bytesPerSample * request.SampleRate), tags);
+            tags.Add(AsyncAIHttpMetrics.ModelTag, model);
+            AsyncAIHttpMetrics.AudioDuration.Add(audio.TotalSeconds, tags);
         }
     }
 
