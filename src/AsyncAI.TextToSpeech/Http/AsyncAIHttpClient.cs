@@ -57,11 +57,13 @@ public sealed class AsyncAIHttpClient
     /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> or <paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException"><see cref="AsyncAIHttpOptions.ApiKey"/> is not set.</exception>
     public AsyncAIHttpClient(HttpClient httpClient, AsyncAIHttpOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
-        : this(httpClient, options, loggerFactory, timeProvider, retryInsideClient: true)
+        : this(httpClient, options, loggerFactory, timeProvider, resilienceHandlerRetries: false)
     {
     }
 
-    internal AsyncAIHttpClient(HttpClient httpClient, AsyncAIHttpOptions options, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, bool retryInsideClient)
+    // resilienceHandlerRetries: true when the HttpClient's resilience handler retries failed responses (the
+    // IHttpClientFactory registration); the client then retries only failures while reading a 2xx body.
+    internal AsyncAIHttpClient(HttpClient httpClient, AsyncAIHttpOptions options, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, bool resilienceHandlerRetries)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
@@ -72,7 +74,7 @@ public sealed class AsyncAIHttpClient
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AsyncAIHttpClient>();
         _timeProvider = timeProvider ?? TimeProvider.System;
         _serverTags = AsyncAIHttpMetrics.ServerTags(_options.BaseUrl);
-        _retry = retryInsideClient ? AsyncAIHttpRetry.CreatePipeline(_options, _timeProvider, _logger, _serverTags) : ResiliencePipeline.Empty;
+        _retry = AsyncAIHttpRetry.CreatePipeline(_options, _timeProvider, _logger, _serverTags, bodyFailuresOnly: resilienceHandlerRetries);
 
         var baseText = _options.BaseUrl.AbsoluteUri;
         _baseUrl = new Uri(baseText.EndsWith('/') ? baseText : baseText + "/");
@@ -328,8 +330,10 @@ public sealed class AsyncAIHttpClient
                 {
                     var (client, body, request) = state;
                     var ct = context.CancellationToken;
+                    context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, false);
                     using var message = client.CreateRequest(HttpMethod.Post, client._streamingUrl, body);
                     var response = await client.SendOnceAsync(message, StreamOperation, ct).ConfigureAwait(false);
+                    context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, true);
                     AudioStreamReader? reader = null;
                     try
                     {
@@ -409,8 +413,10 @@ public sealed class AsyncAIHttpClient
                 {
                     var (client, operation, createRequest, readBody, inner) = state;
                     var ct = context.CancellationToken;
+                    context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, false);
                     using var message = createRequest();
                     using var response = await client.SendOnceAsync(message, operation, ct).ConfigureAwait(false);
+                    context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, true);
                     try
                     {
                         return await readBody(response, inner, ct).ConfigureAwait(false);

@@ -139,3 +139,78 @@ internal sealed class CappedReadsHandler(int maxRead) : DelegatingHandler
         }
     }
 }
+
+/// <summary>Lets the first <c>bytesBeforeBreak</c> body bytes of the first responses through, then fails the read as a reset would.</summary>
+internal sealed class BodyBreakingHandler(int breakResponses, int bytesBeforeBreak) : DelegatingHandler
+{
+    private int _responses;
+
+    public int Responses => Volatile.Read(ref _responses);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+        if (Interlocked.Increment(ref _responses) <= breakResponses)
+        {
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var content = new StreamContent(new BreakingStream(body, bytesBeforeBreak));
+            foreach (var header in response.Content.Headers)
+            {
+                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            response.Content = content;
+        }
+
+        return response;
+    }
+}
+
+internal sealed class BreakingStream(Stream inner, int bytesBeforeBreak) : Stream
+{
+    private int _remaining = bytesBeforeBreak;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_remaining == 0)
+        {
+            throw new IOException("The connection was reset (test).");
+        }
+
+        var read = await inner.ReadAsync(buffer[..Math.Min(buffer.Length, _remaining)], cancellationToken);
+        _remaining -= read;
+        return read;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
