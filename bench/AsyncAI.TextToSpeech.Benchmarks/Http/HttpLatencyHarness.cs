@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Http;
+using AsyncAI.TextToSpeech.Protocol;
 
 namespace AsyncAI.TextToSpeech.Benchmarks.Http;
 
@@ -144,14 +145,14 @@ public static class HttpLatencyHarness
     private static async Task<double> RunBaselineAsync(HttpClient http, Uri baseUrl, Settings settings, string text)
     {
         var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
-            new Protocol.TextToSpeechRequest
+            new TextToSpeechRequest
             {
-                ModelId = Protocol.AsyncAIModels.FlashV10,
+                ModelId = AsyncAIModels.FlashV10,
                 Transcript = text,
-                Voice = new Protocol.VoiceSpecifier(AsyncAIHttpOptions.DefaultVoiceId),
-                OutputFormat = new Protocol.OutputFormat { Container = "raw", Encoding = settings.Encoding, SampleRate = settings.SampleRate },
+                Voice = new VoiceSpecifier(AsyncAIHttpOptions.DefaultVoiceId),
+                OutputFormat = new OutputFormat { Container = "raw", Encoding = settings.Encoding, SampleRate = settings.SampleRate },
             },
-            Protocol.AsyncAIJsonContext.Default.TextToSpeechRequest);
+            AsyncAIJsonContext.Default.TextToSpeechRequest);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, "text_to_speech/streaming"))
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") } },
@@ -169,7 +170,7 @@ public static class HttpLatencyHarness
             bytes += read;
         }
 
-        var bytesPerSample = Protocol.AudioEncodings.BytesPerSample(settings.Encoding);
+        var bytesPerSample = AudioEncodings.BytesPerSample(settings.Encoding);
         return (double)bytes / (bytesPerSample * settings.SampleRate);
     }
 
