@@ -243,7 +243,7 @@ public sealed class AsyncAIHttpClient
             if (!seenCursors.Add(next!))
             {
                 var failure = HttpErrors.Protocol(ListVoicesOperation, $"the cursor '{next}' a second time, which would page forever");
-                AsyncAIHttpMetrics.RecordError(_serverTags, "voices.list", failure.Category);
+                OnFailed("voices.list", ListVoicesOperation, failure);
                 throw failure;
             }
 
@@ -278,20 +278,22 @@ public sealed class AsyncAIHttpClient
         var started = _timeProvider.GetTimestamp();
 
         var (reader, chunk) = await OpenStreamAsync(body, request, cancellationToken).ConfigureAwait(false);
-        if (chunk is not null)
-        {
-            var timeToFirstByte = _timeProvider.GetElapsedTime(started, chunk.ArrivalTimestamp);
-            var tags = _serverTags;
-            tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
-            AsyncAIHttpMetrics.TimeToFirstByte.Record(timeToFirstByte.TotalSeconds, tags);
-            AsyncAIHttpLog.FirstAudio(_logger, StreamOperation, timeToFirstByte.TotalMilliseconds);
-        }
-
         long bytes = 0;
         var chunks = 0;
-        var registration = cancellationToken.UnsafeRegister(static state => ((HttpResponseMessage)state!).Dispose(), reader.Response);
+        var registration = default(CancellationTokenRegistration);
         try
         {
+            // Cancelling while the caller holds a chunk closes the connection at once, not at the next read.
+            registration = cancellationToken.UnsafeRegister(static state => ((HttpResponseMessage)state!).Dispose(), reader.Response);
+            if (chunk is not null)
+            {
+                var timeToFirstByte = _timeProvider.GetElapsedTime(started, chunk.ArrivalTimestamp);
+                var tags = _serverTags;
+                tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
+                AsyncAIHttpMetrics.TimeToFirstByte.Record(timeToFirstByte.TotalSeconds, tags);
+                AsyncAIHttpLog.FirstAudio(_logger, StreamOperation, timeToFirstByte.TotalMilliseconds);
+            }
+
             while (chunk is not null)
             {
                 bytes += chunk.Audio.Length;
