@@ -4,6 +4,8 @@ using AsyncAI.TextToSpeech.Pipeline.Processors;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
 
+using Pipeline = AsyncAI.TextToSpeech.Pipeline.Pipelines.Pipeline;
+
 /// <summary>Pipecat's run_test, the .NET way: [upstream capture, processors..., downstream capture] in a running task.</summary>
 internal sealed class PipelineHarness : IAsyncDisposable
 {
@@ -13,7 +15,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     {
         Up = new FrameCaptureProcessor(FrameDirection.Upstream, "UpCapture");
         Down = new FrameCaptureProcessor(FrameDirection.Downstream, "DownCapture");
-        Task = new PipelineTask(new Pipelines.Pipeline([Up, .. processors, Down]), parameters, timeProvider);
+        Task = new PipelineTask(new Pipeline([Up, .. processors, Down]), parameters, timeProvider);
         Run = Task.RunAsync();
     }
 
