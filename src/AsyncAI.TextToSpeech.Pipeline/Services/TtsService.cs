@@ -92,6 +92,9 @@ public abstract class TtsService : FrameProcessor
     /// <summary>Gets the output sample rate in Hz (set when the <see cref="StartFrame"/> arrives; 0 before).</summary>
     public int SampleRate { get; private set; }
 
+    /// <summary>Raised (for tests) after the service paused its data loop at the end of a turn, with the watchdog armed if it was.</summary>
+    internal event EventHandler? TurnPaused;
+
     /// <summary>Gets the options.</summary>
     protected TtsServiceOptions Options => _options;
 
@@ -916,6 +919,8 @@ public abstract class TtsService : FrameProcessor
         {
             ArmWatchdog();
         }
+
+        TurnPaused?.Invoke(this, EventArgs.Empty);
     }
 
     private void ResumeAfterTurn()

@@ -7,7 +7,7 @@ using AsyncAI.TextToSpeech.Pipeline.Services;
 namespace AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
 
 /// <summary>How the test double's contexts behave.</summary>
-internal enum TestTtsBehaviour
+public enum TestTtsBehaviour
 {
     /// <summary>Sends return at once; audio for each text follows; the stream ends at the end of input (like Async's WebSocket).</summary>
     WebSocketLike,
