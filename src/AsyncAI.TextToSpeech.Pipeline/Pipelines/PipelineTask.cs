@@ -148,11 +148,15 @@ public sealed class PipelineTask : IAsyncDisposable
                 },
                 FrameDirection.Downstream);
 
-            var first = await Task.WhenAny(_startReached.Task, _endReached.Task, Task.Delay(Parameters.StartTimeout, CancellationToken.None)).ConfigureAwait(false);
-            if (first != _startReached.Task && first != _endReached.Task)
+            var started = Task.WhenAny(_startReached.Task, _endReached.Task);
+            try
+            {
+                await started.WaitAsync(Parameters.StartTimeout, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
             {
                 PipelineLog.StartSlow(_logger, Parameters.StartTimeout);
-                await Task.WhenAny(_startReached.Task, _endReached.Task).ConfigureAwait(false);
+                await started.ConfigureAwait(false);
             }
 
             pump = PumpAsync(pumpStop.Token);

@@ -215,7 +215,8 @@ public abstract class TtsService : FrameProcessor
 
                 return;
             case LlmFullResponseStartFrame:
-                await CompleteTurnContextAsync(cancellationToken).ConfigureAwait(false);
+                // A response that starts before the previous one ended: finish the previous turn (flush and end its input) first.
+                await EndTurnAsync(cancellationToken).ConfigureAwait(false);
                 _llmResponseStarted = true;
                 _turnContextId = NewContextId();
                 EnqueueOutput(frame);
@@ -405,8 +406,8 @@ public abstract class TtsService : FrameProcessor
         }
         finally
         {
+            // PumpStop is not disposed: it owns no timer, and a send that fails after an interruption may still cancel it.
             context.Items.Writer.TryComplete();
-            context.PumpStop.Dispose();
         }
     }
 
