@@ -11,6 +11,16 @@ internal static class Program
             return await Http.HttpLatencyHarness.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == Pipeline.PipelineLatencyHarness.Command)
+        {
+            return await Pipeline.PipelineLatencyHarness.RunAsync(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == Pipeline.PipelineCapacityHarness.Command)
+        {
+            return await Pipeline.PipelineCapacityHarness.RunAsync(args[1..]);
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace AsyncAI.TextToSpeech.Benchmarks.Pipeline;
+
+/// <summary>
+/// <c>pipeline-latency</c>: one pipeline (TTS service → <see cref="ProbeSink"/>), a <c>TtsSpeakFrame</c> queued on the
+/// <c>PipelineTask</c> → the first <c>TtsAudioRawFrame</c> at the sink, paced and burst; and process CPU per audio-second
+/// with pacing off. Turns run one after another (the next is queued when the previous turn's <c>TtsStoppedFrame</c>
+/// reached the sink), so nothing queues behind a measurement.
+/// </summary>
+internal static class PipelineLatencyHarness
+{
+    public const string Command = "pipeline-latency";
+
+    private static readonly TimeSpan WarmupTime = TimeSpan.FromSeconds(3);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var settings = PipelineBenchSettings.Parse(args);
+        if (settings is null || settings.Mode is not ("all" or "latency" or "cpu"))
+        {
+            Console.Error.WriteLine("""
+                usage: pipeline-latency [--mode all|latency|cpu] [--url URL] [--transport ws|http] [--spawn-emulator]
+                                        [--turns N] [--warmup N] [--text TEXT] [--cpu-turns N] [--cpu-chars N] [--api-key KEY] [--voice ID]
+                  default: the emulator in this process (paced run: pacing 1, burst and cpu runs: pacing 0; 20 ms chunks;
+                  time to first audio 0). --spawn-emulator runs it as a child process, so process CPU is the client's alone.
+                  --url: any Async-compatible server, as it is configured (ws:// or wss:// picks the WebSocket service).
+                """);
+            return 2;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pipeline-latency: transport {settings.Transport}, runtime {Environment.Version}, {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}"));
+        using var http = PipelineBenchSettings.CreateHttpClient();
+        if (settings.Mode is "all" or "latency")
+        {
+            await RunLatencyAsync(settings, http, "paced (pacing 1)", pacing: 1);
+            await RunLatencyAsync(settings, http, "burst (pacing 0)", pacing: 0);
+        }
+
+        if (settings.Mode is "all" or "cpu")
+        {
+            await RunCpuAsync(settings, http);
+        }
+
+        return 0;
+    }
+
+    private static async Task RunLatencyAsync(PipelineBenchSettings settings, HttpClient http, string label, double pacing)
+    {
+        var servers = await settings.StartServersAsync(pacing);
+        try
+        {
+            await using var pipeline = BenchPipeline.Start(settings.CreateService(servers[0], http));
+            await pipeline.Started.WaitAsync(TimeSpan.FromSeconds(30));
+
+            // Warm up until tiered compilation has promoted the hot path, then let its background compiler finish.
+            var warmup = Stopwatch.StartNew();
+            for (var i = 0; i < settings.Warmup || warmup.Elapsed < WarmupTime; i++)
+            {
+                var (_, result) = pipeline.Speak(settings.Text);
+                await result.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+
+            await Task.Delay(1000);
+            var gc0 = GC.CollectionCount(0);
+            var latencies = new List<double>(settings.Turns);
+            var noAudio = 0;
+            for (var i = 0; i < settings.Turns; i++)
+            {
+                var (queued, result) = pipeline.Speak(settings.Text);
+                var turn = await result.WaitAsync(TimeSpan.FromSeconds(30));
+                if (turn.FirstAudioTimestamp == 0)
+                {
+                    noAudio++;
+                    continue;
+                }
+
+                latencies.Add(Stopwatch.GetElapsedTime(queued, turn.FirstAudioTimestamp).TotalMilliseconds);
+            }
+
+            latencies.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+
+                first audio, {label}: {servers[0].Kind}; "{settings.Text}", {latencies.Count} turns ({noAudio} without audio), {GC.CollectionCount(0) - gc0} gen-0 GCs, pipeline errors {pipeline.Errors}
+                  TtsSpeakFrame queued -> first TtsAudioRawFrame at the sink, ms: p50 {P(latencies, 0.50):0.000}  p90 {P(latencies, 0.90):0.000}  p99 {P(latencies, 0.99):0.000}  max {latencies[^1]:0.000}
+                """));
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task RunCpuAsync(PipelineBenchSettings settings, HttpClient http)
+    {
+        var servers = await settings.StartServersAsync(pacing: 0);
+        try
+        {
+            await using var pipeline = BenchPipeline.Start(settings.CreateService(servers[0], http));
+            await pipeline.Started.WaitAsync(TimeSpan.FromSeconds(30));
+            var text = PipelineBenchSettings.BuildText(settings.CpuChars);
+            for (var i = 0; i < 5; i++)
+            {
+                await pipeline.Speak(text).Result.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+
+            await Task.Delay(1000);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            using var process = Process.GetCurrentProcess();
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
+            var serverCpu0 = servers[0].ChildCpu;
+            var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+            int[] gc0 = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+            var wall = Stopwatch.StartNew();
+            long bytes = 0;
+            long chunks = 0;
+            for (var i = 0; i < settings.CpuTurns; i++)
+            {
+                var turn = await pipeline.Speak(text).Result.WaitAsync(TimeSpan.FromSeconds(60));
+                bytes += turn.Bytes;
+                chunks += turn.Chunks;
+            }
+
+            wall.Stop();
+            process.Refresh();
+            var cpu = process.TotalProcessorTime - cpu0;
+            var serverCpu = servers[0].ChildCpu - serverCpu0;
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
+            var audioSeconds = bytes / (2.0 * PipelineBenchSettings.SampleRate);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
+
+                CPU, pacing 0, one pipeline: {servers[0].Kind}; {settings.CpuTurns} turns of {settings.CpuChars} characters = {audioSeconds:0.0} audio-s in {chunks} chunks, {wall.Elapsed.TotalSeconds:0.00} s wall ({audioSeconds / wall.Elapsed.TotalSeconds:0}x real time)
+                  process CPU {cpu.TotalMilliseconds:0} ms -> {cpu.TotalMilliseconds / audioSeconds:0.000} ms per audio-second ({cpu.TotalMicroseconds / chunks:0.0} µs per chunk); server child process {serverCpu.TotalMilliseconds:0} ms
+                  allocated {allocated / audioSeconds / 1024:0.0} KiB per audio-second ({(double)allocated / chunks:0} B per chunk); GCs gen0/1/2: {GC.CollectionCount(0) - gc0[0]}/{GC.CollectionCount(1) - gc0[1]}/{GC.CollectionCount(2) - gc0[2]}; pipeline errors {pipeline.Errors}
+                """));
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
+    private static double P(List<double> sorted, double p) => PipelineBenchSettings.Percentile(sorted, p);
+}

@@ -1,0 +1,54 @@
+using System.Buffers.Binary;
+using AsyncAI.TextToSpeech.Emulator;
+using AsyncAI.TextToSpeech.Pipeline.Sinks;
+using AsyncAI.TextToSpeech.Protocol;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Tests.Samples;
+
+/// <summary>Runs samples/SpeakToWav (its entry point with no API key, so offline on its in-process emulator) so the sample keeps working.</summary>
+public sealed class SpeakToWavSampleTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("speak-to-wav-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Main_TwoLineFile_WritesWavWithBothLinesAudio()
+    {
+        string[] lines = ["Hello there.", "How are you today?"];
+        var input = Path.Combine(_directory, "lines.txt");
+        var output = Path.Combine(_directory, "speech.wav");
+        await File.WriteAllLinesAsync(input, ["", .. lines, "   "]);
+        var stdout = new StringWriter();
+
+        var exitCode = await SpeakToWav.Program.RunAsync([input, output], TextReader.Null, stdout, apiKey: null).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, exitCode);
+        var expectedBytes = lines.Sum(line => EmulatorAudio.ExpectedByteCount(line, 24000, AudioEncodings.PcmS16Le, 0.05));
+        var wav = await File.ReadAllBytesAsync(output);
+        Assert.Equal(WavFileSink.HeaderSize + expectedBytes, wav.Length);
+        Assert.Equal("RIFF"u8.ToArray(), wav[..4]);
+        Assert.Equal((uint)(36 + expectedBytes), BinaryPrimitives.ReadUInt32LittleEndian(wav.AsSpan(4)));
+        Assert.Equal("WAVEfmt "u8.ToArray(), wav[8..16]);
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(wav.AsSpan(20))); // PCM
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(wav.AsSpan(22))); // mono
+        Assert.Equal(24000u, BinaryPrimitives.ReadUInt32LittleEndian(wav.AsSpan(24)));
+        Assert.Equal(16, BinaryPrimitives.ReadUInt16LittleEndian(wav.AsSpan(34)));
+        Assert.Equal("data"u8.ToArray(), wav[36..40]);
+        Assert.Equal((uint)expectedBytes, BinaryPrimitives.ReadUInt32LittleEndian(wav.AsSpan(40)));
+        Assert.Contains(output, stdout.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{expectedBytes / 48000.0:0.00} s", stdout.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Main_Stdin_ReadsLinesFromStandardInput()
+    {
+        var output = Path.Combine(_directory, "stdin.wav");
+        var stdout = new StringWriter();
+
+        var exitCode = await SpeakToWav.Program.RunAsync(["-", output], new StringReader("One line.\n"), stdout, apiKey: null).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(WavFileSink.HeaderSize + EmulatorAudio.ExpectedByteCount("One line.", 24000, AudioEncodings.PcmS16Le, 0.05), new FileInfo(output).Length);
+    }
+}
