@@ -66,7 +66,14 @@ internal sealed class PipelineBenchSettings
                         settings.Url = new Uri(Value());
                         settings.Transport = settings.Url.Scheme is "ws" or "wss" ? "ws" : "http";
                         break;
-                    case "--transport": settings.Transport = Value() is "ws" or "http" and var t ? t : throw new ArgumentException("--transport is ws or http"); break;
+                    case "--transport":
+                        settings.Transport = Value();
+                        if (settings.Transport is not ("ws" or "http"))
+                        {
+                            return null;
+                        }
+
+                        break;
                     case "--api-key": settings.ApiKey = Value(); break;
                     case "--voice": settings.VoiceId = Value(); break;
                     case "--spawn-emulator": settings.SpawnEmulator = true; break;
