@@ -1,0 +1,304 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Threading.Channels;
+using AsyncAI.TextToSpeech.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace AsyncAI.TextToSpeech.WebSockets.Internal;
+
+/// <summary>
+/// One open socket: exactly one receive loop and one send loop (the only caller of <see cref="WebSocket.SendAsync(ReadOnlyMemory{byte}, WebSocketMessageType, bool, CancellationToken)"/>,
+/// as <see cref="ClientWebSocket"/> allows one send at a time), plus the keepalive timer. <see cref="RunAsync"/> owns and awaits both loops.
+/// </summary>
+internal sealed class WebSocketConnection
+{
+    // Async audio messages are base64 JSON of ~20–100 ms of audio (a 20 ms chunk at 48 kHz f32 is ~5 KiB of text);
+    // 16 KiB holds nearly all of them, larger ones grow the buffer up to the reader's message limit.
+    private const int InitialReceiveBufferSize = 16 * 1024;
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    private readonly AsyncAIWebSocketClient _client;
+    private readonly ClientWebSocket _socket;
+    private readonly ILogger _logger;
+    private ChannelWriter<OutboundMessage>? _keepAliveTarget;
+    private volatile bool _sentSinceKeepAliveTick;
+    private volatile bool _closeSent;
+
+    public WebSocketConnection(AsyncAIWebSocketClient client, ClientWebSocket socket, int number, long openedTimestamp)
+    {
+        _client = client;
+        _socket = socket;
+        _logger = client.Logger;
+        Number = number;
+        OpenedTimestamp = openedTimestamp;
+    }
+
+    /// <summary>Gets the 1-based number of this socket within the client's lifetime; contexts bind to it.</summary>
+    public int Number { get; }
+
+    /// <summary>Gets when the socket opened (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long OpenedTimestamp { get; }
+
+    /// <summary>Aborts the socket: both loops end promptly.</summary>
+    public void Abort() => _socket.Abort();
+
+    /// <summary>Runs the connection until the socket closes or fails; returns why (null when the caller closed it).</summary>
+    public async Task<AsyncAIException?> RunAsync(Channel<OutboundMessage> outbound)
+    {
+        _keepAliveTarget = outbound.Writer;
+        using var keepAlive = _client.Options.KeepAliveInterval == Timeout.InfiniteTimeSpan
+            ? null
+            : _client.TimeProvider.CreateTimer(static s => ((WebSocketConnection)s!).OnKeepAliveTick(), this, _client.Options.KeepAliveInterval, _client.Options.KeepAliveInterval);
+
+        using var sendStop = new CancellationTokenSource();
+        var receive = ReceiveLoopAsync();
+        var send = SendLoopAsync(outbound.Reader, sendStop.Token);
+        var first = await Task.WhenAny(receive, send).ConfigureAwait(false);
+        if (first == send && send.IsFaulted)
+        {
+            // The socket cannot be written to: make the receive loop end now rather than when the peer notices.
+            _socket.Abort();
+        }
+
+        var reason = await receive.ConfigureAwait(false);
+        await sendStop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await send.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        {
+            reason = new AsyncAIException("Writing to the socket failed: " + _client.Redact(ex.Message), AsyncAIErrorCategory.Connectivity, innerException: ex);
+        }
+
+        if (_socket.State == WebSocketState.CloseReceived)
+        {
+            // The server started the close handshake; answer it, briefly, so the server sees a clean close.
+            using var timeout = new CancellationTokenSource(_client.Options.CloseTimeout, _client.TimeProvider);
+            try
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+            {
+            }
+        }
+
+        _socket.Dispose();
+        return reason;
+    }
+
+    private void OnKeepAliveTick()
+    {
+        if (!_sentSinceKeepAliveTick)
+        {
+            _keepAliveTarget?.TryWrite(OutboundMessage.KeepAlive);
+        }
+
+        _sentSinceKeepAliveTick = false;
+    }
+
+    // ---- send ----------------------------------------------------------------------------------------------------
+
+    private async Task SendLoopAsync(ChannelReader<OutboundMessage> outbound, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using var json = new Utf8JsonWriter(buffer, WriterOptions);
+        while (await outbound.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (outbound.TryRead(out var message))
+            {
+                if (!ShouldSend(message))
+                {
+                    continue;
+                }
+
+                buffer.ResetWrittenCount();
+                json.Reset(buffer);
+                if (message.Kind == OutboundKind.Close)
+                {
+                    Write(json, new OutboundMessage(OutboundKind.Close, null, null));
+                    await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                    _closeSent = true;
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client closing", cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                Write(json, message);
+                await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                _sentSinceKeepAliveTick = true;
+                AfterSend(message, buffer.WrittenCount);
+            }
+        }
+    }
+
+    private bool ShouldSend(in OutboundMessage message)
+    {
+        if (message.Kind == OutboundKind.Close)
+        {
+            return true;
+        }
+
+        if (_client.IsStopping)
+        {
+            // Closing: whatever is still queued belongs to contexts that are about to fail anyway.
+            return false;
+        }
+
+        return message.Context is null || message.Context.TryBeginSend(message.Kind, Number);
+    }
+
+    private void AfterSend(in OutboundMessage message, int byteCount)
+    {
+        var characters = message.Kind == OutboundKind.Text ? message.Text!.Length : 0;
+        if (characters > 0)
+        {
+            WebSocketMetrics.CharactersSent.Add(characters);
+        }
+
+        message.Context?.OnSent(message.Kind, characters);
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            _logger.MessageSent(message.Kind, message.Context?.Id, byteCount);
+        }
+    }
+
+    private static void Write(Utf8JsonWriter json, in OutboundMessage message)
+    {
+        json.WriteStartObject();
+        switch (message.Kind)
+        {
+            case OutboundKind.Text:
+                json.WriteString("transcript"u8, message.Text);
+                json.WriteString("context_id"u8, message.Context!.Id);
+                json.WriteBoolean("force"u8, true);
+                break;
+            case OutboundKind.Flush:
+                json.WriteString("transcript"u8, " "u8);
+                json.WriteString("context_id"u8, message.Context!.Id);
+                json.WriteBoolean("force"u8, true);
+                break;
+            case OutboundKind.EndOfInput:
+                json.WriteString("transcript"u8, ""u8);
+                json.WriteString("context_id"u8, message.Context!.Id);
+                break;
+            case OutboundKind.CloseContext:
+                json.WriteString("context_id"u8, message.Context!.Id);
+                json.WriteBoolean("close_context"u8, true);
+                json.WriteString("transcript"u8, ""u8);
+                break;
+            case OutboundKind.KeepAlive:
+                // No context_id on purpose: the default context is never used by this client, so a whitespace
+                // transcript there cannot re-open, extend or race with any of our contexts (Pipecat attaches the
+                // active context and had to guard the resulting null-id path).
+                json.WriteString("transcript"u8, " "u8);
+                break;
+            case OutboundKind.Close:
+                json.WriteBoolean("terminate"u8, true);
+                break;
+            default:
+                break;
+        }
+
+        json.WriteEndObject();
+        json.Flush();
+    }
+
+    // ---- receive -------------------------------------------------------------------------------------------------
+
+    private async Task<AsyncAIException?> ReceiveLoopAsync()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferSize);
+        var audio = ArrayPool<byte>.Shared.Rent(ServerMessageReader.GetMaxAudioByteCount(InitialReceiveBufferSize));
+        var count = 0;
+        var oversized = false;
+        try
+        {
+            while (true)
+            {
+                if (count == buffer.Length)
+                {
+                    if (buffer.Length >= ServerMessageReader.DefaultMaxMessageBytes)
+                    {
+                        // Keep reading to the end of the message, then report it; the socket survives.
+                        oversized = true;
+                        count = 0;
+                    }
+                    else
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer.AsSpan(0, count).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+                }
+
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    if (_closeSent)
+                    {
+                        return null;
+                    }
+
+                    var status = _socket.CloseStatus is { } code ? ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture) : "none";
+                    return new AsyncAIException(
+                        $"Async closed the connection (close status {status}, '{_socket.CloseStatusDescription}').",
+                        AsyncAIErrorCategory.Connectivity);
+                }
+
+                count += result.Count;
+                if (!result.EndOfMessage)
+                {
+                    continue;
+                }
+
+                if (oversized)
+                {
+                    oversized = false;
+                    _client.ReportProtocolError(new AsyncAIException("Async sent a message larger than 4 MiB; it was skipped.", AsyncAIErrorCategory.Protocol, "MESSAGE_TOO_LARGE"));
+                }
+                else if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    _logger.BinaryMessageIgnored(count);
+                }
+                else
+                {
+                    var needed = ServerMessageReader.GetMaxAudioByteCount(count);
+                    if (audio.Length < needed)
+                    {
+                        ArrayPool<byte>.Shared.Return(audio);
+                        audio = ArrayPool<byte>.Shared.Rent(needed);
+                    }
+
+                    _client.OnServerMessage(buffer.AsSpan(0, count), audio, this);
+                }
+
+                count = 0;
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            if (_closeSent && ex is not WebSocketException { WebSocketErrorCode: WebSocketError.ConnectionClosedPrematurely })
+            {
+                return null;
+            }
+
+            return new AsyncAIException(
+                "The connection to Async failed: " + _client.Redact(ex.Message) + " (a dead peer is detected by PING/PONG within PingInterval + KeepAliveTimeout).",
+                AsyncAIErrorCategory.Connectivity,
+                innerException: ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(audio);
+        }
+    }
+}
