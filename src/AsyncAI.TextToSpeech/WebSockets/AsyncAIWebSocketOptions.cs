@@ -10,9 +10,11 @@ namespace AsyncAI.TextToSpeech.WebSockets;
 /// <para>
 /// Liveness has two independent mechanisms. <see cref="KeepAliveInterval"/> sends Async's own keepalive message so the
 /// service's 60-second idle timeout never fires on a quiet socket. <see cref="PingInterval"/> and
-/// <see cref="KeepAliveTimeout"/> drive WebSocket PING/PONG frames: when no PONG arrives within
-/// <see cref="KeepAliveTimeout"/> of a PING, the socket is aborted. A black-holed peer is therefore detected within
-/// <see cref="PingInterval"/> + <see cref="KeepAliveTimeout"/> (5 s with the defaults; Pipecat needed 19.5 s).
+/// <see cref="KeepAliveTimeout"/> drive WebSocket PING/PONG frames: a PING goes out when nothing has arrived for
+/// <see cref="PingInterval"/>, and when no PONG arrives within <see cref="KeepAliveTimeout"/> the socket is aborted.
+/// A black-holed peer is therefore detected within <see cref="PingInterval"/> + <see cref="KeepAliveTimeout"/>
+/// (5 s with the defaults; Pipecat needed 19.5 s). The runtime checks these deadlines on a coarse heartbeat, so the
+/// socket is configured with 80 % of each value to keep that bound.
 /// The keepalive message cannot serve for detection: Async never answers it.
 /// </para>
 /// <para><see cref="ToString"/> never shows <see cref="ApiKey"/>.</para>
@@ -60,7 +62,7 @@ public sealed class AsyncAIWebSocketOptions
     /// <value>The default value is 10 s (the service drops sockets idle for 60 s). Allowed: 100 ms to 55 s, or infinite.</value>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Gets or sets how often a WebSocket PING is sent, or <see cref="Timeout.InfiniteTimeSpan"/> to send none (then dead peers go unnoticed until TCP gives up).</summary>
+    /// <summary>Gets or sets how long the socket may receive nothing before a WebSocket PING is sent, or <see cref="Timeout.InfiniteTimeSpan"/> to send none (then dead peers go unnoticed until TCP gives up).</summary>
     /// <value>The default value is 2.5 s.</value>
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(2.5);
 

@@ -132,7 +132,12 @@ internal sealed class WebSocketConnection
 
                 Write(json, message);
                 await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
-                _sentSinceKeepAliveTick = true;
+                if (message.Kind != OutboundKind.KeepAlive)
+                {
+                    // A keepalive must not suppress the next one, or an idle socket would get one every other tick.
+                    _sentSinceKeepAliveTick = true;
+                }
+
                 AfterSend(message, buffer.WrittenCount);
             }
         }
