@@ -70,7 +70,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
                 ModelId = Options.Model,
                 Voice = new VoiceSpecifier(Options.VoiceId),
                 OutputFormat = new OutputFormat { Container = Options.Container, Encoding = Options.Encoding, SampleRate = Options.SampleRate },
-                Language = Options.Language?.Trim(),
+                Language = Options.Language is null ? null : AsyncAILanguages.Normalize(Options.Language.Trim()),
             },
             AsyncAIJsonContext.Default.InitializeConnectionMessage);
 
@@ -341,7 +341,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
             return;
         }
 
-        var audio = audioBuffer.AsSpan(0, message.AudioByteCount);
+        var audio = message.Audio;
         if (Logger.IsEnabled(LogLevel.Trace))
         {
             Logger.AudioReceived(message.GetContextId(), audio.Length, message.IsFinal);
@@ -595,6 +595,8 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
         public volatile WebSocketConnection? Current;
 
         public volatile bool Stopping;
+
+        public AsyncAIException? GiveUpError;
 #pragma warning restore SA1401, CA1051
     }
 }

@@ -54,7 +54,11 @@ public sealed class AsyncAIWebSocketOptions
     /// <value>The default value is <c>raw</c>.</value>
     public string Container { get; set; } = AudioContainers.Raw;
 
-    /// <summary>Gets or sets the language to force (an Async code such as <c>en</c> or <c>de</c>), or null to let the service detect it.</summary>
+    /// <summary>
+    /// Gets or sets the language to force (an Async code such as <c>en</c> or <c>de</c>), or null to let the service
+    /// detect it. BCP-47 tags of known languages are normalized to Async's base code (<c>de-DE</c> → <c>de</c>, see
+    /// <see cref="AsyncAILanguages.Normalize"/>); unknown codes are sent unchanged.
+    /// </summary>
     /// <value>The default value is null.</value>
     public string? Language { get; set; }
 

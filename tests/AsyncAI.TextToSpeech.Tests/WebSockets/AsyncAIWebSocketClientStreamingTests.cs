@@ -169,16 +169,14 @@ public sealed class AsyncAIWebSocketClientStreamingTests : IAsyncLifetime
         var logs = new CapturingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
         await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o => o.LoggerFactory = factory));
-        var raised = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.Connected += (_, _) =>
-        {
-            raised.TrySetResult();
-            throw new InvalidOperationException("handler bug");
-        };
-        client.Connected += (_, _) => { };
+        var nextHandlerRan = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Connected += (_, _) => throw new InvalidOperationException("handler bug");
+
+        // Handlers run in order on the event loop, so this one runs after the failure above was caught and logged.
+        client.Connected += (_, _) => nextHandlerRan.TrySetResult();
 
         await client.ConnectAsync();
-        await Within(raised.Task, "the Connected event");
+        await Within(nextHandlerRan.Task, "the second Connected handler");
         var context = client.CreateContext();
         await context.SendTextAsync("Still works.");
         var reading = ReadAllAsync(context);
@@ -205,6 +203,21 @@ public sealed class AsyncAIWebSocketClientStreamingTests : IAsyncLifetime
         Assert.Equal("TOO_MANY_CONTEXTS", ex.ErrorCode);
         Assert.Equal(AsyncAIContextState.Faulted, second.State);
         Assert.NotEqual(AsyncAIContextState.Faulted, first.State);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_Init_CarriesModelVoiceFormatAndNormalizedLanguage()
+    {
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o =>
+        {
+            o.Language = "de-DE";
+            o.SampleRate = 16000;
+        }));
+
+        await client.ConnectAsync();
+        var init = await Within(_emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Init), "init");
+
+        Assert.Equal($"async_flash_v1.0 {VoiceId} raw/pcm_s16le/16000 de", init.Detail);
     }
 
     [Fact]

@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Threading.Channels;
 using AsyncAI.TextToSpeech.Protocol;
 using Microsoft.Extensions.Logging;
@@ -17,8 +15,6 @@ internal sealed class WebSocketConnection
     // Async audio messages are base64 JSON of ~20–100 ms of audio (a 20 ms chunk at 48 kHz f32 is ~5 KiB of text);
     // 16 KiB holds nearly all of them, larger ones grow the buffer up to the reader's message limit.
     private const int InitialReceiveBufferSize = 16 * 1024;
-
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     private readonly AsyncAIWebSocketClient _client;
     private readonly ClientWebSocket _socket;
@@ -109,7 +105,6 @@ internal sealed class WebSocketConnection
     private async Task SendLoopAsync(ChannelReader<OutboundMessage> outbound, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using var json = new Utf8JsonWriter(buffer, WriterOptions);
         while (await outbound.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             while (outbound.TryRead(out var message))
@@ -120,17 +115,15 @@ internal sealed class WebSocketConnection
                 }
 
                 buffer.ResetWrittenCount();
-                json.Reset(buffer);
+                Write(buffer, message);
                 if (message.Kind == OutboundKind.Close)
                 {
-                    Write(json, new OutboundMessage(OutboundKind.Close, null, null));
                     await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
                     _closeSent = true;
                     await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client closing", cancellationToken).ConfigureAwait(false);
                     return;
                 }
 
-                Write(json, message);
                 await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
                 if (message.Kind != OutboundKind.KeepAlive)
                 {
@@ -174,45 +167,34 @@ internal sealed class WebSocketConnection
         }
     }
 
-    private static void Write(Utf8JsonWriter json, in OutboundMessage message)
+    private static void Write(ArrayBufferWriter<byte> buffer, in OutboundMessage message)
     {
-        json.WriteStartObject();
         switch (message.Kind)
         {
             case OutboundKind.Text:
-                json.WriteString("transcript"u8, message.Text);
-                json.WriteString("context_id"u8, message.Context!.Id);
-                json.WriteBoolean("force"u8, true);
+                ClientMessageWriter.WriteText(buffer, message.Context!.Id, message.Text, force: true);
                 break;
             case OutboundKind.Flush:
-                json.WriteString("transcript"u8, " "u8);
-                json.WriteString("context_id"u8, message.Context!.Id);
-                json.WriteBoolean("force"u8, true);
+                ClientMessageWriter.WriteFlush(buffer, message.Context!.Id);
                 break;
             case OutboundKind.EndOfInput:
-                json.WriteString("transcript"u8, ""u8);
-                json.WriteString("context_id"u8, message.Context!.Id);
+                ClientMessageWriter.WriteEndOfInput(buffer, message.Context!.Id);
                 break;
             case OutboundKind.CloseContext:
-                json.WriteString("context_id"u8, message.Context!.Id);
-                json.WriteBoolean("close_context"u8, true);
-                json.WriteString("transcript"u8, ""u8);
+                ClientMessageWriter.WriteCloseContext(buffer, message.Context!.Id);
                 break;
             case OutboundKind.KeepAlive:
                 // No context_id on purpose: the default context is never used by this client, so a whitespace
                 // transcript there cannot re-open, extend or race with any of our contexts (Pipecat attaches the
                 // active context and had to guard the resulting null-id path).
-                json.WriteString("transcript"u8, " "u8);
+                ClientMessageWriter.WriteKeepalive(buffer, contextId: null);
                 break;
             case OutboundKind.Close:
-                json.WriteBoolean("terminate"u8, true);
+                ClientMessageWriter.WriteTerminate(buffer);
                 break;
             default:
                 break;
         }
-
-        json.WriteEndObject();
-        json.Flush();
     }
 
     // ---- receive -------------------------------------------------------------------------------------------------
