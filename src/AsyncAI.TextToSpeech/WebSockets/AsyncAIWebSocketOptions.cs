@@ -74,6 +74,18 @@ public sealed class AsyncAIWebSocketOptions
     /// <value>The default value is 2.5 s, so a dead peer is detected within 5 s.</value>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(2.5);
 
+    /// <summary>
+    /// Gets or sets how long the server may stay completely silent after text was sent before the connection is declared
+    /// dead, or <see cref="Timeout.InfiniteTimeSpan"/> to never do so.
+    /// </summary>
+    /// <remarks>
+    /// This catches a peer that still answers PINGs but no longer processes messages (a hung server, or the emulator's
+    /// black-hole fault), which PING/PONG cannot see. Any server message resets it, so it only fires when text sent
+    /// with <c>force: true</c> gets no answer at all; raise it if a deployment answers some text only after a long pause.
+    /// </remarks>
+    /// <value>The default value is 5 s (Async's time to first audio is typically below 200 ms).</value>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Gets or sets the limit for opening a socket (TCP, TLS and the WebSocket handshake).</summary>
     /// <value>The default value is 10 s.</value>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -167,6 +179,7 @@ public sealed class AsyncAIWebSocketOptions
 
         RequirePositiveOrInfinite(PingInterval, nameof(PingInterval));
         RequirePositiveOrInfinite(KeepAliveTimeout, nameof(KeepAliveTimeout));
+        RequirePositiveOrInfinite(ResponseTimeout, nameof(ResponseTimeout));
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
         RequirePositive(CloseTimeout, nameof(CloseTimeout));
         RequirePositive(ContextCompletionTimeout, nameof(ContextCompletionTimeout));

@@ -15,7 +15,7 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
     public async Task DisposeAsync() => await _emulator.DisposeAsync();
 
     [Fact]
-    public async Task DeadPeer_BlackHoledConnection_DetectedWithinPingIntervalPlusTimeout()
+    public async Task DeadPeer_NetworkBlackHole_DetectedByPingWithinIntervalPlusTimeout()
     {
         await using var proxy = new BlackHoleProxy(_emulator.WebSocketUrl);
         var interval = TimeSpan.FromMilliseconds(500);
@@ -24,6 +24,7 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
         {
             o.PingInterval = interval;
             o.KeepAliveTimeout = timeout;
+            o.ResponseTimeout = Timeout.InfiniteTimeSpan;
             o.Reconnect.Enabled = false;
         }));
         var disconnected = new TaskCompletionSource<AsyncAIConnectionEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -51,6 +52,42 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
         Assert.Contains("characters had been sent", ex.Message, StringComparison.Ordinal);
         Assert.Contains("never voiced", ex.Message, StringComparison.Ordinal);
         Assert.NotNull((await Within(disconnected.Task, "Disconnected")).Error);
+    }
+
+    [Fact]
+    public async Task DeadPeer_EmulatorBlackHole_DetectedWithinResponseTimeoutOfTheNextText()
+    {
+        // The emulator's black hole stops answering messages but its socket still answers PINGs (the runtime replies
+        // while it reads), so PING/PONG cannot see it; the response watchdog does.
+        var responseTimeout = TimeSpan.FromMilliseconds(800);
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o =>
+        {
+            o.ResponseTimeout = responseTimeout;
+            o.Reconnect.Enabled = false;
+        }));
+        await client.ConnectAsync();
+        _emulator.Options.PacingRate = 1;
+        var streaming = client.CreateContext();
+        await streaming.SendTextAsync("A long sentence that is still streaming when the server stops answering.");
+        await using var audio = streaming.ReadAudioAsync().GetAsyncEnumerator();
+        Assert.True(await Within(audio.MoveNextAsync().AsTask(), "first audio"));
+
+        _emulator.Options.Faults.BlackHole = true;
+        var next = client.CreateContext();
+        var started = Stopwatch.GetTimestamp();
+        await next.SendTextAsync("The next sentence goes into the void.");
+        var ex = await Assert.ThrowsAsync<AsyncAIException>(async () =>
+        {
+            while (await audio.MoveNextAsync())
+            {
+            }
+        }).WaitAsync(Patience);
+        var detectedAfter = Stopwatch.GetElapsedTime(started);
+
+        Assert.True(detectedAfter <= responseTimeout + TimeSpan.FromMilliseconds(750), $"detected after {detectedAfter.TotalMilliseconds:F0} ms");
+        Assert.Contains("stopped answering", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("never voiced", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(AsyncAIContextState.Faulted, next.State);
     }
 
     [Fact]

@@ -22,6 +22,11 @@ internal sealed class WebSocketConnection
     private ChannelWriter<OutboundMessage>? _keepAliveTarget;
     private volatile bool _sentSinceKeepAliveTick;
     private volatile bool _closeSent;
+    private volatile bool _stalled;
+    private ITimer? _responseWatchdog;
+
+    // When text went out with no server message since (0 = nothing unanswered); drives the response watchdog.
+    private long _unansweredSince;
 
     public WebSocketConnection(AsyncAIWebSocketClient client, ClientWebSocket socket, int number, long openedTimestamp)
     {
@@ -49,6 +54,11 @@ internal sealed class WebSocketConnection
             ? null
             : _client.TimeProvider.CreateTimer(static s => ((WebSocketConnection)s!).OnKeepAliveTick(), this, _client.Options.KeepAliveInterval, _client.Options.KeepAliveInterval);
 
+        using var watchdog = _client.Options.ResponseTimeout == Timeout.InfiniteTimeSpan
+            ? null
+            : _client.TimeProvider.CreateTimer(static s => ((WebSocketConnection)s!).OnResponseWatchdog(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _responseWatchdog = watchdog;
+
         using var sendStop = new CancellationTokenSource();
         var receive = ReceiveLoopAsync();
         var send = SendLoopAsync(outbound.Reader, sendStop.Token);
@@ -60,6 +70,14 @@ internal sealed class WebSocketConnection
         }
 
         var reason = await receive.ConfigureAwait(false);
+        if (_stalled && !_closeSent)
+        {
+            reason = new AsyncAIException(
+                $"Async stopped answering: nothing arrived for {_client.Options.ResponseTimeout.TotalSeconds:0.###} s (ResponseTimeout) after text was sent, so the connection was declared dead.",
+                AsyncAIErrorCategory.Connectivity,
+                innerException: reason);
+        }
+
         await sendStop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -88,6 +106,26 @@ internal sealed class WebSocketConnection
 
         _socket.Dispose();
         return reason;
+    }
+
+    /// <summary>Called on the timer: text went out and the server has said nothing since; abort once ResponseTimeout has passed.</summary>
+    private void OnResponseWatchdog()
+    {
+        var since = Interlocked.Read(ref _unansweredSince);
+        if (since == 0)
+        {
+            return;
+        }
+
+        var remaining = _client.Options.ResponseTimeout - _client.TimeProvider.GetElapsedTime(since);
+        if (remaining > TimeSpan.Zero)
+        {
+            _responseWatchdog?.Change(remaining, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        _stalled = true;
+        _socket.Abort();
     }
 
     private void OnKeepAliveTick()
@@ -129,6 +167,12 @@ internal sealed class WebSocketConnection
                 {
                     // A keepalive must not suppress the next one, or an idle socket would get one every other tick.
                     _sentSinceKeepAliveTick = true;
+                }
+
+                if (message.Kind == OutboundKind.Text && _responseWatchdog is not null
+                    && Interlocked.CompareExchange(ref _unansweredSince, _client.TimeProvider.GetTimestamp(), 0) == 0)
+                {
+                    _responseWatchdog.Change(_client.Options.ResponseTimeout, Timeout.InfiniteTimeSpan);
                 }
 
                 AfterSend(message, buffer.WrittenCount);
@@ -245,6 +289,9 @@ internal sealed class WebSocketConnection
                 {
                     continue;
                 }
+
+                // Any message proves the peer alive (a plain store: the hot path stays interlock-free).
+                Volatile.Write(ref _unansweredSince, 0);
 
                 if (oversized)
                 {
