@@ -4,5 +4,15 @@ namespace AsyncAI.TextToSpeech.Benchmarks;
 
 internal static class Program
 {
-    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    private static async Task<int> Main(string[] args)
+    {
+        // Harnesses that are not BenchmarkDotNet suites are picked by their first argument.
+        if (args.Length > 0 && args[0] == "ws-latency")
+        {
+            return await WebSockets.WebSocketLatencyHarness.RunAsync(args[1..]);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }
