@@ -39,6 +39,7 @@ internal static class WebSocketLatencyHarness
                 Usage: ws-latency [--mode latency|cpu|all] [--contexts N] [--warmup N] [--url WS_URL] [--api-key KEY]
                                   [--voice ID] [--spawn-emulator] [--baseline] [--cpu-contexts N] [--cpu-parallel N] [--cpu-chars N]
                   --baseline also times a bare ClientWebSocket on the same server (the floor without this library).
+                  --gap-ms N idles N ms between probes (threads go to sleep, as between sentences); default 0.
                   default: the in-process emulator; --spawn-emulator runs it as a child process (so process CPU is the
                   client's own); --url uses any Async-compatible server as it is configured (pacing included).
                 """);
@@ -71,14 +72,14 @@ internal static class WebSocketLatencyHarness
         var warmup = Stopwatch.StartNew();
         for (var i = 0; i < settings.Warmup || warmup.Elapsed < WarmupTime; i++)
         {
-            await MeasureOneAsync(client, pacing);
+            await MeasureOneAsync(client, pacing, settings.Gap);
         }
 
         await Task.Delay(TierUpPause);
         var samples = new double[settings.Contexts];
         for (var i = 0; i < samples.Length; i++)
         {
-            samples[i] = await MeasureOneAsync(client, pacing);
+            samples[i] = await MeasureOneAsync(client, pacing, settings.Gap);
         }
 
         Report(label, samples);
@@ -130,6 +131,11 @@ internal static class WebSocketLatencyHarness
                 var message = buffer.AsSpan(0, count);
                 if (message.IndexOf(final) >= 0 && message.IndexOf(Encoding.UTF8.GetBytes(id)) >= 0)
                 {
+                    if (settings.Gap > TimeSpan.Zero)
+                    {
+                        await Task.Delay(settings.Gap);
+                    }
+
                     return elapsed;
                 }
             }
@@ -162,7 +168,7 @@ internal static class WebSocketLatencyHarness
     }
 
     /// <summary>One context: milliseconds from SendTextAsync to the first chunk reaching an already waiting reader.</summary>
-    private static async Task<double> MeasureOneAsync(AsyncAIWebSocketClient client, double pacing)
+    private static async Task<double> MeasureOneAsync(AsyncAIWebSocketClient client, double pacing, TimeSpan gap)
     {
         var context = client.CreateContext();
         await using var audio = context.ReadAudioAsync().GetAsyncEnumerator();
@@ -191,6 +197,12 @@ internal static class WebSocketLatencyHarness
             }
 
             await completion;
+        }
+
+        if (gap > TimeSpan.Zero)
+        {
+            // Idle between probes: the thread pool goes to sleep, as between the sentences of a conversation.
+            await Task.Delay(gap);
         }
 
         return elapsed.TotalMilliseconds;
@@ -289,6 +301,8 @@ internal static class WebSocketLatencyHarness
 
         public bool Baseline { get; private set; }
 
+        public TimeSpan Gap { get; private set; }
+
         public int CpuContexts { get; private set; } = 40;
 
         public int CpuParallel { get; private set; } = 4;
@@ -311,6 +325,7 @@ internal static class WebSocketLatencyHarness
                     case "--voice": settings.VoiceId = Value(); break;
                     case "--spawn-emulator": settings.SpawnEmulator = true; break;
                     case "--baseline": settings.Baseline = true; break;
+                    case "--gap-ms": settings.Gap = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture)); break;
                     case "--cpu-contexts": settings.CpuContexts = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                     case "--cpu-parallel": settings.CpuParallel = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                     case "--cpu-chars": settings.CpuChars = int.Parse(Value(), CultureInfo.InvariantCulture); break;
