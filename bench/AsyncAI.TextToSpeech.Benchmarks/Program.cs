@@ -12,6 +12,11 @@ internal static class Program
             return await WebSockets.WebSocketLatencyHarness.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == Http.HttpLatencyHarness.Command)
+        {
+            return await Http.HttpLatencyHarness.RunAsync(args[1..]);
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
