@@ -1,0 +1,450 @@
+using System.Runtime.CompilerServices;
+using AsyncAI.TextToSpeech.Pipeline.Aggregation;
+using AsyncAI.TextToSpeech.Pipeline.Diagnostics;
+using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.WebSockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Services;
+
+/// <summary>Async text-to-speech over its WebSocket API: one socket, one Async context per turn, audio streamed as it arrives.</summary>
+/// <remarks>
+/// <para>
+/// The socket opens when the <see cref="StartFrame"/> arrives (at <see cref="TtsService.SampleRate"/>: the
+/// <see cref="AsyncAITtsOptionsBase.SampleRate"/> option, or the pipeline's rate) and closes, bounded by
+/// <see cref="AsyncAITtsServiceOptions.CloseTimeout"/>, at <see cref="EndFrame"/> or <see cref="CancelFrame"/>. Each turn
+/// (or <see cref="TtsSpeakFrame"/>) is one Async context whose id is the turn's context id. Sentences are sent with a
+/// trailing space and tokens unchanged, always with <c>force: true</c>. At the end of a turn the context's input is ended
+/// and its <see cref="TtsStoppedFrame"/> follows as soon as the server's <c>final</c> arrives; then <c>close_context</c>
+/// frees it. An interruption sends <c>close_context</c> for every open context and drops their late audio.
+/// </para>
+/// <para>
+/// Voice, model and language are fixed per connection by Async's init message. A <see cref="TtsUpdateSettingsFrame"/>
+/// that changes one of them therefore takes effect at the next context, which opens a new connection first; the old one
+/// closes once its contexts have finished, so audio already on its way is not cut.
+/// </para>
+/// <para>
+/// Errors reach the pipeline as upstream <see cref="ErrorFrame"/>s (one per failure) with the failure's category, and the
+/// connection events are raised as <see cref="TtsService.Connected"/>, <see cref="TtsService.Disconnected"/> and
+/// <see cref="TtsService.ConnectionError"/>. A rejected API key, or a connection that keeps dying right after opening,
+/// makes the service unusable: no reconnects and no more contexts until a settings update or
+/// <see cref="TtsService.SetUsable"/>.
+/// </para>
+/// </remarks>
+public sealed class AsyncAITtsService : TtsService
+{
+    private static readonly object s_reported = new();
+
+    private readonly AsyncAITtsServiceOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _clientTimeProvider;
+    private readonly SemaphoreSlim _connectionLock = new(1, 1);
+    private readonly List<Task> _retiring = [];
+    private readonly ConditionalWeakTable<Exception, object> _reportedErrors = [];
+    private Connection? _current;
+
+    /// <summary>Initializes a new instance. Nothing connects until the pipeline starts.</summary>
+    /// <param name="options">The options; validated and copied here.</param>
+    /// <param name="loggerFactory">The logger factory for the underlying WebSocket client.</param>
+    /// <param name="timeProvider">The clock for the WebSocket client's keepalive, reconnect backoff and timeouts.</param>
+    /// <exception cref="ArgumentException">An option is invalid; the parameter name is the option's name.</exception>
+    public AsyncAITtsService(AsyncAITtsServiceOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : base(ToServiceOptions(options), ToSettings(options))
+    {
+        _options = Copy(options);
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _clientTimeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Gets the state of the current connection (<see cref="AsyncAIWebSocketState.Disconnected"/> when there is none).</summary>
+    public AsyncAIWebSocketState ConnectionState => Volatile.Read(ref _current)?.Client.State ?? AsyncAIWebSocketState.Disconnected;
+
+    /// <inheritdoc />
+    /// <remarks>False: sending text over the WebSocket returns before synthesis, so there is no per-sentence processing time.</remarks>
+    protected override bool SupportsProcessingMetrics => false;
+
+    /// <inheritdoc />
+    protected override async ValueTask StartServiceAsync(StartFrame frame, CancellationToken cancellationToken)
+    {
+        // A failure here becomes the base's "could not start" ErrorFrame, carrying the client's exception (deduplicated
+        // with the ConnectionError event the client raises for the same failure).
+        await _connectionLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = _current ??= OpenConnection(Settings);
+            if (connection.Client.State == AsyncAIWebSocketState.Disconnected)
+            {
+                await connection.Client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _connectionLock.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask StopServiceAsync(CancellationToken cancellationToken) => CloseConnectionsAsync();
+
+    /// <inheritdoc />
+    protected override ValueTask CancelServiceAsync(CancellationToken cancellationToken) => CloseConnectionsAsync();
+
+    /// <inheritdoc />
+    protected override async ValueTask OnCleanupAsync(CancellationToken cancellationToken)
+    {
+        await base.OnCleanupAsync(cancellationToken).ConfigureAwait(false);
+        await CloseConnectionsAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<TtsSynthesisContext> CreateContextAsync(string contextId, TtsSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var connection = await AcquireConnectionAsync(settings, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new WebSocketSynthesisContext(connection.Client.CreateContext(contextId), connection);
+        }
+        catch
+        {
+            connection.Release();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One failure, one frame: the client reports some failures both as an event and through the contexts it ends (and
+    /// this service may rethrow them), so a failure whose exception was already reported is not reported again. A
+    /// client's permanent failure (rejected key, connections that keep dying) makes the service unusable.
+    /// </remarks>
+    protected override void PushErrorFrame(ErrorFrame errorFrame)
+    {
+        ArgumentNullException.ThrowIfNull(errorFrame);
+        if (errorFrame.Processor == this && errorFrame.Exception is { } exception)
+        {
+            if (!_reportedErrors.TryAdd(exception, s_reported))
+            {
+                return;
+            }
+
+            if (IsPermanentClientFailure(exception))
+            {
+                SetUsable(false);
+            }
+        }
+
+        base.PushErrorFrame(errorFrame);
+    }
+
+    private static TtsServiceOptions ToServiceOptions(AsyncAITtsServiceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return new TtsServiceOptions
+        {
+            AggregationMode = options.AggregateSentences ? TextAggregationMode.Sentence : TextAggregationMode.Token,
+            SampleRate = options.SampleRate,
+            PushTextFrames = true,
+            PauseFrameProcessing = options.PauseFrameProcessing,
+
+            // Async's docs want each sentence to end with one space; tokens are sent exactly as they come.
+            AppendTrailingSpace = true,
+        };
+    }
+
+    private static TtsSettings ToSettings(AsyncAITtsServiceOptions options) =>
+        new(options.Model, options.VoiceId, options.Params?.Language is { } language ? AsyncAILanguages.ToAsyncCode(language) : null);
+
+    private static AsyncAITtsServiceOptions Copy(AsyncAITtsServiceOptions options) => new()
+    {
+        ApiKey = options.ApiKey,
+        VoiceId = options.VoiceId,
+        Model = options.Model,
+        Version = options.Version,
+        SampleRate = options.SampleRate,
+        Encoding = options.Encoding,
+        Container = options.Container,
+        AggregateSentences = options.AggregateSentences,
+        Params = new AsyncAITtsInputParams { Language = options.Params?.Language },
+        Url = options.Url,
+        PauseFrameProcessing = options.PauseFrameProcessing,
+        KeepAliveInterval = options.KeepAliveInterval,
+        PingInterval = options.PingInterval,
+        KeepAliveTimeout = options.KeepAliveTimeout,
+        ResponseTimeout = options.ResponseTimeout,
+        ConnectTimeout = options.ConnectTimeout,
+        CloseTimeout = options.CloseTimeout,
+        ContextCompletionTimeout = options.ContextCompletionTimeout,
+        Reconnect = new AsyncAIReconnectPolicy
+        {
+            Enabled = options.Reconnect.Enabled,
+            MaxAttempts = options.Reconnect.MaxAttempts,
+            InitialDelay = options.Reconnect.InitialDelay,
+            MaxDelay = options.Reconnect.MaxDelay,
+            MinHealthyConnectionLifetime = options.Reconnect.MinHealthyConnectionLifetime,
+            MaxShortLivedConnections = options.Reconnect.MaxShortLivedConnections,
+        },
+    };
+
+    /// <summary>What the init message fixes for a connection; a context needs a connection with its settings' key.</summary>
+    private static string ConnectionKey(TtsSettings settings) =>
+        $"{settings.Model}|{settings.Voice}|{(settings.Language is { } language ? AsyncAILanguages.Normalize(language.Trim()) : "auto")}";
+
+    private async ValueTask<Connection> AcquireConnectionAsync(TtsSettings settings, CancellationToken cancellationToken)
+    {
+        await _connectionLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = _current;
+            var key = ConnectionKey(settings);
+            if (connection is not null && connection.Key != key)
+            {
+                AsyncAITtsServiceLog.ReconnectingForSettings(Logger, Name, connection.Key, key);
+                Retire(connection);
+                connection = null;
+            }
+            else if (connection?.Client.State == AsyncAIWebSocketState.Failed)
+            {
+                if (!_reportedErrors.TryGetValue(connection.Client.PermanentError!, out _))
+                {
+                    // The client failed for good and the event saying so has not been handled yet: report it once (the
+                    // base pushes it, which makes the service unusable) rather than opening a new connection.
+                    throw connection.Client.PermanentError!;
+                }
+
+                // The failure was reported and the service was made usable again (SetUsable or a settings update): try anew.
+                Retire(connection);
+                connection = null;
+            }
+
+            if (connection is null)
+            {
+                connection = OpenConnection(settings);
+                Volatile.Write(ref _current, connection);
+            }
+
+            if (connection.Client.State == AsyncAIWebSocketState.Disconnected)
+            {
+                // Not connected yet (a new connection, or the connect at start failed), or reconnecting gave up: one attempt, now.
+                AsyncAITtsServiceLog.ReconnectingForContext(Logger, Name);
+                await connection.Client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            connection.Acquire();
+            return connection;
+        }
+        finally
+        {
+            _connectionLock.Release();
+        }
+    }
+
+    private Connection OpenConnection(TtsSettings settings)
+    {
+        var client = new AsyncAIWebSocketClient(new AsyncAIWebSocketOptions
+        {
+            ApiKey = _options.ApiKey,
+            VoiceId = settings.Voice ?? _options.VoiceId,
+            Model = settings.Model ?? _options.Model,
+            Version = _options.Version,
+            Url = _options.Url,
+            SampleRate = SampleRate,
+            Encoding = _options.Encoding,
+            Container = _options.Container,
+            Language = settings.Language,
+            KeepAliveInterval = _options.KeepAliveInterval,
+            PingInterval = _options.PingInterval,
+            KeepAliveTimeout = _options.KeepAliveTimeout,
+            ResponseTimeout = _options.ResponseTimeout,
+            ConnectTimeout = _options.ConnectTimeout,
+            CloseTimeout = _options.CloseTimeout,
+            ContextCompletionTimeout = _options.ContextCompletionTimeout,
+            Reconnect = _options.Reconnect,
+            TimeProvider = _clientTimeProvider,
+            LoggerFactory = _loggerFactory,
+        });
+        var connection = new Connection(client, ConnectionKey(settings));
+
+        // Retired connections (replaced after a settings change) stay silent: the service is connected through the new one.
+        client.Connected += (_, _) =>
+        {
+            if (!connection.IsRetired)
+            {
+                OnConnected();
+            }
+        };
+        client.Disconnected += (_, _) =>
+        {
+            if (!connection.IsRetired)
+            {
+                OnDisconnected();
+            }
+        };
+        client.ConnectionError += (_, e) => OnClientConnectionError(e.Error!);
+        return connection;
+    }
+
+    private void OnClientConnectionError(AsyncAIException error)
+    {
+        AsyncAITtsServiceLog.ConnectionError(Logger, Name, error.Category, error.Message);
+        OnConnectionError(error.Message, error);
+        PushError($"{Name}: {error.Message}", error);
+    }
+
+    private bool IsPermanentClientFailure(Exception exception)
+    {
+        var current = Volatile.Read(ref _current);
+        return current is not null && ReferenceEquals(current.Client.PermanentError, exception);
+    }
+
+    /// <summary>Replaces a connection: it is disposed once its open contexts have finished. Under <see cref="_connectionLock"/>.</summary>
+    private void Retire(Connection connection)
+    {
+        lock (_retiring)
+        {
+            _retiring.RemoveAll(t => t.IsCompleted);
+            _retiring.Add(DisposeWhenIdleAsync(connection));
+        }
+
+        if (ReferenceEquals(_current, connection))
+        {
+            Volatile.Write(ref _current, null);
+        }
+    }
+
+    private static async Task DisposeWhenIdleAsync(Connection connection)
+    {
+        await connection.RetireAsync().ConfigureAwait(false);
+        await connection.Client.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask CloseConnectionsAsync()
+    {
+        await _connectionLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var closing = new List<Task>();
+            if (Interlocked.Exchange(ref _current, null) is { } current)
+            {
+                closing.Add(current.Client.DisposeAsync().AsTask());
+            }
+
+            lock (_retiring)
+            {
+                closing.AddRange(_retiring);
+                _retiring.Clear();
+            }
+
+            await Task.WhenAll(closing).ConfigureAwait(false);
+        }
+        finally
+        {
+            _connectionLock.Release();
+        }
+    }
+
+    /// <summary>One WebSocket client (one init message: voice, model, language, rate) and how many contexts still use it.</summary>
+    private sealed class Connection(AsyncAIWebSocketClient client, string key)
+    {
+        private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _open;
+        private int _retired;
+
+        public AsyncAIWebSocketClient Client { get; } = client;
+
+        public string Key { get; } = key;
+
+        public bool IsRetired => Volatile.Read(ref _retired) == 1;
+
+        public void Acquire() => Interlocked.Increment(ref _open);
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _open) == 0 && IsRetired)
+            {
+                _idle.TrySetResult();
+            }
+        }
+
+        /// <summary>Marks the connection replaced; the task completes when no context uses it any more.</summary>
+        public Task RetireAsync()
+        {
+            Interlocked.Exchange(ref _retired, 1);
+            if (Volatile.Read(ref _open) == 0)
+            {
+                _idle.TrySetResult();
+            }
+
+            return _idle.Task;
+        }
+    }
+
+    /// <summary>One turn on the socket: text in (force: true), audio out until the server's final.</summary>
+    private sealed class WebSocketSynthesisContext(AsyncAIWebSocketContext context, Connection connection) : TtsSynthesisContext(context.Id)
+    {
+        private Task? _completion;
+        private int _disposed;
+
+        // The base appends the trailing space to sentences (AppendTrailingSpace), so text goes out exactly as handed over.
+        public override ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default) =>
+            context.SendTextAsync(text, TextInputMode.Token, cancellationToken);
+
+        public override ValueTask CompleteInputAsync(CancellationToken cancellationToken = default)
+        {
+            // CompleteAsync waits for all the audio; keep the task and observe it when the stream ends or at disposal.
+            if (Volatile.Read(ref _completion) is null)
+            {
+                Volatile.Write(ref _completion, context.CompleteAsync(CancellationToken.None));
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public override ValueTask InterruptAsync(CancellationToken cancellationToken = default) => context.InterruptAsync(cancellationToken);
+
+        public override async IAsyncEnumerable<AudioChunk> ReadAudioAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await foreach (var chunk in context.ReadAudioAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return chunk;
+            }
+
+            if (Volatile.Read(ref _completion) is { } completion)
+            {
+                await completion.ConfigureAwait(false);
+            }
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            {
+                return;
+            }
+
+            try
+            {
+                // Interrupts (close_context) a context that has not ended; after the final it does nothing.
+                await context.DisposeAsync().ConfigureAwait(false);
+                if (Volatile.Read(ref _completion) is { } completion)
+                {
+                    try
+                    {
+                        await completion.ConfigureAwait(false);
+                    }
+                    catch (AsyncAIException)
+                    {
+                        // Already reported: the audio stream threw the same failure.
+                    }
+                }
+            }
+            finally
+            {
+                connection.Release();
+                await base.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}
