@@ -140,3 +140,18 @@ public sealed class OptionsAndCommandLineTests
         Assert.Equal("sampleRate", Assert.Throws<ArgumentOutOfRangeException>(() => EmulatorAudio.ExpectedByteCount("a", 100, "pcm_s16le", 0.05)).ParamName);
     }
 }
+
+public sealed class JournalTests
+{
+    [Fact]
+    public async Task WaitForAsync_Cancelled_CompletesAsCancelled()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var cts = new CancellationTokenSource();
+        var wait = emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Terminate, cts.Token);
+
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+    }
+}
