@@ -80,7 +80,9 @@ internal sealed class SpeechRequestPlan
 
         if (options.Speed is { } speed)
         {
-            if (double.IsNaN(speed) || speed < OptionValidation.MinSpeedControl || speed > OptionValidation.MaxSpeedControl)
+            // Speed is a float: widen through decimal so 1.1f goes out as 1.1 (not 1.100000023841858) and 0.7f is in range.
+            var speedControl = float.IsFinite(speed) ? (double)(decimal)speed : double.NaN;
+            if (double.IsNaN(speedControl) || speedControl < OptionValidation.MinSpeedControl || speedControl > OptionValidation.MaxSpeedControl)
             {
                 throw new ArgumentOutOfRangeException(
                     nameof(options),
@@ -90,7 +92,7 @@ internal sealed class SpeechRequestPlan
                         $"TextToSpeechOptions.Speed must be between {OptionValidation.MinSpeedControl} and {OptionValidation.MaxSpeedControl} (Async's speed_control range), or null for the service default."));
             }
 
-            request.SpeedControl ??= speed;
+            request.SpeedControl ??= speedControl;
         }
 
         if (!string.IsNullOrWhiteSpace(options.AudioFormat))
