@@ -269,6 +269,31 @@ public class AsyncAITextToSpeechClientTests
     }
 
     [Fact]
+    public async Task GetStreamingAudioAsync_ConsumerStopsEarly_ResponseDisposedAtOnce()
+    {
+        await using var emulator = await Emulator.AsyncAIEmulator.StartAsync();
+        emulator.Options.PacingRate = 1; // real time: the text below would take 30 s to send
+        var disposal = new BodyDisposalHandler();
+        using var http = HttpTestKit.CreateHttpClient(handler: disposal);
+        using var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator)).AsITextToSpeechClient();
+        using var cts = HttpTestKit.TimeoutSource();
+        var longText = string.Concat(Enumerable.Repeat("Thirty seconds of speech. ", 25));
+        var audioUpdates = 0;
+
+        await foreach (var update in client.GetStreamingAudioAsync(longText, cancellationToken: cts.Token).WithCancellation(cts.Token))
+        {
+            if (update.Kind == TextToSpeechResponseUpdateKind.AudioUpdating)
+            {
+                audioUpdates++;
+                break;
+            }
+        }
+
+        Assert.Equal(1, audioUpdates);
+        Assert.True(disposal.Disposed.IsCompleted, "leaving the loop should dispose the HTTP response before the loop statement returns");
+    }
+
+    [Fact]
     public async Task GetStreamingAudioAsync_ConcurrentCalls_IndependentResponses()
     {
         await using var fixture = await AdapterFixture.StartAsync();
