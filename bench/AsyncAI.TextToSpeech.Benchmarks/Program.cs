@@ -4,5 +4,14 @@ namespace AsyncAI.TextToSpeech.Benchmarks;
 
 internal static class Program
 {
-    private static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    private static async Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == Http.HttpLatencyHarness.Command)
+        {
+            return await Http.HttpLatencyHarness.RunAsync(args[1..]);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

@@ -1,7 +1,7 @@
 namespace AsyncAI.TextToSpeech.Emulator;
 
-/// <summary>Placeholder entry point: the emulator executable is implemented in issue #3.</summary>
+/// <summary>The emulator executable: <c>dotnet run --project src/AsyncAI.TextToSpeech.Emulator -- --port 8765</c>.</summary>
 internal static class Program
 {
-    private static int Main() => 0;
+    private static Task<int> Main(string[] args) => EmulatorCommandLine.RunAsync(args, Console.Out, Console.Error);
 }

@@ -10,6 +10,7 @@ namespace AsyncAI.TextToSpeech.Protocol;
 [JsonSerializable(typeof(TextMessage))]
 [JsonSerializable(typeof(CloseContextMessage))]
 [JsonSerializable(typeof(TerminateMessage))]
+[JsonSerializable(typeof(CloseConnectionMessage))]
 [JsonSerializable(typeof(AudioOutputMessage))]
 [JsonSerializable(typeof(ErrorMessage))]
 [JsonSerializable(typeof(TextToSpeechRequest))]
@@ -20,4 +21,7 @@ namespace AsyncAI.TextToSpeech.Protocol;
 [JsonSerializable(typeof(IReadOnlyList<Voice>))]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(VoiceBatchRequest))]
+[JsonSerializable(typeof(UpdateVoiceRequest))]
+[JsonSerializable(typeof(VoicePreviewResponse))]
 public sealed partial class AsyncAIJsonContext : JsonSerializerContext;

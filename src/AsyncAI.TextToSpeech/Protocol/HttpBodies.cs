@@ -174,6 +174,99 @@ public sealed record ErrorEnvelope
     /// <summary>Gets the flat extra object, when the body is not wrapped.</summary>
     [JsonPropertyName("extra")]
     public JsonElement? Extra { get; init; }
+
+    /// <summary>Gets the flat request id, when the body is not wrapped and the service sent one.</summary>
+    [JsonPropertyName("request_id")]
+    public string? RequestId { get; init; }
+
+    /// <summary>Gets the HTTP method the service echoes in its 500 body.</summary>
+    [JsonPropertyName("method")]
+    public string? Method { get; init; }
+
+    /// <summary>Gets the URL the service echoes in its 500 body.</summary>
+    [JsonPropertyName("url")]
+    public string? Url { get; init; }
+
+    /// <summary>Gets <c>detail</c> when it is a string (the 500 body's <c>"Error: Traceback #42"</c>), otherwise null.</summary>
+    [JsonIgnore]
+    public string? DetailText => Detail is { ValueKind: JsonValueKind.String } detail ? detail.GetString() : null;
+
+    /// <summary>
+    /// Gets the error from whichever shape the body has: the <c>detail</c> object, the flat fields, or the 500 body
+    /// (its message, with the <c>detail</c> string appended in parentheses).
+    /// </summary>
+    /// <returns>The error, or null when the body carries neither an error code nor a message.</returns>
+    public ErrorMessage? ToErrorMessage()
+    {
+        if (Detail is { ValueKind: JsonValueKind.Object } detailObject)
+        {
+            try
+            {
+                var wrapped = detailObject.Deserialize(AsyncAIJsonContext.Default.ErrorMessage);
+                if (wrapped is not null && (wrapped.ErrorCode is not null || wrapped.Message is not null))
+                {
+                    return wrapped;
+                }
+            }
+            catch (JsonException)
+            {
+                // A detail object of an unexpected shape: fall back to the flat fields below.
+            }
+        }
+
+        var detailText = DetailText;
+        var message = (Message, detailText) switch
+        {
+            (null, null) => null,
+            (null, _) => detailText,
+            (_, null) => Message,
+            _ => $"{Message} ({detailText})",
+        };
+
+        return ErrorCode is null && message is null
+            ? null
+            : new ErrorMessage { ErrorCode = ErrorCode, Message = message, Extra = Extra, RequestId = RequestId };
+    }
+}
+
+/// <summary>The JSON body of <c>POST /voices/batch</c>.</summary>
+public sealed record VoiceBatchRequest
+{
+    /// <summary>Gets the ids of the voices to fetch.</summary>
+    [JsonPropertyName("voice_ids")]
+    public IReadOnlyList<string> VoiceIds { get; init; } = [];
+}
+
+/// <summary>The JSON body of <c>PUT /voices/{id}</c>; only the fields set are changed.</summary>
+public sealed record UpdateVoiceRequest
+{
+    /// <summary>Gets the new display name.</summary>
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    /// <summary>Gets the new description.</summary>
+    [JsonPropertyName("description")]
+    public string? Description { get; init; }
+
+    /// <summary>Gets the new gender: <c>Male</c>, <c>Female</c>, <c>Neutral</c> or <c>Unspecified</c>.</summary>
+    [JsonPropertyName("gender")]
+    public string? Gender { get; init; }
+
+    /// <summary>Gets the new style.</summary>
+    [JsonPropertyName("style")]
+    public string? Style { get; init; }
+
+    /// <summary>Gets the new accent.</summary>
+    [JsonPropertyName("accent")]
+    public string? Accent { get; init; }
+}
+
+/// <summary>The 200 body of <c>GET /voices/preview/{id}</c>.</summary>
+public sealed record VoicePreviewResponse
+{
+    /// <summary>Gets the signed URL of the preview audio.</summary>
+    [JsonPropertyName("signed_url")]
+    public string? SignedUrl { get; init; }
 }
 
 /// <summary>The body of <c>GET /</c>.</summary>

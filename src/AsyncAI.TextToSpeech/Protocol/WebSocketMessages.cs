@@ -52,7 +52,10 @@ public sealed record InitializeConnectionMessage
     public string? Language { get; init; }
 }
 
-/// <summary>A text message (<c>sendText</c> / <c>initializeContext</c>): text for a context.</summary>
+/// <summary>
+/// A text message (<c>sendText</c> / <c>initializeContext</c>): text for a context. The undocumented keepalive is a
+/// text message too: <c>{"transcript":" ","context_id":…}</c> (see <see cref="ClientMessageWriter.WriteKeepalive"/>).
+/// </summary>
 public sealed record TextMessage
 {
     /// <summary>Gets the text. Whitespace-only text flushes; an empty string ends the context's input.</summary>
@@ -90,6 +93,18 @@ public sealed record TerminateMessage
     /// <summary>Gets the terminate flag; always true.</summary>
     [JsonPropertyName("terminate")]
     public bool Terminate { get; init; } = true;
+}
+
+/// <summary>
+/// Ends the connection in the other documented form, <c>{"text":""}</c> (<c>closeConnection</c>; the old
+/// single-context edition also sent text as <c>{"text":…}</c>). <see cref="TerminateMessage"/> is the form the
+/// clients send.
+/// </summary>
+public sealed record CloseConnectionMessage
+{
+    /// <summary>Gets the text; always empty.</summary>
+    [JsonPropertyName("text")]
+    public string Text { get; init; } = "";
 }
 
 /// <summary>A server audio message (<c>audioOutput</c> / <c>finalOutput</c>).</summary>

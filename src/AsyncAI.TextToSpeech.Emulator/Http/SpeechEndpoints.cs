@@ -1,0 +1,207 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text.Json;
+using AsyncAI.TextToSpeech.Protocol;
+using Microsoft.AspNetCore.Http;
+
+namespace AsyncAI.TextToSpeech.Emulator;
+
+/// <summary>The three HTTP TTS endpoints.</summary>
+internal sealed partial class EmulatorServer
+{
+    private static readonly byte[] QuotaMarker = System.Text.Encoding.ASCII.GetBytes(AsyncAIErrorCodes.QuotaExceededMarker);
+
+    private (long Samples, int SamplesPerCharacter) Measure(SpeechRequest speech)
+    {
+        var perCharacter = EmulatorAudio.SamplesPerCharacter(speech.Format.SampleRate, _options.SecondsPerCharacter);
+        return ((long)EmulatorAudio.CountAudibleCharacters(speech.Transcript) * perCharacter, perCharacter);
+    }
+
+    private byte[] RenderWhole(SpeechRequest speech, out int length)
+    {
+        var (samples, _) = Measure(speech);
+        var format = speech.Format;
+        var header = format.Container == AudioContainers.Wav ? WavHeader.Size : 0;
+        var dataBytes = checked((int)(samples * format.BytesPerSample));
+        length = header + dataBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+        if (header > 0)
+        {
+            WavHeader.Write(buffer, format, dataBytes);
+        }
+
+        ToneSynthesizer.Write(buffer.AsSpan(header), format.SampleEncoding, ToneSynthesizer.PhaseOf(speech.Transcript),
+            ToneSynthesizer.StepOf(format.SampleRate), 0, (int)samples);
+        return buffer;
+    }
+
+    private async Task SynthesizeWholeAsync(HttpContext http, SpeechRequest speech)
+    {
+        var buffer = RenderWhole(speech, out var length);
+        try
+        {
+            await Task.Delay(_options.TimeToFirstAudio, _stopping.Token);
+            http.Response.StatusCode = 200;
+            http.Response.ContentType = speech.Format.Container == AudioContainers.Wav ? "audio/wav" : "application/octet-stream";
+            http.Response.ContentLength = length;
+            await http.Response.Body.WriteAsync(buffer.AsMemory(0, length), _stopping.Token);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task SynthesizeWithTimestampsAsync(HttpContext http, SpeechRequest speech)
+    {
+        var buffer = RenderWhole(speech, out var length);
+        try
+        {
+            var (_, perCharacter) = Measure(speech);
+            var rate = (double)speech.Format.SampleRate;
+            using var output = new PooledBufferWriter(Base64Length(length) + 1024);
+            using (var writer = new Utf8JsonWriter(output))
+            {
+                writer.WriteStartObject();
+                writer.WriteBase64String("audio_base64", buffer.AsSpan(0, length));
+                writer.WriteStartObject("alignment");
+                var words = speech.Transcript.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+                writer.WriteStartArray("words");
+                foreach (var word in words)
+                {
+                    writer.WriteStringValue(word);
+                }
+
+                writer.WriteEndArray();
+                var starts = new double[words.Length];
+                var ends = new double[words.Length];
+                long position = 0;
+                for (var i = 0; i < words.Length; i++)
+                {
+                    starts[i] = Math.Round(position * 1000.0 / rate, 3);
+                    position += (long)EmulatorAudio.CountAudibleCharacters(words[i]) * perCharacter;
+                    ends[i] = Math.Round(position * 1000.0 / rate, 3);
+                }
+
+                writer.WriteStartArray("word_start_times_milliseconds");
+                foreach (var start in starts)
+                {
+                    writer.WriteNumberValue(start);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteStartArray("word_end_times_milliseconds");
+                foreach (var end in ends)
+                {
+                    writer.WriteNumberValue(end);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+
+            await Task.Delay(_options.TimeToFirstAudio, _stopping.Token);
+            http.Response.StatusCode = 200;
+            http.Response.ContentType = "application/json";
+            http.Response.ContentLength = output.WrittenSpan.Length;
+            await http.Response.Body.WriteAsync(output.WrittenMemory, _stopping.Token);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task StreamAsync(HttpContext http, SpeechRequest speech, FaultSet faults)
+    {
+        var format = speech.Format;
+        var (samples, _) = Measure(speech);
+        var chunkSamples = Math.Max(1, (int)Math.Round(_options.ChunkDuration.TotalSeconds * format.SampleRate));
+        var phase = ToneSynthesizer.PhaseOf(speech.Transcript);
+        var step = ToneSynthesizer.StepOf(format.SampleRate);
+        var quota = faults.QuotaAfterBytes;
+        var writeSize = faults.HttpChunkBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent((chunkSamples * format.BytesPerSample) + (writeSize ?? 0) + 64);
+        var pending = 0; // bytes held back to make http-chunk writes exactly writeSize long
+        long sent = 0;
+        try
+        {
+            await Task.Delay(_options.TimeToFirstAudio, _stopping.Token);
+            http.Response.StatusCode = 200;
+            http.Response.ContentType = "application/octet-stream";
+            await http.Response.StartAsync(_stopping.Token);
+
+            var due = Stopwatch.GetTimestamp();
+            for (long produced = 0; produced < samples;)
+            {
+                var count = (int)Math.Min(chunkSamples, samples - produced);
+                var bytes = ToneSynthesizer.Write(buffer.AsSpan(pending), format.SampleEncoding, phase, step, produced, count);
+                produced += count;
+                var available = pending + bytes;
+
+                if (quota is { } q && sent + available >= q)
+                {
+                    var allowed = (int)(q - sent);
+                    await http.Response.Body.WriteAsync(buffer.AsMemory(0, allowed), _stopping.Token);
+                    await http.Response.Body.WriteAsync(QuotaMarker, _stopping.Token);
+                    await http.Response.Body.FlushAsync(_stopping.Token);
+                    return;
+                }
+
+                var toWrite = writeSize is { } size ? available / size * size : available;
+                if (toWrite > 0)
+                {
+                    if (writeSize is { } w)
+                    {
+                        for (var offset = 0; offset < toWrite; offset += w)
+                        {
+                            await http.Response.Body.WriteAsync(buffer.AsMemory(offset, w), _stopping.Token);
+                            await http.Response.Body.FlushAsync(_stopping.Token);
+                        }
+                    }
+                    else
+                    {
+                        await http.Response.Body.WriteAsync(buffer.AsMemory(0, toWrite), _stopping.Token);
+                        await http.Response.Body.FlushAsync(_stopping.Token);
+                    }
+
+                    sent += toWrite;
+                }
+
+                pending = available - toWrite;
+                buffer.AsSpan(toWrite, pending).CopyTo(buffer);
+
+                var pacing = _options.PacingRate;
+                if (pacing > 0)
+                {
+                    due += (long)(count * (double)Stopwatch.Frequency / format.SampleRate / pacing);
+                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait, _stopping.Token);
+                    }
+                }
+            }
+
+            if (quota is { } finalQuota && sent + pending >= finalQuota && pending > 0)
+            {
+                var allowed = (int)(finalQuota - sent);
+                await http.Response.Body.WriteAsync(buffer.AsMemory(0, allowed), _stopping.Token);
+                await http.Response.Body.WriteAsync(QuotaMarker, _stopping.Token);
+                return;
+            }
+
+            if (pending > 0)
+            {
+                await http.Response.Body.WriteAsync(buffer.AsMemory(0, pending), _stopping.Token);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static int Base64Length(int bytes) => ((bytes + 2) / 3) * 4;
+}

@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+
+namespace AsyncAI.TextToSpeech.Emulator;
+
+/// <summary>
+/// Everything the emulator received and sent, for assertions. Cheap on the audio path: each audio message only
+/// adds to a per-context byte counter; one <see cref="EmulatorEventKind.AudioSent"/> event marks a context's first audio.
+/// </summary>
+/// <remarks>Thread-safe.</remarks>
+public sealed class EmulatorJournal
+{
+    private readonly Lock _gate = new();
+    private readonly List<EmulatorEvent> _events = [];
+    private readonly List<(Func<EmulatorEvent, bool> Predicate, TaskCompletionSource<EmulatorEvent> Completion)> _waiters = [];
+    private readonly ConcurrentDictionary<string, StrongBox> _audioBytes = new(StringComparer.Ordinal);
+    private int _connectionsAccepted;
+    private int _handshakesRejected;
+
+    /// <summary>Gets how many WebSocket connections were accepted.</summary>
+    public int ConnectionsAccepted => Volatile.Read(ref _connectionsAccepted);
+
+    /// <summary>Gets how many WebSocket upgrades were refused (auth, limits, faults).</summary>
+    public int HandshakesRejected => Volatile.Read(ref _handshakesRejected);
+
+    /// <summary>Gets a copy of every event so far, in order.</summary>
+    /// <returns>The events.</returns>
+    public IReadOnlyList<EmulatorEvent> Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _events];
+        }
+    }
+
+    /// <summary>Waits for an event matching <paramref name="predicate"/>; an event that already happened matches too.</summary>
+    /// <param name="predicate">The condition.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The first matching event.</returns>
+    public Task<EmulatorEvent> WaitForAsync(Func<EmulatorEvent, bool> predicate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        TaskCompletionSource<EmulatorEvent> completion;
+        lock (_gate)
+        {
+            foreach (var e in _events)
+            {
+                if (predicate(e))
+                {
+                    return Task.FromResult(e);
+                }
+            }
+
+            completion = new TaskCompletionSource<EmulatorEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((predicate, completion));
+        }
+
+        return cancellationToken.CanBeCanceled ? completion.Task.WaitAsync(cancellationToken) : completion.Task;
+    }
+
+    /// <summary>Gets the decoded audio bytes sent for a context id over WebSockets, summed over all connections.</summary>
+    /// <param name="contextId">The context id (the default context is counted under <see cref="EmulatorOptions.DefaultContextId"/>, or <c>""</c> when that is null).</param>
+    /// <returns>The byte count; 0 for an unknown id.</returns>
+    public long AudioBytesSent(string contextId)
+    {
+        ArgumentNullException.ThrowIfNull(contextId);
+        return _audioBytes.TryGetValue(contextId, out var box) ? Interlocked.Read(ref box.Value) : 0;
+    }
+
+    internal StrongBox AudioCounter(string contextId) => _audioBytes.GetOrAdd(contextId, static _ => new StrongBox());
+
+    internal void CountConnectionAccepted() => Interlocked.Increment(ref _connectionsAccepted);
+
+    internal void CountHandshakeRejected() => Interlocked.Increment(ref _handshakesRejected);
+
+    internal void Add(int connectionId, EmulatorEventKind kind, string? contextId = null, string? detail = null)
+    {
+        List<TaskCompletionSource<EmulatorEvent>>? matched = null;
+        EmulatorEvent e;
+        lock (_gate)
+        {
+            e = new EmulatorEvent(_events.Count + 1, connectionId, kind, contextId, detail, DateTimeOffset.UtcNow);
+            _events.Add(e);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                var (predicate, completion) = _waiters[i];
+                bool isMatch;
+                try
+                {
+                    isMatch = completion.Task.IsCompleted || predicate(e);
+                }
+#pragma warning disable CA1031 // a faulty test predicate must fail its own wait, not the server
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    completion.TrySetException(ex);
+                    _waiters.RemoveAt(i);
+                    continue;
+                }
+
+                if (isMatch)
+                {
+                    (matched ??= []).Add(completion);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+
+        if (matched is not null)
+        {
+            foreach (var completion in matched)
+            {
+                completion.TrySetResult(e);
+            }
+        }
+    }
+
+    /// <summary>A shared mutable counter.</summary>
+    internal sealed class StrongBox
+    {
+#pragma warning disable CA1051 // a field so Interlocked can update it in place
+        public long Value;
+#pragma warning restore CA1051
+    }
+}

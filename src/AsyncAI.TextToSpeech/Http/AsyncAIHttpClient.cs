@@ -1,0 +1,554 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using AsyncAI.TextToSpeech.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+
+namespace AsyncAI.TextToSpeech.Http;
+
+/// <summary>
+/// Client for the Async text-to-speech HTTP API: streamed synthesis, whole-file synthesis, synthesis with word
+/// timestamps, and the voice library.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The client runs on an <see cref="HttpClient"/> the caller owns and never disposes it (create the client per call or
+/// keep it; it holds no connection of its own). Through dependency injection use
+/// <c>services.AddAsyncAIHttpClient(...)</c>, which registers it as a typed client of IHttpClientFactory whose retries
+/// run in the resilience handler.
+/// </para>
+/// <para>
+/// Every failure surfaces as one <see cref="AsyncAIException"/>. Rate-limited, server and connectivity failures are
+/// retried with backoff (waiting as long as the service asks), but a stream only until its first audio was handed out.
+/// Members are thread-safe; concurrent calls are independent requests.
+/// </para>
+/// </remarks>
+public sealed class AsyncAIHttpClient
+{
+    internal const string StreamOperation = "POST /text_to_speech/streaming";
+    internal const string SynthesizeOperation = "POST /text_to_speech";
+    internal const string TimestampsOperation = "POST /text_to_speech/with_timestamps";
+    internal const string ListVoicesOperation = "POST /voices";
+    internal const string GetVoiceOperation = "GET /voices/{id}";
+
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json");
+
+    private readonly HttpClient _httpClient;
+    private readonly AsyncAIHttpOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly ResiliencePipeline _retry;
+    private readonly Uri _baseUrl;
+    private readonly TagList _serverTags;
+    private readonly Uri _streamingUrl;
+    private readonly Uri _synthesizeUrl;
+    private readonly Uri _timestampsUrl;
+    private readonly Uri _voicesUrl;
+
+    /// <summary>Initializes a client on a caller-owned <see cref="HttpClient"/>; retries run inside the client.</summary>
+    /// <param name="httpClient">The HTTP client to send with. The caller owns it; this client never disposes it.</param>
+    /// <param name="options">The options; copied, so later changes do not affect this client.</param>
+    /// <param name="loggerFactory">The logger factory, or null for no logging.</param>
+    /// <param name="timeProvider">The clock for timestamps and retry delays, or null for <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> or <paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException"><see cref="AsyncAIHttpOptions.ApiKey"/> is not set.</exception>
+    public AsyncAIHttpClient(HttpClient httpClient, AsyncAIHttpOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(httpClient, options, loggerFactory, timeProvider, retryInsideClient: true)
+    {
+    }
+
+    internal AsyncAIHttpClient(HttpClient httpClient, AsyncAIHttpOptions options, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, bool retryInsideClient)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(options);
+        options.EnsureComplete();
+
+        _httpClient = httpClient;
+        _options = options.Clone();
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AsyncAIHttpClient>();
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _serverTags = AsyncAIHttpMetrics.ServerTags(_options.BaseUrl);
+        _retry = retryInsideClient ? AsyncAIHttpRetry.CreatePipeline(_options, _timeProvider, _logger, _serverTags) : ResiliencePipeline.Empty;
+
+        var baseText = _options.BaseUrl.AbsoluteUri;
+        _baseUrl = new Uri(baseText.EndsWith('/') ? baseText : baseText + "/");
+        _streamingUrl = new Uri(_baseUrl, "text_to_speech/streaming");
+        _synthesizeUrl = new Uri(_baseUrl, "text_to_speech");
+        _timestampsUrl = new Uri(_baseUrl, "text_to_speech/with_timestamps");
+        _voicesUrl = new Uri(_baseUrl, "voices");
+    }
+
+    /// <summary>Gets a copy of the options this client uses.</summary>
+    public AsyncAIHttpOptions Options => _options.Clone();
+
+    /// <summary>
+    /// Synthesizes <paramref name="text"/> with <c>POST /text_to_speech/streaming</c> and hands out each piece of audio
+    /// as soon as it arrives, cut on whole samples.
+    /// </summary>
+    /// <param name="text">The text to speak.</param>
+    /// <param name="options">Per-call overrides of the client's voice and format, or null. The container must be raw or mp3.</param>
+    /// <param name="cancellationToken">Cancels the stream; the response is disposed at once.</param>
+    /// <returns>The audio chunks, in order. Each chunk's array belongs to the caller.</returns>
+    /// <exception cref="ArgumentException"><paramref name="text"/> is blank, or the container is wav (streaming has no wav).</exception>
+    /// <exception cref="AsyncAIException">The service refused the request, the connection failed, or the quota ran out mid-stream (Quota).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public IAsyncEnumerable<AudioChunk> StreamAsync(string text, AsyncAIHttpRequestOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        var request = Resolve(options);
+        if (request.Container == AudioContainers.Wav)
+        {
+            throw new ArgumentException("Container wav is not available on the streaming endpoint: use raw (PCM) or mp3, or SynthesizeAsync for a WAV file.", nameof(options));
+        }
+
+        return StreamCoreAsync(text, request, cancellationToken);
+    }
+
+    /// <summary>Synthesizes <paramref name="text"/> with <c>POST /text_to_speech</c> and returns the whole audio file.</summary>
+    /// <param name="text">The text to speak.</param>
+    /// <param name="options">Per-call overrides of the client's voice and format (raw, wav or mp3), or null.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The audio.</returns>
+    /// <exception cref="ArgumentException"><paramref name="text"/> is blank.</exception>
+    /// <exception cref="AsyncAIException">The service refused the request or the connection failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<AsyncAISpeechAudio> SynthesizeAsync(string text, AsyncAIHttpRequestOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        var request = Resolve(options);
+        var body = Serialize(text, request);
+        LogStart(SynthesizeOperation, text, request);
+        return SendAsync(
+            "synthesize",
+            SynthesizeOperation,
+            () => CreateRequest(HttpMethod.Post, _synthesizeUrl, body),
+            static async (response, state, ct) =>
+            {
+                var audio = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+                state.Client.RecordAudio("synthesize", state.Request, state.Request.Container == AudioContainers.Raw ? audio.Length : -1);
+                return new AsyncAISpeechAudio(audio, state.Request.Container, state.Request.Encoding, state.Request.SampleRate, response.Content.Headers.ContentType?.MediaType);
+            },
+            (Client: this, Request: request),
+            cancellationToken);
+    }
+
+    /// <summary>Synthesizes <paramref name="text"/> with <c>POST /text_to_speech/with_timestamps</c>: the audio and each word's start and end.</summary>
+    /// <param name="text">The text to speak.</param>
+    /// <param name="options">Per-call overrides of the client's voice and format, or null.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The audio and the word timings.</returns>
+    /// <exception cref="ArgumentException"><paramref name="text"/> is blank.</exception>
+    /// <exception cref="AsyncAIException">The service refused the request, the connection failed, or the answer did not follow the documented shape (Protocol).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<AsyncAITimestampedSpeech> SynthesizeWithTimestampsAsync(string text, AsyncAIHttpRequestOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        var request = Resolve(options);
+        var body = Serialize(text, request);
+        LogStart(TimestampsOperation, text, request);
+        return SendAsync(
+            "timestamps",
+            TimestampsOperation,
+            () => CreateRequest(HttpMethod.Post, _timestampsUrl, body),
+            static async (response, state, ct) =>
+            {
+                var parsed = await ReadJsonAsync(response, AsyncAIJsonContext.Default.TimestampsResponse, TimestampsOperation, ct).ConfigureAwait(false);
+                byte[] audio;
+                try
+                {
+                    audio = Convert.FromBase64String(parsed.AudioBase64);
+                }
+                catch (FormatException e)
+                {
+                    throw HttpErrors.Protocol(TimestampsOperation, "audio_base64 that is not valid base64", e);
+                }
+
+                var alignment = parsed.Alignment;
+                var count = alignment.Words.Count;
+                if (alignment.WordStartTimesMilliseconds.Count != count || alignment.WordEndTimesMilliseconds.Count != count)
+                {
+                    throw HttpErrors.Protocol(TimestampsOperation, "word, start and end lists of different lengths");
+                }
+
+                var words = new AsyncAIWordTimestamp[count];
+                for (var i = 0; i < count; i++)
+                {
+                    words[i] = new AsyncAIWordTimestamp(
+                        alignment.Words[i],
+                        TimeSpan.FromMilliseconds(alignment.WordStartTimesMilliseconds[i]),
+                        TimeSpan.FromMilliseconds(alignment.WordEndTimesMilliseconds[i]));
+                }
+
+                state.Client.RecordAudio("timestamps", state.Request, state.Request.Container == AudioContainers.Raw ? audio.Length : -1);
+                var speech = new AsyncAISpeechAudio(audio, state.Request.Container, state.Request.Encoding, state.Request.SampleRate, contentType: null);
+                return new AsyncAITimestampedSpeech(speech, words);
+            },
+            (Client: this, Request: request),
+            cancellationToken);
+    }
+
+    /// <summary>Lists voices with <c>POST /voices</c>, following <c>next_cursor</c> page by page as the caller enumerates.</summary>
+    /// <param name="filter">Filters and page size, or null for all voices.</param>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>The voices; the next page is requested only when the previous one is used up.</returns>
+    /// <exception cref="AsyncAIException">The service refused a page request, the connection failed, or the service repeated a cursor (Protocol).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async IAsyncEnumerable<Voice> ListVoicesAsync(AsyncAIVoiceFilter? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var seenCursors = new HashSet<string>(StringComparer.Ordinal);
+        string? after = null;
+        for (var page = 1; ; page++)
+        {
+            var body = JsonSerializer.SerializeToUtf8Bytes(
+                new ListVoicesRequest
+                {
+                    Limit = filter?.PageSize,
+                    ModelId = filter?.Model,
+                    Language = filter?.Language,
+                    Accent = filter?.Accent,
+                    Style = filter?.Style,
+                    Gender = filter?.Gender,
+                    MyVoice = filter?.MyVoice,
+                    After = after,
+                },
+                AsyncAIJsonContext.Default.ListVoicesRequest);
+            var response = await SendAsync(
+                "voices.list",
+                ListVoicesOperation,
+                () => CreateRequest(HttpMethod.Post, _voicesUrl, body),
+                static (response, _, ct) => ReadJsonAsync(response, AsyncAIJsonContext.Default.ListVoicesResponse, ListVoicesOperation, ct),
+                this,
+                cancellationToken).ConfigureAwait(false);
+
+            var next = response.NextCursor;
+            var hasNext = !string.IsNullOrEmpty(next) && response.Voices.Count > 0;
+            AsyncAIHttpLog.VoicePage(_logger, ListVoicesOperation, page, response.Voices.Count, hasNext);
+            foreach (var voice in response.Voices)
+            {
+                yield return voice;
+            }
+
+            if (!hasNext)
+            {
+                yield break;
+            }
+
+            if (!seenCursors.Add(next!))
+            {
+                var failure = HttpErrors.Protocol(ListVoicesOperation, $"the cursor '{next}' a second time, which would page forever");
+                AsyncAIHttpMetrics.RecordError(_serverTags, "voices.list", failure.Category);
+                throw failure;
+            }
+
+            after = next;
+        }
+    }
+
+    /// <summary>Gets one voice with <c>GET /voices/{id}</c>.</summary>
+    /// <param name="voiceId">The voice id.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The voice.</returns>
+    /// <exception cref="ArgumentException"><paramref name="voiceId"/> is blank.</exception>
+    /// <exception cref="AsyncAIException">The voice does not exist (InvalidRequest, 404), the service refused the request, or the connection failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<Voice> GetVoiceAsync(string voiceId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(voiceId);
+        var url = new Uri(_voicesUrl.AbsoluteUri + "/" + Uri.EscapeDataString(voiceId));
+        return SendAsync(
+            "voices.get",
+            GetVoiceOperation,
+            () => CreateRequest(HttpMethod.Get, url, jsonBody: null),
+            static (response, _, ct) => ReadJsonAsync(response, AsyncAIJsonContext.Default.Voice, GetVoiceOperation, ct),
+            this,
+            cancellationToken);
+    }
+
+    private async IAsyncEnumerable<AudioChunk> StreamCoreAsync(string text, ResolvedRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var body = Serialize(text, request);
+        LogStart(StreamOperation, text, request);
+        var started = _timeProvider.GetTimestamp();
+
+        var (reader, chunk) = await OpenStreamAsync(body, request, cancellationToken).ConfigureAwait(false);
+        if (chunk is not null)
+        {
+            var timeToFirstByte = _timeProvider.GetElapsedTime(started, chunk.ArrivalTimestamp);
+            var tags = _serverTags;
+            tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
+            AsyncAIHttpMetrics.TimeToFirstByte.Record(timeToFirstByte.TotalSeconds, tags);
+            AsyncAIHttpLog.FirstAudio(_logger, StreamOperation, timeToFirstByte.TotalMilliseconds);
+        }
+
+        long bytes = 0;
+        var chunks = 0;
+        var registration = cancellationToken.UnsafeRegister(static state => ((HttpResponseMessage)state!).Dispose(), reader.Response);
+        try
+        {
+            while (chunk is not null)
+            {
+                bytes += chunk.Audio.Length;
+                chunks++;
+                yield return chunk;
+                chunk = await ReadNextAsync(reader, bytes, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (reader.DroppedTrailingBytes > 0)
+            {
+                AsyncAIHttpLog.TrailingBytesDropped(_logger, StreamOperation, reader.DroppedTrailingBytes);
+            }
+
+            AsyncAIHttpLog.StreamCompleted(_logger, StreamOperation, bytes, chunks);
+        }
+        finally
+        {
+            await registration.DisposeAsync().ConfigureAwait(false);
+            reader.Dispose();
+            RecordAudio("stream", request, request.Container == AudioContainers.Raw ? bytes : -1);
+        }
+    }
+
+    /// <summary>Sends the streaming request and reads up to the first audio, retrying transient failures on the way.</summary>
+    private async ValueTask<(AudioStreamReader Reader, AudioChunk? First)> OpenStreamAsync(byte[] body, ResolvedRequest request, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(StreamOperation, cancellationToken);
+        try
+        {
+            return await _retry.ExecuteAsync(
+                static async (context, state) =>
+                {
+                    var (client, body, request) = state;
+                    var ct = context.CancellationToken;
+                    using var message = client.CreateRequest(HttpMethod.Post, client._streamingUrl, body);
+                    var response = await client.SendOnceAsync(message, StreamOperation, ct).ConfigureAwait(false);
+                    AudioStreamReader? reader = null;
+                    try
+                    {
+                        var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                        reader = new AudioStreamReader(
+                            response,
+                            stream,
+                            client._timeProvider,
+                            StreamOperation,
+                            client._options.ApiKey,
+                            request.SampleRate,
+                            request.Container == AudioContainers.Mp3 ? AudioContainers.Mp3 : request.Encoding,
+                            AudioStreamReader.UnitFor(request.Container, request.Encoding));
+                        var first = await reader.ReadNextAsync(ct).ConfigureAwait(false);
+                        return (reader, first);
+                    }
+                    catch
+                    {
+                        if (reader is null)
+                        {
+                            response.Dispose();
+                        }
+                        else
+                        {
+                            reader.Dispose();
+                        }
+
+                        throw;
+                    }
+                },
+                context,
+                (this, body, request)).ConfigureAwait(false);
+        }
+        catch (AsyncAIException e)
+        {
+            OnFailed("stream", StreamOperation, e);
+            throw;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async ValueTask<AudioChunk?> ReadNextAsync(AudioStreamReader reader, long bytesSoFar, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadNextAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (AsyncAIException e)
+        {
+            OnFailed("stream", StreamOperation, e);
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            AsyncAIHttpLog.Cancelled(_logger, StreamOperation, bytesSoFar);
+            throw;
+        }
+    }
+
+    /// <summary>Sends a request and reads its answer inside the retry policy; one exception per failed call.</summary>
+    private async Task<TResult> SendAsync<TResult, TState>(
+        string metricOperation,
+        string operation,
+        Func<HttpRequestMessage> createRequest,
+        Func<HttpResponseMessage, TState, CancellationToken, ValueTask<TResult>> readBody,
+        TState state,
+        CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
+        try
+        {
+            return await _retry.ExecuteAsync(
+                static async (context, state) =>
+                {
+                    var (client, operation, createRequest, readBody, inner) = state;
+                    var ct = context.CancellationToken;
+                    using var message = createRequest();
+                    using var response = await client.SendOnceAsync(message, operation, ct).ConfigureAwait(false);
+                    try
+                    {
+                        return await readBody(response, inner, ct).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is HttpRequestException or IOException && !ct.IsCancellationRequested)
+                    {
+                        throw HttpErrors.Connectivity(operation, e, client._options.ApiKey);
+                    }
+                },
+                context,
+                (this, operation, createRequest, readBody, state)).ConfigureAwait(false);
+        }
+        catch (AsyncAIException e)
+        {
+            OnFailed(metricOperation, operation, e);
+            throw;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>One attempt up to the response headers; a non-2xx status becomes the call's <see cref="AsyncAIException"/>.</summary>
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage message, string operation, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw HttpErrors.Timeout(operation, e);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            throw HttpErrors.Connectivity(operation, e, _options.ApiKey);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await HttpErrors.FromResponseAsync(response, operation, _options.ApiKey, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private HttpRequestMessage CreateRequest(HttpMethod method, Uri url, byte[]? jsonBody)
+    {
+        var message = new HttpRequestMessage(method, url);
+        message.Headers.TryAddWithoutValidation("x-api-key", _options.ApiKey);
+        message.Headers.TryAddWithoutValidation("version", _options.Version);
+        if (jsonBody is not null)
+        {
+            message.Content = new ByteArrayContent(jsonBody);
+            message.Content.Headers.ContentType = JsonMediaType;
+        }
+
+        return message;
+    }
+
+    private static async ValueTask<T> ReadJsonAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, string operation, CancellationToken cancellationToken)
+    {
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                return await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken).ConfigureAwait(false)
+                    ?? throw HttpErrors.Protocol(operation, "a null JSON body");
+            }
+            catch (JsonException e)
+            {
+                throw HttpErrors.Protocol(operation, $"a body that is not the documented JSON ({e.Message})", e);
+            }
+        }
+    }
+
+    private ResolvedRequest Resolve(AsyncAIHttpRequestOptions? options) => new(
+        options?.VoiceId ?? _options.VoiceId,
+        options?.Model ?? _options.Model,
+        options?.SampleRate ?? _options.SampleRate,
+        options?.Encoding ?? _options.Encoding,
+        options?.Container ?? _options.Container,
+        options?.Language ?? _options.Language,
+        options?.SpeedControl ?? _options.SpeedControl,
+        options?.Stability ?? _options.Stability);
+
+    private static byte[] Serialize(string text, ResolvedRequest request) => JsonSerializer.SerializeToUtf8Bytes(
+        new TextToSpeechRequest
+        {
+            ModelId = request.Model,
+            Transcript = text,
+            Voice = new VoiceSpecifier(request.VoiceId),
+            OutputFormat = new OutputFormat
+            {
+                Container = request.Container,
+                Encoding = request.Container == AudioContainers.Mp3 ? null : request.Encoding,
+                SampleRate = request.SampleRate,
+            },
+            Language = request.Language,
+            SpeedControl = request.SpeedControl,
+            Stability = request.Stability,
+        },
+        AsyncAIJsonContext.Default.TextToSpeechRequest);
+
+    private void LogStart(string operation, string text, ResolvedRequest request)
+    {
+        var tags = _serverTags;
+        tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
+        AsyncAIHttpMetrics.Characters.Add(text.Length, tags);
+        AsyncAIHttpLog.RequestStarting(_logger, operation, text.Length, request.VoiceId, request.Model, request.Encoding, request.SampleRate, request.Container);
+    }
+
+    private void RecordAudio(string operation, ResolvedRequest request, long pcmBytes)
+    {
+        var bytesPerSample = AudioEncodings.BytesPerSample(request.Encoding);
+        if (pcmBytes > 0 && bytesPerSample > 0)
+        {
+            var tags = _serverTags;
+            tags.Add(AsyncAIHttpMetrics.OperationTag, operation);
+            tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
+            AsyncAIHttpMetrics.AudioDuration.Add((double)pcmBytes / (bytesPerSample * request.SampleRate), tags);
+        }
+    }
+
+    private void OnFailed(string metricOperation, string operation, AsyncAIException failure)
+    {
+        AsyncAIHttpMetrics.RecordError(_serverTags, metricOperation, failure.Category);
+        AsyncAIHttpLog.Failed(_logger, operation, failure.Category, failure.StatusCode, failure.ErrorCode, failure);
+    }
+
+    private sealed record ResolvedRequest(
+        string VoiceId,
+        string Model,
+        int SampleRate,
+        string Encoding,
+        string Container,
+        string? Language,
+        double? SpeedControl,
+        int? Stability);
+}

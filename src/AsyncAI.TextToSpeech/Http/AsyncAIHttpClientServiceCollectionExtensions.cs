@@ -1,0 +1,55 @@
+using AsyncAI.TextToSpeech.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers <see cref="AsyncAIHttpClient"/> as a typed client of IHttpClientFactory.</summary>
+public static class AsyncAIHttpClientServiceCollectionExtensions
+{
+    /// <summary>The name of the HTTP client the registration configures.</summary>
+    public const string HttpClientName = "AsyncAI.TextToSpeech.Http";
+
+    /// <summary>
+    /// Registers <see cref="AsyncAIHttpClient"/> as a typed client on a named <see cref="HttpClient"/>
+    /// (<see cref="HttpClientName"/>) whose resilience handler retries rate-limited, server and connectivity failures.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options; <see cref="AsyncAIHttpOptions.ApiKey"/> is required.</param>
+    /// <returns>The HTTP client builder, to add handlers or configure the primary handler.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is null.</exception>
+    /// <remarks>
+    /// The options are validated when the first client is resolved: a missing key throws <see cref="OptionsValidationException"/>.
+    /// Retries happen in the handler, before a response reaches the client, so a stream is never retried after its
+    /// first audio. The handler takes its clock from a registered <see cref="TimeProvider"/>.
+    /// </remarks>
+    public static IHttpClientBuilder AddAsyncAIHttpClient(this IServiceCollection services, Action<AsyncAIHttpOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<AsyncAIHttpOptions>()
+            .Configure(configure)
+            .Validate(static options => options.HasApiKey, "AsyncAIHttpOptions.ApiKey is required: set it to the key from your async.com dashboard.");
+
+        var builder = services.AddHttpClient(HttpClientName);
+        builder.AddTypedClient(
+            static (HttpClient httpClient, IServiceProvider provider) => new AsyncAIHttpClient(
+                httpClient,
+                provider.GetRequiredService<IOptions<AsyncAIHttpOptions>>().Value,
+                provider.GetService<ILoggerFactory>(),
+                provider.GetService<TimeProvider>(),
+                retryInsideClient: false));
+
+        builder.AddResilienceHandler("AsyncAI", static (pipeline, context) =>
+        {
+            var provider = context.ServiceProvider;
+            var options = provider.GetRequiredService<IOptions<AsyncAIHttpOptions>>().Value;
+            var logger = (provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<AsyncAIHttpClient>();
+            AsyncAIHttpRetry.AddTo(pipeline, options, provider.GetService<TimeProvider>() ?? TimeProvider.System, logger, AsyncAIHttpMetrics.ServerTags(options.BaseUrl));
+        });
+
+        return builder;
+    }
+}

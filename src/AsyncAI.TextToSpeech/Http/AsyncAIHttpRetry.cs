@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace AsyncAI.TextToSpeech.Http;
+
+/// <summary>
+/// The retry policy, in its two forms: a Polly pipeline the client runs itself around each attempt (caller-owned
+/// <see cref="HttpClient"/>), and a retry strategy for the resilience handler of the IHttpClientFactory registration.
+/// </summary>
+/// <remarks>
+/// Both retry only <see cref="AsyncAIException.IsTransient"/> failures (RateLimited, Server, Connectivity), wait the
+/// delay the service asked for when it gave one (capped at <see cref="AsyncAIHttpOptions.MaxRetryDelay"/>), and back off
+/// exponentially otherwise.
+/// </remarks>
+internal static class AsyncAIHttpRetry
+{
+    public static ResiliencePipeline CreatePipeline(AsyncAIHttpOptions options, TimeProvider timeProvider, ILogger logger, TagList serverTags)
+    {
+        if (options.MaxRetries == 0)
+        {
+            return ResiliencePipeline.Empty;
+        }
+
+        var maxDelay = options.MaxRetryDelay;
+        return new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                Name = "AsyncAI.Http.Retry",
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = options.UseJitter,
+                Delay = options.RetryBaseDelay,
+                MaxDelay = maxDelay,
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is AsyncAIException { IsTransient: true }),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
+                    args.Outcome.Exception is AsyncAIException { RetryAfter: { } requested } ? Cap(requested, maxDelay) : null),
+                OnRetry = args =>
+                {
+                    if (args.Outcome.Exception is AsyncAIException failure)
+                    {
+                        OnRetrying(logger, serverTags, args.Context.OperationKey, failure, args.AttemptNumber + 1, args.RetryDelay);
+                    }
+
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    public static void AddTo(ResiliencePipelineBuilder<HttpResponseMessage> builder, AsyncAIHttpOptions options, TimeProvider timeProvider, ILogger logger, TagList serverTags)
+    {
+        if (options.MaxRetries == 0)
+        {
+            return;
+        }
+
+        var maxDelay = options.MaxRetryDelay;
+        var apiKey = options.ApiKey;
+        builder.AddRetry(new HttpRetryStrategyOptions
+        {
+            Name = "AsyncAI.Http.Retry",
+            MaxRetryAttempts = options.MaxRetries,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = options.UseJitter,
+            Delay = options.RetryBaseDelay,
+            MaxDelay = maxDelay,
+            ShouldRetryAfterHeader = false,
+            ShouldHandle = async args =>
+            {
+                var failure = await ClassifyAsync(args.Outcome, apiKey, timeProvider, args.Context.CancellationToken).ConfigureAwait(false);
+                return failure is { IsTransient: true };
+            },
+            DelayGenerator = async args =>
+            {
+                var failure = await ClassifyAsync(args.Outcome, apiKey, timeProvider, args.Context.CancellationToken).ConfigureAwait(false);
+                return failure?.RetryAfter is { } requested ? Cap(requested, maxDelay) : null;
+            },
+            OnRetry = async args =>
+            {
+                var failure = await ClassifyAsync(args.Outcome, apiKey, timeProvider, args.Context.CancellationToken).ConfigureAwait(false);
+                if (failure is not null)
+                {
+                    OnRetrying(logger, serverTags, args.Context.OperationKey, failure, args.AttemptNumber + 1, args.RetryDelay);
+                }
+            },
+        });
+    }
+
+    /// <summary>What a response or exception seen by the resilience handler means, or null when it is no failure.</summary>
+    private static async ValueTask<AsyncAIException?> ClassifyAsync(Outcome<HttpResponseMessage> outcome, string apiKey, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        switch (outcome.Exception)
+        {
+            case OperationCanceledException:
+                return null;
+            case HttpRequestException or IOException:
+                return HttpErrors.Connectivity("the request", outcome.Exception, apiKey);
+            case not null:
+                return null;
+        }
+
+        var response = outcome.Result;
+        if (response is null || response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        var request = response.RequestMessage;
+        var operation = request is null ? "the request" : $"{request.Method} {request.RequestUri?.AbsolutePath}";
+        return await HttpErrors.FromResponseAsync(response, operation, apiKey, timeProvider, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void OnRetrying(ILogger logger, TagList serverTags, string? operation, AsyncAIException failure, int attempt, TimeSpan delay)
+    {
+        if (AsyncAIHttpMetrics.Retries.Enabled)
+        {
+            var tags = serverTags;
+            tags.Add(AsyncAIHttpMetrics.OperationTag, operation ?? "http");
+            tags.Add(AsyncAIHttpMetrics.CategoryTag, AsyncAIHttpMetrics.CategoryName(failure.Category));
+            AsyncAIHttpMetrics.Retries.Add(1, tags);
+        }
+
+        AsyncAIHttpLog.Retrying(logger, operation ?? "request", failure.Category, failure.StatusCode, failure.ErrorCode, attempt, delay.TotalMilliseconds);
+    }
+
+    private static TimeSpan Cap(TimeSpan requested, TimeSpan max) => requested > max ? max : requested;
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using AsyncAI.TextToSpeech.Protocol;
+
+namespace AsyncAI.TextToSpeech.Http;
+
+/// <summary>Checks one option value at a time so every error names the option and what is allowed.</summary>
+internal static class OptionValidation
+{
+    public const int MinSampleRate = 8000;
+    public const int MaxSampleRate = 48000;
+    public const double MinSpeedControl = 0.7;
+    public const double MaxSpeedControl = 2.0;
+    public const int MinStability = 0;
+    public const int MaxStability = 100;
+
+    public static string NotBlank(string? value, string optionName, string what)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException($"{optionName} must not be empty: {what}.", optionName);
+        }
+
+        return value;
+    }
+
+    public static string? NullOrNotBlank(string? value, string optionName, string what)
+    {
+        if (value is not null && string.IsNullOrWhiteSpace(value))
+        {
+            throw new ArgumentException($"{optionName} must be null or non-empty: {what}.", optionName);
+        }
+
+        return value;
+    }
+
+    public static int SampleRate(int value, string optionName)
+    {
+        if (value is < MinSampleRate or > MaxSampleRate)
+        {
+            throw new ArgumentOutOfRangeException(
+                optionName,
+                value,
+                string.Create(CultureInfo.InvariantCulture, $"{optionName} must be between {MinSampleRate} and {MaxSampleRate} Hz (the range the Async API accepts)."));
+        }
+
+        return value;
+    }
+
+    public static string Encoding(string? value, string optionName)
+    {
+        if (value is not (AudioEncodings.PcmS16Le or AudioEncodings.PcmF32Le or AudioEncodings.PcmMulaw))
+        {
+            throw new ArgumentOutOfRangeException(
+                optionName,
+                value,
+                $"{optionName} must be one of {AudioEncodings.PcmS16Le}, {AudioEncodings.PcmF32Le}, {AudioEncodings.PcmMulaw}.");
+        }
+
+        return value;
+    }
+
+    public static string Container(string? value, string optionName)
+    {
+        if (value is not (AudioContainers.Raw or AudioContainers.Wav or AudioContainers.Mp3))
+        {
+            throw new ArgumentOutOfRangeException(
+                optionName,
+                value,
+                $"{optionName} must be one of {AudioContainers.Raw}, {AudioContainers.Wav}, {AudioContainers.Mp3}.");
+        }
+
+        return value;
+    }
+
+    public static double? SpeedControl(double? value, string optionName)
+    {
+        if (value is { } speed && (double.IsNaN(speed) || speed < MinSpeedControl || speed > MaxSpeedControl))
+        {
+            throw new ArgumentOutOfRangeException(
+                optionName,
+                value,
+                string.Create(CultureInfo.InvariantCulture, $"{optionName} must be null or between {MinSpeedControl} and {MaxSpeedControl}."));
+        }
+
+        return value;
+    }
+
+    public static int? Stability(int? value, string optionName)
+    {
+        if (value is < MinStability or > MaxStability)
+        {
+            throw new ArgumentOutOfRangeException(
+                optionName,
+                value,
+                string.Create(CultureInfo.InvariantCulture, $"{optionName} must be null or between {MinStability} and {MaxStability}."));
+        }
+
+        return value;
+    }
+
+    public static int Range(int value, int min, int max, string optionName)
+    {
+        if (value < min || value > max)
+        {
+            throw new ArgumentOutOfRangeException(
+                optionName,
+                value,
+                string.Create(CultureInfo.InvariantCulture, $"{optionName} must be between {min} and {max}."));
+        }
+
+        return value;
+    }
+
+    public static TimeSpan Delay(TimeSpan value, TimeSpan max, string optionName)
+    {
+        if (value <= TimeSpan.Zero || value > max)
+        {
+            throw new ArgumentOutOfRangeException(
+                optionName,
+                value,
+                string.Create(CultureInfo.InvariantCulture, $"{optionName} must be greater than zero and at most {max}."));
+        }
+
+        return value;
+    }
+
+    public static Uri BaseUrl(Uri? value, string optionName)
+    {
+        if (value is null || !value.IsAbsoluteUri || (value.Scheme != Uri.UriSchemeHttps && value.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ArgumentException($"{optionName} must be an absolute http or https URL such as https://api.async.com.", optionName);
+        }
+
+        return value;
+    }
+}

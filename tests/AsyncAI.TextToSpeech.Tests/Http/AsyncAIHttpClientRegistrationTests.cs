@@ -1,0 +1,80 @@
+using AsyncAI.TextToSpeech.Emulator;
+using AsyncAI.TextToSpeech.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AsyncAI.TextToSpeech.Tests.Http;
+
+public class AsyncAIHttpClientRegistrationTests
+{
+    [Fact]
+    public async Task AddAsyncAIHttpClient_ServerErrorOnce_ResilienceHandlerRetries()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        await using var provider = Services(emulator).BuildServiceProvider();
+        var client = provider.GetRequiredService<AsyncAIHttpClient>();
+        using var cts = HttpTestKit.TimeoutSource();
+        emulator.Options.Faults.FailNextHttpRequests(1, 503);
+
+        var chunks = await HttpTestKit.ReadAllAsync(client.StreamAsync("through the factory", cancellationToken: cts.Token), cts.Token);
+
+        Assert.NotEmpty(chunks);
+        Assert.Equal(2, HttpTestKit.HttpRequests(emulator).Count);
+    }
+
+    [Fact]
+    public async Task AddAsyncAIHttpClient_AuthenticationFailure_NotRetriedAndOneException()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        await using var provider = Services(emulator).BuildServiceProvider();
+        var client = provider.GetRequiredService<AsyncAIHttpClient>();
+        using var cts = HttpTestKit.TimeoutSource();
+        emulator.Options.Faults.FailNextHttpRequests(1, 401, "INVALID_API_KEY");
+
+        var error = await Assert.ThrowsAsync<AsyncAIException>(() => client.SynthesizeAsync("hello", cancellationToken: cts.Token));
+
+        Assert.Equal(AsyncAIErrorCategory.Authentication, error.Category);
+        Assert.Equal("INVALID_API_KEY", error.ErrorCode);
+        Assert.Single(HttpTestKit.HttpRequests(emulator));
+    }
+
+    [Fact]
+    public async Task AddAsyncAIHttpClient_RateLimitedWithRetryAfter_HandlerWaitsThatLong()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        await using var provider = Services(emulator).BuildServiceProvider();
+        var client = provider.GetRequiredService<AsyncAIHttpClient>();
+        using var cts = HttpTestKit.TimeoutSource();
+        emulator.Options.Faults.FailNextHttpRequests(1, 429, "RATE_LIMIT_EXCEEDED", TimeSpan.FromMilliseconds(600));
+
+        await client.SynthesizeAsync("hello", cancellationToken: cts.Token);
+
+        var requests = HttpTestKit.HttpRequests(emulator);
+        Assert.Equal(2, requests.Count);
+        Assert.True(requests[1].Time - requests[0].Time >= TimeSpan.FromMilliseconds(550));
+    }
+
+    [Fact]
+    public void AddAsyncAIHttpClient_NoApiKey_FailsWhenResolved()
+    {
+        var services = new ServiceCollection();
+        services.AddAsyncAIHttpClient(o => o.VoiceId = "v");
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<AsyncAIHttpClient>());
+        Assert.Contains("ApiKey", error.Message, StringComparison.Ordinal);
+    }
+
+    private static ServiceCollection Services(AsyncAIEmulator emulator)
+    {
+        var services = new ServiceCollection();
+        services.AddAsyncAIHttpClient(o =>
+        {
+            o.ApiKey = HttpTestKit.ApiKey;
+            o.BaseUrl = emulator.HttpBaseUrl;
+            o.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
+            o.UseJitter = false;
+        });
+        return services;
+    }
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using AsyncAI.TextToSpeech.Emulator;
+using AsyncAI.TextToSpeech.Http;
+
+namespace AsyncAI.TextToSpeech.Tests.Http;
+
+public class AsyncAIHttpClientStreamingTests
+{
+    private const string Text = "Odd-sized chunks must still come out as whole samples.";
+
+    [Theory]
+    [InlineData("pcm_s16le", 2, 1)]
+    [InlineData("pcm_s16le", 2, 3)]
+    [InlineData("pcm_f32le", 4, 3)]
+    [InlineData("pcm_f32le", 4, 7)]
+    [InlineData("pcm_mulaw", 1, 5)]
+    public async Task StreamAsync_OddSizedHttpChunks_HandsOutWholeSamplesOnly(string encoding, int bytesPerSample, int httpChunk)
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var plainHttp = HttpTestKit.CreateHttpClient();
+        using var choppyHttp = HttpTestKit.CreateHttpClient(fault: $"http-chunk:{httpChunk}");
+        var request = new AsyncAIHttpRequestOptions { Encoding = encoding, SampleRate = 8000 };
+        var options = HttpTestKit.Options(emulator);
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var reference = HttpTestKit.Concat(await HttpTestKit.ReadAllAsync(new AsyncAIHttpClient(plainHttp, options).StreamAsync(Text, request, cts.Token), cts.Token));
+        var chunks = await HttpTestKit.ReadAllAsync(new AsyncAIHttpClient(choppyHttp, options).StreamAsync(Text, request, cts.Token), cts.Token);
+
+        Assert.All(chunks, c => Assert.Equal(0, c.Audio.Length % bytesPerSample));
+        Assert.Equal(reference, HttpTestKit.Concat(chunks));
+        Assert.Equal(EmulatorAudio.ExpectedByteCount(Text, 8000, encoding, emulator.Options.SecondsPerCharacter), reference.Length);
+        Assert.True(chunks.Count > 1, "the body should arrive in more than one read");
+    }
+
+    [Theory]
+    [InlineData("quota-after:1000,http-chunk:7")]
+    [InlineData("quota-after:2000,http-chunk:13")]
+    [InlineData("quota-after:1000")]
+    public async Task StreamAsync_QuotaMarkerInBody_NeverHandedOutAndEndsWithQuotaError(string fault)
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var plainHttp = HttpTestKit.CreateHttpClient();
+        using var quotaHttp = HttpTestKit.CreateHttpClient(fault: fault);
+        var options = HttpTestKit.Options(emulator);
+        var quotaBytes = int.Parse(fault.Split(',')[0].Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+        using var cts = HttpTestKit.TimeoutSource();
+        var reference = HttpTestKit.Concat(await HttpTestKit.ReadAllAsync(new AsyncAIHttpClient(plainHttp, options).StreamAsync(Text, cancellationToken: cts.Token), cts.Token));
+        var received = new List<AudioChunk>();
+
+        var error = await Assert.ThrowsAsync<AsyncAIException>(async () =>
+        {
+            await foreach (var chunk in new AsyncAIHttpClient(quotaHttp, options).StreamAsync(Text, cancellationToken: cts.Token))
+            {
+                received.Add(chunk);
+            }
+        });
+
+        Assert.Equal(AsyncAIErrorCategory.Quota, error.Category);
+        Assert.Equal("QUOTA_EXCEEDED", error.ErrorCode);
+        Assert.Equal(reference[..quotaBytes], HttpTestKit.Concat(received));
+        Assert.Equal(2, HttpTestKit.HttpRequests(emulator).Count); // the reference and the quota stream: no retry
+    }
+
+    [Fact]
+    public async Task StreamAsync_CancelledMidStream_ThrowsOperationCanceledPromptly()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { PacingRate = 1 });
+        using var http = HttpTestKit.CreateHttpClient();
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator));
+        using var timeout = HttpTestKit.TimeoutSource();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+        var longText = new string('x', 400); // 20 s of audio at real-time pacing
+        var stopwatch = new Stopwatch();
+        var chunks = 0;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in client.StreamAsync(longText, cancellationToken: cancel.Token))
+            {
+                if (++chunks == 3)
+                {
+                    stopwatch.Start();
+                    await cancel.CancelAsync();
+                }
+            }
+        });
+
+        Assert.Equal(3, chunks);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"cancellation took {stopwatch.Elapsed}");
+        Assert.False(timeout.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task StreamAsync_CancelledWhileWaitingForTheNextChunk_ThrowsOperationCanceledPromptly()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { PacingRate = 1, ChunkDuration = TimeSpan.FromSeconds(2) });
+        using var http = HttpTestKit.CreateHttpClient();
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator));
+        using var cancel = new CancellationTokenSource();
+
+        await using var enumerator = client.StreamAsync(new string('x', 400), cancellationToken: cancel.Token).GetAsyncEnumerator();
+        Assert.True(await enumerator.MoveNextAsync());
+        var next = enumerator.MoveNextAsync().AsTask();
+        var stopwatch = Stopwatch.StartNew();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"cancellation took {stopwatch.Elapsed}; the next chunk was due in 2 s");
+    }
+
+    [Fact]
+    public async Task StreamAsync_ChunksArrive_EachHandedOutBeforeTheBodyEnds()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { PacingRate = 1 });
+        using var http = HttpTestKit.CreateHttpClient();
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator));
+        using var cts = HttpTestKit.TimeoutSource();
+        var stopwatch = Stopwatch.StartNew();
+        TimeSpan? firstAt = null;
+
+        var chunks = 0;
+        await foreach (var _ in client.StreamAsync("One second of audio here.", cancellationToken: cts.Token))
+        {
+            firstAt ??= stopwatch.Elapsed;
+            chunks++;
+        }
+
+        Assert.True(chunks > 1);
+        Assert.True(stopwatch.Elapsed - firstAt!.Value > TimeSpan.FromMilliseconds(300), $"first chunk at {firstAt}, end at {stopwatch.Elapsed}: the body was buffered");
+    }
+}
