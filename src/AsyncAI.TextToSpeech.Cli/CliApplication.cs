@@ -32,7 +32,8 @@ internal static class CliApplication
         {
             var command = parseResult.CommandResult.Command;
             var help = command == root ? "asyncai-tts --help" : $"asyncai-tts {command.Name} --help";
-            await console.Error.WriteLineAsync($"error: {parseResult.Errors[0].Message} Run '{help}' for usage.");
+            var problems = string.Join("; ", parseResult.Errors.Select(e => ErrorReporter.OneLine(e.Message).TrimEnd('.')));
+            await console.Error.WriteLineAsync($"error: {problems}. Run '{help}' for usage.");
             return ExitCodes.UsageError;
         }
 

@@ -14,13 +14,7 @@ internal static class ServeCommand
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
         var port = new Option<int>("--port") { Description = "Port to listen on (0 = any free port)", HelpName = "N", DefaultValueFactory = _ => DefaultPort };
-        port.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
-            {
-                result.AddError("--port must be between 0 and 65535.");
-            }
-        });
+        port.AcceptOnlyBetween(0, 65535, "--port must be between 0 and 65535.");
         var host = new Option<string>("--host") { Description = "Address to bind (0.0.0.0 for every interface)", HelpName = "ADDRESS", DefaultValueFactory = _ => "127.0.0.1" };
         var apiKeys = new Option<string[]>("--api-key") { Description = "Accept only this key (repeatable; default: any non-empty key)", HelpName = "KEY" };
         var pacing = new Option<double>("--pacing") { Description = "Audio speed: 0 = as fast as possible, 1 = real time, 2 = twice real time", HelpName = "RATE", DefaultValueFactory = _ => 0 };
@@ -39,16 +33,33 @@ internal static class ServeCommand
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var options = new EmulatorOptions
+            EmulatorOptions options;
+            try
             {
-                Host = parseResult.GetRequiredValue(host),
-                Port = parseResult.GetValue(port),
-                PacingRate = parseResult.GetValue(pacing),
-                TimeToFirstAudio = TimeSpan.FromMilliseconds(parseResult.GetValue(timeToFirstAudio)),
-                ChunkDuration = TimeSpan.FromMilliseconds(parseResult.GetValue(chunk)),
-                SecondsPerCharacter = parseResult.GetValue(secondsPerCharacter),
-                EnableLogging = parseResult.GetValue(verbose),
-            };
+                options = new EmulatorOptions
+                {
+                    Host = parseResult.GetRequiredValue(host),
+                    Port = parseResult.GetValue(port),
+                    PacingRate = parseResult.GetValue(pacing),
+                    TimeToFirstAudio = TimeSpan.FromMilliseconds(parseResult.GetValue(timeToFirstAudio)),
+                    ChunkDuration = TimeSpan.FromMilliseconds(parseResult.GetValue(chunk)),
+                    SecondsPerCharacter = parseResult.GetValue(secondsPerCharacter),
+                    EnableLogging = parseResult.GetValue(verbose),
+                };
+            }
+            catch (ArgumentException ex)
+            {
+                // The emulator names its own properties; say which flag that is.
+                var flag = ex.ParamName switch
+                {
+                    nameof(EmulatorOptions.PacingRate) => pacing.Name,
+                    nameof(EmulatorOptions.TimeToFirstAudio) => timeToFirstAudio.Name,
+                    nameof(EmulatorOptions.ChunkDuration) => chunk.Name,
+                    nameof(EmulatorOptions.SecondsPerCharacter) => secondsPerCharacter.Name,
+                    _ => host.Name,
+                };
+                throw CliException.Usage($"{flag}: {ex.Message}");
+            }
             foreach (var key in parseResult.GetValue(apiKeys) ?? [])
             {
                 options.ApiKeys.Add(key);

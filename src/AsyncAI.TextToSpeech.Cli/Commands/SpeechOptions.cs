@@ -14,13 +14,7 @@ internal sealed class SpeechOptions
     /// <summary>Initializes the options and their validation.</summary>
     public SpeechOptions()
     {
-        SampleRate.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 8000 or > 48000)
-            {
-                result.AddError("--sample-rate must be between 8000 and 48000 Hz (e.g. 8000, 16000, 24000, 44100, 48000).");
-            }
-        });
+        SampleRate.AcceptOnlyBetween(8000, 48000, "--sample-rate must be between 8000 and 48000 Hz (e.g. 8000, 16000, 24000, 44100, 48000).");
         Encoding.AcceptOnlyFromAmong(AudioEncodings.PcmS16Le, AudioEncodings.PcmF32Le, AudioEncodings.PcmMulaw);
     }
 

@@ -29,13 +29,7 @@ internal static class VoicesCommand
             }
         });
         var limit = new Option<int>("--limit") { Description = "At most this many voices", HelpName = "N", DefaultValueFactory = _ => 50 };
-        limit.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-            {
-                result.AddError("--limit must be at least 1.");
-            }
-        });
+        limit.AcceptOnlyBetween(1, int.MaxValue, "--limit must be at least 1.");
         var json = new Option<bool>("--json") { Description = "Print the voices as JSON (the service's fields)" };
         var connection = new ConnectionOptions();
 

@@ -58,6 +58,7 @@ internal static class ErrorReporter
         _ => string.Empty,
     };
 
-    private static string OneLine(string message) =>
-        message.ReplaceLineEndings(" ").Trim();
+    /// <summary>Folds a message onto one line: line breaks and runs of whitespace become single spaces.</summary>
+    public static string OneLine(string message) =>
+        string.Join(' ', message.Split((char[])[' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries));
 }
