@@ -173,3 +173,58 @@ internal static class Http
         return body.GetProperty("detail").Clone();
     }
 }
+
+/// <summary>A bare HTTP/1.1 exchange over TCP, to see exactly what the server wrote (status, headers, chunk sizes).</summary>
+internal static class RawHttp
+{
+    public sealed record Response(int Status, Dictionary<string, string> Headers, byte[] Body, List<int> ChunkSizes);
+
+    public static async Task<Response> SendAsync(AsyncAIEmulator emulator, string requestHead, string? body = null)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        using var cts = new CancellationTokenSource(RawSocket.Timeout);
+        await client.ConnectAsync(emulator.HttpBaseUrl.Host, emulator.HttpBaseUrl.Port, cts.Token);
+        var stream = client.GetStream();
+        var bodyBytes = body is null ? [] : Encoding.UTF8.GetBytes(body);
+        var head = requestHead.Replace("\n", "\r\n", StringComparison.Ordinal) + $"Host: {emulator.HttpBaseUrl.Authority}\r\nConnection: close\r\n" +
+                   (body is null ? "" : $"Content-Type: application/json\r\nContent-Length: {bodyBytes.Length}\r\n") + "\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), cts.Token);
+        await stream.WriteAsync(bodyBytes, cts.Token);
+        using var all = new MemoryStream();
+        await stream.CopyToAsync(all, cts.Token);
+        var bytes = all.ToArray();
+        var headerEnd = bytes.AsSpan().IndexOf("\r\n\r\n"u8);
+        var lines = Encoding.ASCII.GetString(bytes, 0, headerEnd).Split("\r\n");
+        var status = int.Parse(lines[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var headers = lines.Skip(1).Select(l => l.Split(':', 2)).ToDictionary(p => p[0].Trim().ToLowerInvariant(), p => p[1].Trim());
+        var rest = bytes.AsSpan(headerEnd + 4);
+        var chunkSizes = new List<int>();
+        byte[] payload;
+        if (headers.TryGetValue("transfer-encoding", out var te) && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
+        {
+            using var decoded = new MemoryStream();
+            while (true)
+            {
+                var lineEnd = rest.IndexOf("\r\n"u8);
+                var size = Convert.ToInt32(Encoding.ASCII.GetString(rest[..lineEnd]).Split(';')[0], 16);
+                rest = rest[(lineEnd + 2)..];
+                if (size == 0)
+                {
+                    break;
+                }
+
+                chunkSizes.Add(size);
+                decoded.Write(rest[..size]);
+                rest = rest[(size + 2)..];
+            }
+
+            payload = decoded.ToArray();
+        }
+        else
+        {
+            payload = rest.ToArray();
+        }
+
+        return new Response(status, headers, payload, chunkSizes);
+    }
+}

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Http;
+using AsyncAI.TextToSpeech.Protocol;
 
 namespace AsyncAI.TextToSpeech.Benchmarks.Http;
 
@@ -25,7 +26,7 @@ public static class HttpLatencyHarness
         {
             Console.Error.WriteLine("""
                 usage: http-latency [--url <base url>] [--key <api key>] [--requests <n>] [--chars <n>] [--pacing <rate>]
-                                    [--http-chunk <bytes>] [--encoding pcm_s16le|pcm_f32le|pcm_mulaw] [--sample-rate <hz>] [--warmup <n>]
+                                    [--http-chunk <bytes>] [--encoding pcm_s16le|pcm_f32le|pcm_mulaw] [--sample-rate <hz>] [--warmup <n>] [--rounds <n>]
                   --url         an Async-compatible service; default: the emulator, in process
                   --pacing      emulator pacing (0 = as fast as possible, 1 = real time); in-process emulator only
                   --http-chunk  make the emulator write the body in pieces of this many bytes (x-emulator-fault)
@@ -58,7 +59,7 @@ public static class HttpLatencyHarness
             var client = new AsyncAIHttpClient(http, options);
             var text = BuildText(settings.Chars);
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"HTTP client latency: {(emulator is null ? baseUrl.ToString() : "in-process emulator " + baseUrl)}, {settings.Requests} requests of {settings.Chars} characters, {settings.Encoding} {settings.SampleRate} Hz, pacing {settings.Pacing}, http-chunk {settings.HttpChunk?.ToString(CultureInfo.InvariantCulture) ?? "-"}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"HTTP client latency: {(emulator is null ? baseUrl.ToString() : "in-process emulator " + baseUrl)}, {settings.Rounds} rounds of {settings.Requests} requests of {settings.Chars} characters, {settings.Encoding} {settings.SampleRate} Hz, pacing {settings.Pacing}, http-chunk {settings.HttpChunk?.ToString(CultureInfo.InvariantCulture) ?? "-"}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"runtime {Environment.Version}, {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}"));
 
             for (var i = 0; i < settings.Warmup; i++)
@@ -67,37 +68,55 @@ public static class HttpLatencyHarness
                 await RunBaselineAsync(http, baseUrl, settings, text);
             }
 
-            var delays = new List<double>(settings.Requests * 512);
-            var clientRun = await MeasureAsync(async () =>
+            // The machine may be shared: alternate client and baseline rounds and report medians, so drift hits both.
+            var delays = new List<double>(settings.Rounds * settings.Requests * 512);
+            var clientRuns = new List<Run>();
+            var baselineRuns = new List<Run>();
+            for (var round = 0; round < settings.Rounds; round++)
             {
-                double seconds = 0;
-                for (var i = 0; i < settings.Requests; i++)
+                var clientFirst = round % 2 == 0;
+                for (var pass = 0; pass < 2; pass++)
                 {
-                    seconds += await RunClientAsync(client, text, delays);
-                }
+                    if ((pass == 0) == clientFirst)
+                    {
+                        clientRuns.Add(await MeasureAsync(async () =>
+                        {
+                            double seconds = 0;
+                            for (var i = 0; i < settings.Requests; i++)
+                            {
+                                seconds += await RunClientAsync(client, text, delays);
+                            }
 
-                return seconds;
-            });
-            var baselineRun = await MeasureAsync(async () =>
-            {
-                double seconds = 0;
-                for (var i = 0; i < settings.Requests; i++)
-                {
-                    seconds += await RunBaselineAsync(http, baseUrl, settings, text);
-                }
+                            return seconds;
+                        }));
+                    }
+                    else
+                    {
+                        baselineRuns.Add(await MeasureAsync(async () =>
+                        {
+                            double seconds = 0;
+                            for (var i = 0; i < settings.Requests; i++)
+                            {
+                                seconds += await RunBaselineAsync(http, baseUrl, settings, text);
+                            }
 
-                return seconds;
-            });
+                            return seconds;
+                        }));
+                    }
+                }
+            }
 
             delays.Sort();
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hand-out delay (read completed -> consumer has the chunk), {delays.Count} chunks, µs:"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  p50 {Percentile(delays, 0.50):0.0}  p90 {Percentile(delays, 0.90):0.0}  p99 {Percentile(delays, 0.99):0.0}  p99.9 {Percentile(delays, 0.999):0.0}  max {delays[^1]:0.0}"));
             Console.WriteLine();
-            Console.WriteLine("process CPU per audio-second (emulator included when in process):");
-            Print("  AsyncAIHttpClient.StreamAsync", clientRun);
-            Print("  bare HttpClient body read    ", baselineRun);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  client overhead over the bare read: {(clientRun.CpuMsPerAudioSecond - baselineRun.CpuMsPerAudioSecond):0.000} ms CPU, {(clientRun.AllocatedPerAudioSecond - baselineRun.AllocatedPerAudioSecond) / 1024.0:0.0} KiB allocated per audio-second"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"process CPU per audio-second, median of {settings.Rounds} alternating rounds (emulator included when in process):"));
+            Print("  AsyncAIHttpClient.StreamAsync", clientRuns);
+            Print("  bare HttpClient body read    ", baselineRuns);
+            var cpuOverhead = Median(clientRuns.Zip(baselineRuns, (c, b) => c.CpuMsPerAudioSecond - b.CpuMsPerAudioSecond));
+            var allocOverhead = Median(clientRuns.Zip(baselineRuns, (c, b) => c.AllocatedPerAudioSecond - b.AllocatedPerAudioSecond));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  client overhead over the bare read (median of per-round differences): {cpuOverhead:0.000} ms CPU, {allocOverhead / 1024.0:0.0} KiB allocated per audio-second"));
             return 0;
         }
         finally
@@ -125,10 +144,18 @@ public static class HttpLatencyHarness
     /// <summary>The same request read with nothing but HttpClient: the floor any client pays.</summary>
     private static async Task<double> RunBaselineAsync(HttpClient http, Uri baseUrl, Settings settings, string text)
     {
-        var body = $$"""{"model_id":"async_flash_v1.0","transcript":"{{text}}","voice":{"mode":"id","id":"{{AsyncAIHttpOptions.DefaultVoiceId}}"},"output_format":{"container":"raw","encoding":"{{settings.Encoding}}","sample_rate":{{settings.SampleRate.ToString(CultureInfo.InvariantCulture)}}}}""";
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+            new TextToSpeechRequest
+            {
+                ModelId = AsyncAIModels.FlashV10,
+                Transcript = text,
+                Voice = new VoiceSpecifier(AsyncAIHttpOptions.DefaultVoiceId),
+                OutputFormat = new OutputFormat { Container = "raw", Encoding = settings.Encoding, SampleRate = settings.SampleRate },
+            },
+            AsyncAIJsonContext.Default.TextToSpeechRequest);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, "text_to_speech/streaming"))
         {
-            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+            Content = new ByteArrayContent(body) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") } },
         };
         request.Headers.Add("x-api-key", settings.Key);
         request.Headers.Add("version", "v1");
@@ -143,7 +170,7 @@ public static class HttpLatencyHarness
             bytes += read;
         }
 
-        var bytesPerSample = Protocol.AudioEncodings.BytesPerSample(settings.Encoding);
+        var bytesPerSample = AudioEncodings.BytesPerSample(settings.Encoding);
         return (double)bytes / (bytesPerSample * settings.SampleRate);
     }
 
@@ -163,8 +190,14 @@ public static class HttpLatencyHarness
         return new Run(audioSeconds, wall.Elapsed, cpu, allocated);
     }
 
-    private static void Print(string label, Run run) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: {run.AudioSeconds:0.0} audio-s in {run.Wall.TotalSeconds:0.00} s wall, {run.Cpu.TotalMilliseconds:0} ms CPU -> {run.CpuMsPerAudioSecond:0.000} ms CPU and {run.AllocatedPerAudioSecond / 1024.0:0.0} KiB allocated per audio-second"));
+    private static void Print(string label, List<Run> runs) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: {runs[0].AudioSeconds:0.0} audio-s per round, median {Median(runs.Select(r => r.Wall.TotalSeconds)):0.00} s wall -> {Median(runs.Select(r => r.CpuMsPerAudioSecond)):0.000} ms CPU (rounds: {string.Join(" ", runs.Select(r => r.CpuMsPerAudioSecond.ToString("0.000", CultureInfo.InvariantCulture)))}) and {Median(runs.Select(r => r.AllocatedPerAudioSecond)) / 1024.0:0.0} KiB allocated per audio-second"));
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
 
     private static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
@@ -188,11 +221,11 @@ public static class HttpLatencyHarness
         public double AllocatedPerAudioSecond => Allocated / AudioSeconds;
     }
 
-    private sealed record Settings(Uri? Url, string Key, int Requests, int Chars, double Pacing, int? HttpChunk, string Encoding, int SampleRate, int Warmup)
+    private sealed record Settings(Uri? Url, string Key, int Requests, int Chars, double Pacing, int? HttpChunk, string Encoding, int SampleRate, int Warmup, int Rounds)
     {
         public static Settings? Parse(string[] args)
         {
-            var settings = new Settings(null, Environment.GetEnvironmentVariable("ASYNCAI_API_KEY") ?? "sk_bench", 20, 600, 0, null, "pcm_s16le", 24000, 3);
+            var settings = new Settings(null, Environment.GetEnvironmentVariable("ASYNCAI_API_KEY") ?? "sk_bench", 40, 600, 0, null, "pcm_s16le", 24000, 30, 5);
             for (var i = 0; i < args.Length; i++)
             {
                 if (i + 1 >= args.Length)
@@ -212,6 +245,7 @@ public static class HttpLatencyHarness
                     "--encoding" => settings with { Encoding = value },
                     "--sample-rate" => settings with { SampleRate = int.Parse(value, CultureInfo.InvariantCulture) },
                     "--warmup" => settings with { Warmup = int.Parse(value, CultureInfo.InvariantCulture) },
+                    "--rounds" => settings with { Rounds = int.Parse(value, CultureInfo.InvariantCulture) },
                     _ => null,
                 };
                 if (settings is null)

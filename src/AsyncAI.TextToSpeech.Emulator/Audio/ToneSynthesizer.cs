@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using AsyncAI.TextToSpeech.Protocol;
 
 namespace AsyncAI.TextToSpeech.Emulator;
@@ -35,28 +36,44 @@ internal static class ToneSynthesizer
     public static int Write(Span<byte> destination, SampleEncoding encoding, uint phase, uint step, long firstSample, int sampleCount)
     {
         var p = unchecked(phase + (uint)(firstSample * step));
+        var table = SineTable;
+        const int Shift = 32 - TableBits;
         switch (encoding)
         {
             case SampleEncoding.S16:
-                for (var i = 0; i < sampleCount; i++)
+                if (BitConverter.IsLittleEndian)
                 {
-                    BinaryPrimitives.WriteInt16LittleEndian(destination[(i * 2)..], SineTable[p >> (32 - TableBits)]);
-                    p = unchecked(p + step);
+                    var samples = MemoryMarshal.Cast<byte, short>(destination[..(sampleCount * 2)]);
+                    for (var i = 0; i < samples.Length; i++)
+                    {
+                        samples[i] = table[p >> Shift];
+                        p = unchecked(p + step);
+                    }
+                }
+                else
+                {
+                    for (var i = 0; i < sampleCount; i++)
+                    {
+                        BinaryPrimitives.WriteInt16LittleEndian(destination[(i * 2)..], table[p >> Shift]);
+                        p = unchecked(p + step);
+                    }
                 }
 
                 return sampleCount * 2;
             case SampleEncoding.F32:
                 for (var i = 0; i < sampleCount; i++)
                 {
-                    BinaryPrimitives.WriteSingleLittleEndian(destination[(i * 4)..], SineTable[p >> (32 - TableBits)] / 32768f);
+                    BinaryPrimitives.WriteSingleLittleEndian(destination[(i * 4)..], table[p >> Shift] / 32768f);
                     p = unchecked(p + step);
                 }
 
                 return sampleCount * 4;
             default:
-                for (var i = 0; i < sampleCount; i++)
+                var mulaw = MulawTable;
+                var bytes = destination[..sampleCount];
+                for (var i = 0; i < bytes.Length; i++)
                 {
-                    destination[i] = MulawTable[(ushort)SineTable[p >> (32 - TableBits)]];
+                    bytes[i] = mulaw[(ushort)table[p >> Shift]];
                     p = unchecked(p + step);
                 }
 

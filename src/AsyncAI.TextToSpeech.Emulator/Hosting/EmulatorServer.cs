@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using AsyncAI.TextToSpeech.Protocol;
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace AsyncAI.TextToSpeech.Emulator;
 
@@ -90,16 +92,39 @@ internal sealed partial class EmulatorServer
                 return;
             }
 
-            using var socket = await http.WebSockets.AcceptWebSocketAsync();
+            var upgrade = http.Features.Get<IHttpUpgradeFeature>();
+            if (upgrade is not { IsUpgradableRequest: true })
+            {
+                await RejectHandshakeAsync(http, id, ApiError.Validation("Only HTTP/1.1 WebSocket upgrades are supported."));
+                return;
+            }
+
+            // Accept by hand (what the WebSocket middleware does) so the socket runs over a stream that coalesces
+            // bursts of audio frames into one write.
+            http.Response.Headers.Connection = "Upgrade";
+            http.Response.Headers.Upgrade = "websocket";
+            http.Response.Headers.SecWebSocketAccept = AcceptKey(http.Request.Headers.SecWebSocketKey.ToString());
+            var transport = await upgrade.UpgradeAsync();
+            await using var stream = new CoalescingStream(transport);
+            using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
             Journal.CountConnectionAccepted();
             Journal.Add(id, EmulatorEventKind.Connected, null, string.IsNullOrEmpty(spec) ? null : spec);
-            using var session = new WebSocketSession(socket, http, _options, Journal, id, spec, _stopping.Token);
+            using var session = new WebSocketSession(socket, stream, http, _options, Journal, id, spec, _stopping.Token);
             await session.RunAsync();
         }
         finally
         {
             Interlocked.Decrement(ref _openConnections);
         }
+    }
+
+    private static string AcceptKey(string key)
+    {
+        Span<byte> hash = stackalloc byte[20];
+#pragma warning disable CA5350 // RFC 6455 mandates SHA-1 for Sec-WebSocket-Accept; it is not used for security here
+        System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"), hash);
+#pragma warning restore CA5350
+        return Convert.ToBase64String(hash);
     }
 
     private async Task RejectHandshakeAsync(HttpContext http, int id, ApiError error)
@@ -336,7 +361,9 @@ internal sealed partial class EmulatorServer
             401 => AsyncAIErrorCodes.InvalidApiKey,
             404 => AsyncAIErrorCodes.VoiceNotFound,
             429 => AsyncAIErrorCodes.RateLimitExceeded,
-            >= 500 => InternalError,
+            500 => InternalError,
+            503 => "SERVICE_UNAVAILABLE",
+            >= 500 => "SERVER_ERROR",
             _ => "EMULATED_FAILURE",
         };
         var message = code switch
@@ -398,7 +425,12 @@ internal sealed partial class EmulatorServer
 
     internal static async Task WriteErrorAsync(HttpContext http, ApiError error)
     {
-        if (error.StatusCode >= 500 && error.ErrorCode == InternalError)
+        if (error.Extra?.FirstOrDefault(e => e.Key == "retry_after_ms").Value is long retryMs)
+        {
+            http.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryMs / 1000.0)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (error.ErrorCode == InternalError)
         {
             // The documented 500 body has no detail wrapper.
             var body = JsonSerializer.SerializeToUtf8Bytes(
@@ -406,11 +438,6 @@ internal sealed partial class EmulatorServer
                 EmulatorJsonContext.Default.ServerErrorBody);
             await WriteJsonAsync(http, error.StatusCode, body);
             return;
-        }
-
-        if (error.Extra?.FirstOrDefault(e => e.Key == "retry_after_ms").Value is long retryMs)
-        {
-            http.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryMs / 1000.0)).ToString(CultureInfo.InvariantCulture);
         }
 
         await WriteJsonAsync(http, error.StatusCode, error.ToHttpBody());

@@ -22,6 +22,7 @@ internal sealed class WebSocketSession : IDisposable
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
 
     private readonly WebSocket _socket;
+    private readonly CoalescingStream _stream;
     private readonly HttpContext _http;
     private readonly EmulatorOptions _options;
     private readonly EmulatorJournal _journal;
@@ -29,6 +30,7 @@ internal sealed class WebSocketSession : IDisposable
     private readonly string _requestId;
     private readonly string? _faultSpec;
     private readonly CancellationToken _stopping;
+    private readonly CancellationTokenSource _dropConnection;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SpeechContext> _contexts = new(StringComparer.Ordinal);
     private readonly List<SpeechContext> _active = [];
@@ -51,9 +53,10 @@ internal sealed class WebSocketSession : IDisposable
     private byte[] _sendBuffer = [];
     private byte[] _pcmBuffer = [];
 
-    public WebSocketSession(WebSocket socket, HttpContext http, EmulatorOptions options, EmulatorJournal journal, int connectionId, string? faultSpec, CancellationToken stopping)
+    public WebSocketSession(WebSocket socket, CoalescingStream stream, HttpContext http, EmulatorOptions options, EmulatorJournal journal, int connectionId, string? faultSpec, CancellationToken stopping)
     {
         _socket = socket;
+        _stream = stream;
         _http = http;
         _options = options;
         _journal = journal;
@@ -61,12 +64,17 @@ internal sealed class WebSocketSession : IDisposable
         _requestId = string.Create(CultureInfo.InvariantCulture, $"emulator-{connectionId}");
         _faultSpec = faultSpec;
         _stopping = stopping;
+        _dropConnection = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         _faultVersion = options.Faults.Version;
         _faults = options.Faults.Snapshot().Apply(faultSpec);
         _lastReceived = Stopwatch.GetTimestamp();
     }
 
-    public void Dispose() => _signal.Dispose();
+    public void Dispose()
+    {
+        _signal.Dispose();
+        _dropConnection.Dispose();
+    }
 
     public async Task RunAsync()
     {
@@ -125,7 +133,7 @@ internal sealed class WebSocketSession : IDisposable
                         }
                     }
 
-                    result = await _socket.ReceiveAsync(buffer.AsMemory(count), _stopping);
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(count), _dropConnection.Token);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
                         _disconnectDetail = string.Create(CultureInfo.InvariantCulture, $"client closed {(int?)_socket.CloseStatus}");
@@ -409,6 +417,7 @@ internal sealed class WebSocketSession : IDisposable
     private async Task WriterLoopAsync()
     {
         await Task.Yield();
+        var inBurst = false;
         try
         {
             while (true)
@@ -428,6 +437,7 @@ internal sealed class WebSocketSession : IDisposable
 
                 if (control.Message is not null)
                 {
+                    StartBurst(ref inBurst);
                     await _socket.SendAsync(control.Message, WebSocketMessageType.Text, true, _stopping);
                     _journal.Add(_connectionId, EmulatorEventKind.ErrorSent, control.ContextId, control.Code);
                     continue;
@@ -435,6 +445,8 @@ internal sealed class WebSocketSession : IDisposable
 
                 if (closing)
                 {
+                    await EndBurstAsync(inBurst);
+                    inBurst = false;
                     await CloseAsync();
                     return;
                 }
@@ -470,6 +482,7 @@ internal sealed class WebSocketSession : IDisposable
                     var work = TakeWork(now, ref deadline);
                     if (work.Context is not null)
                     {
+                        StartBurst(ref inBurst);
                         if (work.Final)
                         {
                             await SendFinalAsync(work.Context, faults);
@@ -479,8 +492,12 @@ internal sealed class WebSocketSession : IDisposable
                             await SendAudioAsync(work.Context, work.Segment!, work.FirstSample, work.SampleCount, faults);
                             if (faults.CloseMidContext && work.Context.MessagesSent == 1)
                             {
-                                _disconnectDetail = "aborted mid-context (fault)";
-                                _http.Abort();
+                                // Drop the connection without a close handshake: flush what was sent, stop reading
+                                // (which aborts the socket) and let the handler return, so Kestrel ends the TCP
+                                // connection. An RST (HttpContext.Abort) could discard the chunk the client has not read yet.
+                                _disconnectDetail = "dropped mid-context (fault)";
+                                await EndBurstAsync(inBurst);
+                                _dropConnection.Cancel();
                                 return;
                             }
                         }
@@ -498,6 +515,9 @@ internal sealed class WebSocketSession : IDisposable
                 {
                     continue;
                 }
+
+                await EndBurstAsync(inBurst);
+                inBurst = false;
 
                 var waitMs = deadline == long.MaxValue ? Timeout.Infinite : (int)Math.Clamp(Math.Ceiling((deadline - now) * 1000.0 / Stopwatch.Frequency), 0, int.MaxValue);
                 if (waitMs != 0)
@@ -619,15 +639,18 @@ internal sealed class WebSocketSession : IDisposable
             await Task.Delay(faults.Delay, _stopping);
         }
 
+        // The frame is written by hand (server frames are unmasked) straight into the coalescing stream: one copy
+        // per message instead of two, and none of ManagedWebSocket's per-send overhead. The stream keeps whole
+        // frames atomic, so pongs and close frames from ManagedWebSocket never interleave with ours.
         var prefix = context.AudioPrefix;
         var suffix = SpeechContext.AudioSuffix;
-        var needed = prefix.Length + Base64.GetMaxEncodedToUtf8Length(pcm.Length) + suffix.Length;
+        var needed = WebSocketFrame.MaxHeaderSize + prefix.Length + Base64.GetMaxEncodedToUtf8Length(pcm.Length) + suffix.Length;
         if (_sendBuffer.Length < needed)
         {
             Rent(ref _sendBuffer, needed);
         }
 
-        var span = _sendBuffer.AsSpan();
+        var span = _sendBuffer.AsSpan(WebSocketFrame.MaxHeaderSize);
         prefix.CopyTo(span);
         var position = prefix.Length;
         Base64.EncodeToUtf8(pcm.Span, span[position..], out _, out var encoded);
@@ -650,7 +673,10 @@ internal sealed class WebSocketSession : IDisposable
             "!*?#"u8.CopyTo(span[audioStart..]);
         }
 
-        await _socket.SendAsync(_sendBuffer.AsMemory(0, position), WebSocketMessageType.Text, true, _stopping);
+        var headerSize = WebSocketFrame.HeaderSize(position);
+        var frameStart = WebSocketFrame.MaxHeaderSize - headerSize;
+        WebSocketFrame.WriteTextHeader(_sendBuffer.AsSpan(frameStart, headerSize), position);
+        await _stream.WriteAsync(_sendBuffer.AsMemory(frameStart, headerSize + position), _stopping);
         context.MessagesSent++;
         if (countBytes)
         {
@@ -681,6 +707,23 @@ internal sealed class WebSocketSession : IDisposable
 
         await _socket.SendAsync(context.FinalMessage, WebSocketMessageType.Text, true, _stopping);
         _journal.Add(_connectionId, EmulatorEventKind.FinalSent, context.Id, context.BytesSent.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private void StartBurst(ref bool inBurst)
+    {
+        if (!inBurst)
+        {
+            _stream.BeginBurst();
+            inBurst = true;
+        }
+    }
+
+    private async ValueTask EndBurstAsync(bool inBurst)
+    {
+        if (inBurst)
+        {
+            await _stream.EndBurstAsync(_stopping);
+        }
     }
 
     private async Task CloseAsync()

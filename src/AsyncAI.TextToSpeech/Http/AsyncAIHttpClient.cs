@@ -57,11 +57,13 @@ public sealed class AsyncAIHttpClient
     /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> or <paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException"><see cref="AsyncAIHttpOptions.ApiKey"/> is not set.</exception>
     public AsyncAIHttpClient(HttpClient httpClient, AsyncAIHttpOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
-        : this(httpClient, options, loggerFactory, timeProvider, retryInsideClient: true)
+        : this(httpClient, options, loggerFactory, timeProvider, resilienceHandlerRetries: false)
     {
     }
 
-    internal AsyncAIHttpClient(HttpClient httpClient, AsyncAIHttpOptions options, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, bool retryInsideClient)
+    // resilienceHandlerRetries: true when the HttpClient's resilience handler retries failed responses (the
+    // IHttpClientFactory registration); the client then retries only failures while reading a 2xx body.
+    internal AsyncAIHttpClient(HttpClient httpClient, AsyncAIHttpOptions options, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, bool resilienceHandlerRetries)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         ArgumentNullException.ThrowIfNull(options);
@@ -72,7 +74,7 @@ public sealed class AsyncAIHttpClient
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AsyncAIHttpClient>();
         _timeProvider = timeProvider ?? TimeProvider.System;
         _serverTags = AsyncAIHttpMetrics.ServerTags(_options.BaseUrl);
-        _retry = retryInsideClient ? AsyncAIHttpRetry.CreatePipeline(_options, _timeProvider, _logger, _serverTags) : ResiliencePipeline.Empty;
+        _retry = AsyncAIHttpRetry.CreatePipeline(_options, _timeProvider, _logger, _serverTags, bodyFailuresOnly: resilienceHandlerRetries);
 
         var baseText = _options.BaseUrl.AbsoluteUri;
         _baseUrl = new Uri(baseText.EndsWith('/') ? baseText : baseText + "/");
@@ -129,8 +131,9 @@ public sealed class AsyncAIHttpClient
             static async (response, state, ct) =>
             {
                 var audio = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
-                state.Client.RecordAudio("synthesize", state.Request, state.Request.Container == AudioContainers.Raw ? audio.Length : -1);
-                return new AsyncAISpeechAudio(audio, state.Request.Container, state.Request.Encoding, state.Request.SampleRate, response.Content.Headers.ContentType?.MediaType);
+                var speech = new AsyncAISpeechAudio(audio, state.Request.Container, state.Request.Encoding, state.Request.SampleRate, response.Content.Headers.ContentType?.MediaType);
+                state.Client.RecordAudio("synthesize", state.Request.Model, speech.Duration);
+                return speech;
             },
             (Client: this, Request: request),
             cancellationToken);
@@ -183,8 +186,8 @@ public sealed class AsyncAIHttpClient
                         TimeSpan.FromMilliseconds(alignment.WordEndTimesMilliseconds[i]));
                 }
 
-                state.Client.RecordAudio("timestamps", state.Request, state.Request.Container == AudioContainers.Raw ? audio.Length : -1);
                 var speech = new AsyncAISpeechAudio(audio, state.Request.Container, state.Request.Encoding, state.Request.SampleRate, contentType: null);
+                state.Client.RecordAudio("timestamps", state.Request.Model, speech.Duration);
                 return new AsyncAITimestampedSpeech(speech, words);
             },
             (Client: this, Request: request),
@@ -240,7 +243,7 @@ public sealed class AsyncAIHttpClient
             if (!seenCursors.Add(next!))
             {
                 var failure = HttpErrors.Protocol(ListVoicesOperation, $"the cursor '{next}' a second time, which would page forever");
-                AsyncAIHttpMetrics.RecordError(_serverTags, "voices.list", failure.Category);
+                OnFailed("voices.list", ListVoicesOperation, failure);
                 throw failure;
             }
 
@@ -275,20 +278,22 @@ public sealed class AsyncAIHttpClient
         var started = _timeProvider.GetTimestamp();
 
         var (reader, chunk) = await OpenStreamAsync(body, request, cancellationToken).ConfigureAwait(false);
-        if (chunk is not null)
-        {
-            var timeToFirstByte = _timeProvider.GetElapsedTime(started, chunk.ArrivalTimestamp);
-            var tags = _serverTags;
-            tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
-            AsyncAIHttpMetrics.TimeToFirstByte.Record(timeToFirstByte.TotalSeconds, tags);
-            AsyncAIHttpLog.FirstAudio(_logger, StreamOperation, timeToFirstByte.TotalMilliseconds);
-        }
-
         long bytes = 0;
         var chunks = 0;
-        var registration = cancellationToken.UnsafeRegister(static state => ((HttpResponseMessage)state!).Dispose(), reader.Response);
+        var registration = default(CancellationTokenRegistration);
         try
         {
+            // Cancelling while the caller holds a chunk closes the connection at once, not at the next read.
+            registration = cancellationToken.UnsafeRegister(static state => ((HttpResponseMessage)state!).Dispose(), reader.Response);
+            if (chunk is not null)
+            {
+                var timeToFirstByte = _timeProvider.GetElapsedTime(started, chunk.ArrivalTimestamp);
+                var tags = _serverTags;
+                tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
+                AsyncAIHttpMetrics.TimeToFirstByte.Record(timeToFirstByte.TotalSeconds, tags);
+                AsyncAIHttpLog.FirstAudio(_logger, StreamOperation, timeToFirstByte.TotalMilliseconds);
+            }
+
             while (chunk is not null)
             {
                 bytes += chunk.Audio.Length;
@@ -308,7 +313,11 @@ public sealed class AsyncAIHttpClient
         {
             await registration.DisposeAsync().ConfigureAwait(false);
             reader.Dispose();
-            RecordAudio("stream", request, request.Container == AudioContainers.Raw ? bytes : -1);
+            var bytesPerSample = AudioEncodings.BytesPerSample(request.Encoding);
+            RecordAudio(
+                "stream",
+                request.Model,
+                request.Container == AudioContainers.Raw && bytesPerSample > 0 ? TimeSpan.FromSeconds((double)bytes / (bytesPerSample * request.SampleRate)) : null);
         }
     }
 
@@ -323,8 +332,10 @@ public sealed class AsyncAIHttpClient
                 {
                     var (client, body, request) = state;
                     var ct = context.CancellationToken;
+                    context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, false);
                     using var message = client.CreateRequest(HttpMethod.Post, client._streamingUrl, body);
                     var response = await client.SendOnceAsync(message, StreamOperation, ct).ConfigureAwait(false);
+                    context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, true);
                     AudioStreamReader? reader = null;
                     try
                     {
@@ -404,8 +415,10 @@ public sealed class AsyncAIHttpClient
                 {
                     var (client, operation, createRequest, readBody, inner) = state;
                     var ct = context.CancellationToken;
+                    context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, false);
                     using var message = createRequest();
                     using var response = await client.SendOnceAsync(message, operation, ct).ConfigureAwait(false);
+                    context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, true);
                     try
                     {
                         return await readBody(response, inner, ct).ConfigureAwait(false);
@@ -524,15 +537,14 @@ public sealed class AsyncAIHttpClient
         AsyncAIHttpLog.RequestStarting(_logger, operation, text.Length, request.VoiceId, request.Model, request.Encoding, request.SampleRate, request.Container);
     }
 
-    private void RecordAudio(string operation, ResolvedRequest request, long pcmBytes)
+    private void RecordAudio(string operation, string model, TimeSpan? duration)
     {
-        var bytesPerSample = AudioEncodings.BytesPerSample(request.Encoding);
-        if (pcmBytes > 0 && bytesPerSample > 0)
+        if (duration is { } audio && audio > TimeSpan.Zero)
         {
             var tags = _serverTags;
             tags.Add(AsyncAIHttpMetrics.OperationTag, operation);
-            tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
-            AsyncAIHttpMetrics.AudioDuration.Add((double)pcmBytes / (bytesPerSample * request.SampleRate), tags);
+            tags.Add(AsyncAIHttpMetrics.ModelTag, model);
+            AsyncAIHttpMetrics.AudioDuration.Add(audio.TotalSeconds, tags);
         }
     }
 

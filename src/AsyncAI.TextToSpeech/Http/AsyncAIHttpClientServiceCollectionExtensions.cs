@@ -21,8 +21,9 @@ public static class AsyncAIHttpClientServiceCollectionExtensions
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is null.</exception>
     /// <remarks>
     /// The options are validated when the first client is resolved: a missing key throws <see cref="OptionsValidationException"/>.
-    /// Retries happen in the handler, before a response reaches the client, so a stream is never retried after its
-    /// first audio. The handler takes its clock from a registered <see cref="TimeProvider"/>.
+    /// The handler retries failed responses and connection failures before a response reaches the client; the client
+    /// itself retries only a connection lost while reading a 2xx body, and a stream only before its first audio was
+    /// handed out. Both take their clock from a registered <see cref="TimeProvider"/>.
     /// </remarks>
     public static IHttpClientBuilder AddAsyncAIHttpClient(this IServiceCollection services, Action<AsyncAIHttpOptions> configure)
     {
@@ -40,7 +41,7 @@ public static class AsyncAIHttpClientServiceCollectionExtensions
                 provider.GetRequiredService<IOptions<AsyncAIHttpOptions>>().Value,
                 provider.GetService<ILoggerFactory>(),
                 provider.GetService<TimeProvider>(),
-                retryInsideClient: false));
+                resilienceHandlerRetries: true));
 
         builder.AddResilienceHandler("AsyncAI", static (pipeline, context) =>
         {

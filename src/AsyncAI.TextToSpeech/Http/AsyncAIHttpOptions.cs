@@ -45,11 +45,11 @@ public sealed class AsyncAIHttpOptions
     public AsyncAIHttpOptions(string apiKey) => ApiKey = apiKey;
 
     /// <summary>Gets or sets the Async API key, sent as the <c>x-api-key</c> header. Required.</summary>
-    /// <exception cref="ArgumentException">The value is null or blank.</exception>
+    /// <exception cref="ArgumentException">The value is null, blank, or not printable ASCII.</exception>
     public string ApiKey
     {
         get => _apiKey ?? string.Empty;
-        set => _apiKey = OptionValidation.NotBlank(value, nameof(ApiKey), "pass the key from your async.com dashboard");
+        set => _apiKey = OptionValidation.ApiKey(value, nameof(ApiKey));
     }
 
     /// <summary>Gets or sets the voice id (a UUID). The default is <see cref="DefaultVoiceId"/>.</summary>
@@ -108,12 +108,16 @@ public sealed class AsyncAIHttpOptions
         set => _container = OptionValidation.Container(value, nameof(Container));
     }
 
-    /// <summary>Gets or sets the forced language as an Async code (<c>en</c>, <c>de</c>, …), or null to let the service detect it.</summary>
+    /// <summary>
+    /// Gets or sets the forced language as an Async code (<c>en</c>, <c>de</c>, …), or null to let the service detect it.
+    /// Locale tags are reduced to the base code (<c>de-DE</c> and <c>en_US</c> become <c>de</c> and <c>en</c>); use
+    /// <see cref="AsyncAILanguages.ToAsyncCode"/> to convert a <see cref="TextToSpeech.Language"/>.
+    /// </summary>
     /// <exception cref="ArgumentException">The value is blank.</exception>
     public string? Language
     {
         get => _language;
-        set => _language = OptionValidation.NullOrNotBlank(value, nameof(Language), "an Async language code such as en, or null to auto-detect");
+        set => _language = OptionValidation.Language(value, nameof(Language));
     }
 
     /// <summary>Gets or sets the speed, 0.7–2.0, or null for the service default. Only <c>async_flash_v1.0</c> honours it.</summary>

@@ -53,12 +53,12 @@ public sealed class AsyncAIHttpRequestOptions
         set => _container = value is null ? null : OptionValidation.Container(value, nameof(Container));
     }
 
-    /// <summary>Gets or sets the forced language (an Async code), or null for the client's.</summary>
+    /// <summary>Gets or sets the forced language (an Async code; locale tags are reduced to the base code), or null for the client's.</summary>
     /// <exception cref="ArgumentException">The value is blank.</exception>
     public string? Language
     {
         get => _language;
-        set => _language = OptionValidation.NullOrNotBlank(value, nameof(Language), "an Async language code, or null for the client's");
+        set => _language = OptionValidation.Language(value, nameof(Language));
     }
 
     /// <summary>Gets or sets the speed (0.7–2.0), or null for the client's.</summary>

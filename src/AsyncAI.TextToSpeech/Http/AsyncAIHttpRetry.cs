@@ -17,7 +17,13 @@ namespace AsyncAI.TextToSpeech.Http;
 /// </remarks>
 internal static class AsyncAIHttpRetry
 {
-    public static ResiliencePipeline CreatePipeline(AsyncAIHttpOptions options, TimeProvider timeProvider, ILogger logger, TagList serverTags)
+    /// <summary>Set by each attempt once a 2xx response arrived; a failure after that is a body failure.</summary>
+    public static readonly ResiliencePropertyKey<bool> ResponseReceived = new("AsyncAI.Http.ResponseReceived");
+
+    // bodyFailuresOnly: true when a resilience handler below already retries failed responses and connection
+    // failures; the client then retries only failures while reading a 2xx body (a stream only before its first audio
+    // was handed out), so nothing is retried twice.
+    public static ResiliencePipeline CreatePipeline(AsyncAIHttpOptions options, TimeProvider timeProvider, ILogger logger, TagList serverTags, bool bodyFailuresOnly)
     {
         if (options.MaxRetries == 0)
         {
@@ -34,7 +40,9 @@ internal static class AsyncAIHttpRetry
                 UseJitter = options.UseJitter,
                 Delay = options.RetryBaseDelay,
                 MaxDelay = maxDelay,
-                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is AsyncAIException { IsTransient: true }),
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is AsyncAIException { IsTransient: true } &&
+                    (!bodyFailuresOnly || args.Context.Properties.GetValue(ResponseReceived, false))),
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
                     args.Outcome.Exception is AsyncAIException { RetryAfter: { } requested } ? Cap(requested, maxDelay) : null),
                 OnRetry = args =>

@@ -33,6 +33,27 @@ internal static class OptionValidation
         return value;
     }
 
+    /// <summary>An API key travels in a header: printable ASCII, no spaces. The message never echoes it.</summary>
+    public static string ApiKey(string? value, string optionName)
+    {
+        var key = NotBlank(value, optionName, "pass the key from your async.com dashboard");
+        foreach (var c in key)
+        {
+            if (c is < '!' or > '~')
+            {
+                throw new ArgumentException($"{optionName} must be printable ASCII without spaces or line breaks; check for a stray character copied with the key.", optionName);
+            }
+        }
+
+        return key;
+    }
+
+    /// <summary>Null, or an Async language code; BCP-47 tags such as <c>de-DE</c> are reduced to their base code.</summary>
+    public static string? Language(string? value, string optionName) =>
+        NullOrNotBlank(value, optionName, "an Async language code such as en, or null to auto-detect") is { } code
+            ? AsyncAILanguages.Normalize(code.Trim())
+            : null;
+
     public static int SampleRate(int value, string optionName)
     {
         if (value is < MinSampleRate or > MaxSampleRate)

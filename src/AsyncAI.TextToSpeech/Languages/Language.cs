@@ -5,7 +5,14 @@ namespace AsyncAI.TextToSpeech;
 /// <see cref="DeDe"/>): the same set of languages as Pipecat's <c>Language</c> enum, so pipelines ported from Pipecat
 /// keep their settings. <see cref="AsyncAILanguages.ToAsyncCode"/> turns one into the code the Async service takes.
 /// </summary>
-/// <remarks>Values are explicit and stable; new languages are appended with new values.</remarks>
+/// <remarks>
+/// <para>Values are explicit, contiguous from 0 and stable; new languages are appended with new values.</para>
+/// <para>
+/// Two tags differ from Pipecat's on purpose, so that every tag is valid BCP-47: <see cref="Xh"/> is <c>xh</c>
+/// (Pipecat: <c>xh-ZA</c>, which is <see cref="XhZa"/> here) and <see cref="MyMr"/> is <c>my-Mymr</c>, Burmese in
+/// Myanmar script (Pipecat: <c>mymr</c>). <see cref="Jw"/> keeps the legacy Javanese code <c>jw</c>.
+/// </para>
+/// </remarks>
 public enum Language
 {
     /// <summary>Afrikaans: <c>af</c>. Async code <c>af</c> (unverified fallback).</summary>

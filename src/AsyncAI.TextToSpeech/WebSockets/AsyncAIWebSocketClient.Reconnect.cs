@@ -9,6 +9,8 @@ public sealed partial class AsyncAIWebSocketClient
     {
         var shortLived = 0;
         AsyncAIException? endError = null;
+        AsyncAIException? permanentError = null;
+        (int Number, AsyncAIException? Reason)? lastDisconnect = null;
         try
         {
             while (true)
@@ -22,7 +24,7 @@ public sealed partial class AsyncAIWebSocketClient
                 {
                     Logger.ConnectionClosed(connection.Number, lifetime.TotalMilliseconds);
                     FailContextsOf(connection, new AsyncAIException("The client was disconnected by the caller.", AsyncAIErrorCategory.Connectivity));
-                    RaiseDisconnected(connection.Number, null);
+                    lastDisconnect = (connection.Number, null);
                     return;
                 }
 
@@ -30,31 +32,34 @@ public sealed partial class AsyncAIWebSocketClient
                 Logger.ConnectionLost(connection.Number, lifetime.TotalMilliseconds, reason.Message);
                 WebSocketMetrics.RecordError("CONNECTION_LOST");
                 FailContextsOf(connection, reason);
-                RaiseDisconnected(connection.Number, reason);
 
                 var policy = Options.Reconnect;
                 shortLived = lifetime < policy.MinHealthyConnectionLifetime ? shortLived + 1 : 0;
                 if (shortLived >= policy.MaxShortLivedConnections)
                 {
-                    endError = new AsyncAIException(
+                    permanentError = endError = new AsyncAIException(
                         $"{shortLived} connections in a row closed within {policy.MinHealthyConnectionLifetime.TotalSeconds:0.###} s of opening (last: {reason.Message}); the client gave up for good. This usually means the service rejects the session (voice, model, account); check the options and create a new client.",
                         AsyncAIErrorCategory.Connectivity,
                         innerException: reason);
                     FailPermanently(endError);
-                    RaiseConnectionError(endError);
+                    lastDisconnect = (connection.Number, reason);
                     return;
                 }
 
                 if (!policy.Enabled)
                 {
                     endError = reason;
+                    lastDisconnect = (connection.Number, reason);
                     return;
                 }
 
+                // State first, event second: a handler always sees the state the event reports.
                 SetStateLocked(AsyncAIWebSocketState.Reconnecting);
+                RaiseDisconnected(connection.Number, reason);
                 var next = await ReconnectAsync(session, shortLived).ConfigureAwait(false);
                 if (next is null)
                 {
+                    endError = session.GiveUpError;
                     return;
                 }
 
@@ -67,6 +72,15 @@ public sealed partial class AsyncAIWebSocketClient
         finally
         {
             EndSession(session, endError);
+            if (lastDisconnect is { } disconnect)
+            {
+                RaiseDisconnected(disconnect.Number, disconnect.Reason);
+            }
+
+            if (permanentError is not null)
+            {
+                RaiseConnectionError(permanentError);
+            }
         }
     }
 
@@ -93,19 +107,22 @@ public sealed partial class AsyncAIWebSocketClient
             }
             catch (AsyncAIException ex)
             {
-                RaiseConnectionError(ex);
+                // State first, event second: a handler always sees the state the event reports.
                 if (ex.Category == AsyncAIErrorCategory.Authentication)
                 {
                     FailPermanently(ex);
+                    RaiseConnectionError(ex);
                     return null;
                 }
+
+                RaiseConnectionError(ex);
             }
         }
 
         Logger.GaveUpReconnecting(policy.MaxAttempts);
-        RaiseConnectionError(new AsyncAIException(
+        session.GiveUpError = new AsyncAIException(
             $"Reconnecting to {_redactedUrl} failed {policy.MaxAttempts} times; the client is disconnected. Call ConnectAsync to try again.",
-            AsyncAIErrorCategory.Connectivity));
+            AsyncAIErrorCategory.Connectivity);
         return null;
     }
 
@@ -131,6 +148,11 @@ public sealed partial class AsyncAIWebSocketClient
         }
 
         session.Outbound.Writer.TryComplete();
+        if (session.GiveUpError is not null)
+        {
+            RaiseConnectionError(session.GiveUpError);
+        }
+
         FailAllContexts(error is null
             ? new AsyncAIException("The WebSocket client disconnected before the context finished.", AsyncAIErrorCategory.Connectivity)
             : new AsyncAIException("The WebSocket client stopped before the context finished: " + error.Message, error.Category, error.ErrorCode, innerException: error));

@@ -33,6 +33,7 @@ namespace AsyncAI.TextToSpeech.WebSockets;
 public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
 {
     private const string RedactedKey = "REDACTED";
+    private const double DeadPeerScale = 0.8;
 
     private readonly ConcurrentDictionary<string, AsyncAIWebSocketContext> _contexts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AsyncAIWebSocketContext>.AlternateLookup<ReadOnlySpan<char>> _contextsByChars;
@@ -69,7 +70,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
                 ModelId = Options.Model,
                 Voice = new VoiceSpecifier(Options.VoiceId),
                 OutputFormat = new OutputFormat { Container = Options.Container, Encoding = Options.Encoding, SampleRate = Options.SampleRate },
-                Language = Options.Language?.Trim(),
+                Language = Options.Language is null ? null : AsyncAILanguages.Normalize(Options.Language.Trim()),
             },
             AsyncAIJsonContext.Default.InitializeConnectionMessage);
 
@@ -340,7 +341,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
             return;
         }
 
-        var audio = audioBuffer.AsSpan(0, message.AudioByteCount);
+        var audio = message.Audio;
         if (Logger.IsEnabled(LogLevel.Trace))
         {
             Logger.AudioReceived(message.GetContextId(), audio.Length, message.IsFinal);
@@ -365,7 +366,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
             else if (misaligned)
             {
                 ReportProtocolError(new AsyncAIException(
-                    $"Async sent {audio.Length} audio bytes for context '{context.Id}', not a whole number of {BytesPerSample}-byte samples; the remainder is held back and joined to the next chunk.",
+                    $"Async sent {audio.Length} audio bytes for context '{context.Id}', which leaves a partial {BytesPerSample}-byte sample; it is held back and joined to the next chunk.",
                     AsyncAIErrorCategory.Protocol,
                     "ODD_LENGTH_AUDIO"));
             }
@@ -443,8 +444,11 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
         socket.Options.CollectHttpResponseDetails = true;
         if (Options.PingInterval != Timeout.InfiniteTimeSpan)
         {
-            socket.Options.KeepAliveInterval = Options.PingInterval;
-            socket.Options.KeepAliveTimeout = Options.KeepAliveTimeout;
+            // The runtime checks PING deadlines on a heartbeat of a quarter of the shorter of the two periods, so its
+            // worst case is interval + timeout + 2 heartbeats. 80 % of each keeps that within PingInterval +
+            // KeepAliveTimeout: 0.8·(i + t) + 0.4·min(i, t) ≤ i + t.
+            socket.Options.KeepAliveInterval = Options.PingInterval * DeadPeerScale;
+            socket.Options.KeepAliveTimeout = Options.KeepAliveTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : Options.KeepAliveTimeout * DeadPeerScale;
         }
         else
         {
@@ -591,6 +595,8 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
         public volatile WebSocketConnection? Current;
 
         public volatile bool Stopping;
+
+        public AsyncAIException? GiveUpError;
 #pragma warning restore SA1401, CA1051
     }
 }

@@ -313,8 +313,10 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
                 return false;
             }
 
-            misaligned = audio.Length % bytesPerSample != 0;
             var total = _carryCount + audio.Length;
+
+            // Reported when this chunk leaves a partial sample behind, not when it completes one held back before.
+            misaligned = total % bytesPerSample != 0;
             var whole = total - (total % bytesPerSample);
             if (whole > 0)
             {

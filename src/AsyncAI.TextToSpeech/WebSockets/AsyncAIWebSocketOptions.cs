@@ -10,9 +10,11 @@ namespace AsyncAI.TextToSpeech.WebSockets;
 /// <para>
 /// Liveness has two independent mechanisms. <see cref="KeepAliveInterval"/> sends Async's own keepalive message so the
 /// service's 60-second idle timeout never fires on a quiet socket. <see cref="PingInterval"/> and
-/// <see cref="KeepAliveTimeout"/> drive WebSocket PING/PONG frames: when no PONG arrives within
-/// <see cref="KeepAliveTimeout"/> of a PING, the socket is aborted. A black-holed peer is therefore detected within
-/// <see cref="PingInterval"/> + <see cref="KeepAliveTimeout"/> (5 s with the defaults; Pipecat needed 19.5 s).
+/// <see cref="KeepAliveTimeout"/> drive WebSocket PING/PONG frames: a PING goes out when nothing has arrived for
+/// <see cref="PingInterval"/>, and when no PONG arrives within <see cref="KeepAliveTimeout"/> the socket is aborted.
+/// A black-holed peer is therefore detected within <see cref="PingInterval"/> + <see cref="KeepAliveTimeout"/>
+/// (5 s with the defaults; Pipecat needed 19.5 s). The runtime checks these deadlines on a coarse heartbeat, so the
+/// socket is configured with 80 % of each value to keep that bound.
 /// The keepalive message cannot serve for detection: Async never answers it.
 /// </para>
 /// <para><see cref="ToString"/> never shows <see cref="ApiKey"/>.</para>
@@ -52,7 +54,11 @@ public sealed class AsyncAIWebSocketOptions
     /// <value>The default value is <c>raw</c>.</value>
     public string Container { get; set; } = AudioContainers.Raw;
 
-    /// <summary>Gets or sets the language to force (an Async code such as <c>en</c> or <c>de</c>), or null to let the service detect it.</summary>
+    /// <summary>
+    /// Gets or sets the language to force (an Async code such as <c>en</c> or <c>de</c>), or null to let the service
+    /// detect it. BCP-47 tags of known languages are normalized to Async's base code (<c>de-DE</c> → <c>de</c>, see
+    /// <see cref="AsyncAILanguages.Normalize"/>); unknown codes are sent unchanged.
+    /// </summary>
     /// <value>The default value is null.</value>
     public string? Language { get; set; }
 
@@ -60,13 +66,25 @@ public sealed class AsyncAIWebSocketOptions
     /// <value>The default value is 10 s (the service drops sockets idle for 60 s). Allowed: 100 ms to 55 s, or infinite.</value>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Gets or sets how often a WebSocket PING is sent, or <see cref="Timeout.InfiniteTimeSpan"/> to send none (then dead peers go unnoticed until TCP gives up).</summary>
+    /// <summary>Gets or sets how long the socket may receive nothing before a WebSocket PING is sent, or <see cref="Timeout.InfiniteTimeSpan"/> to send none (then dead peers go unnoticed until TCP gives up).</summary>
     /// <value>The default value is 2.5 s.</value>
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(2.5);
 
     /// <summary>Gets or sets how long to wait for the PONG answering a PING before the socket is declared dead and aborted.</summary>
     /// <value>The default value is 2.5 s, so a dead peer is detected within 5 s.</value>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(2.5);
+
+    /// <summary>
+    /// Gets or sets how long the server may stay completely silent after text was sent before the connection is declared
+    /// dead, or <see cref="Timeout.InfiniteTimeSpan"/> to never do so.
+    /// </summary>
+    /// <remarks>
+    /// This catches a peer that still answers PINGs but no longer processes messages (a hung server, or the emulator's
+    /// black-hole fault), which PING/PONG cannot see. Any server message resets it, so it only fires when text sent
+    /// with <c>force: true</c> gets no answer at all; raise it if a deployment answers some text only after a long pause.
+    /// </remarks>
+    /// <value>The default value is 5 s (Async's time to first audio is typically below 200 ms).</value>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Gets or sets the limit for opening a socket (TCP, TLS and the WebSocket handshake).</summary>
     /// <value>The default value is 10 s.</value>
@@ -161,6 +179,7 @@ public sealed class AsyncAIWebSocketOptions
 
         RequirePositiveOrInfinite(PingInterval, nameof(PingInterval));
         RequirePositiveOrInfinite(KeepAliveTimeout, nameof(KeepAliveTimeout));
+        RequirePositiveOrInfinite(ResponseTimeout, nameof(ResponseTimeout));
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
         RequirePositive(CloseTimeout, nameof(CloseTimeout));
         RequirePositive(ContextCompletionTimeout, nameof(ContextCompletionTimeout));

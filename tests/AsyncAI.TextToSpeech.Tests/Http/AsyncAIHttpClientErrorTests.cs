@@ -48,7 +48,7 @@ public class AsyncAIHttpClientErrorTests
 
         Assert.Contains(status.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(HttpTestKit.ApiKey, error.ToString(), StringComparison.Ordinal);
-        Assert.Single(HttpTestKit.HttpRequests(emulator));
+        Assert.Single(await HttpTestKit.HttpRequestsAsync(emulator, 1));
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public class AsyncAIHttpClientErrorTests
         Assert.Equal(AsyncAIErrorCategory.InvalidRequest, error.Category);
         Assert.Equal(400, error.StatusCode);
         Assert.Equal("INVALID_LANGUAGE", error.ErrorCode);
-        Assert.Single(HttpTestKit.HttpRequests(emulator));
+        Assert.Single(await HttpTestKit.HttpRequestsAsync(emulator, 1));
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public class AsyncAIHttpClientErrorTests
 
         bool Mine(IReadOnlyDictionary<string, object?> tags) => tags.TryGetValue("server.port", out var p) && (int)p! == emulator.HttpBaseUrl.Port;
         Assert.Equal(text.Length, characters.GetMeasurementSnapshot().Where(m => Mine(m.Tags)).Sum(m => m.Value));
-        Assert.Single(firstByte.GetMeasurementSnapshot().Where(m => Mine(m.Tags)));
+        Assert.Single(firstByte.GetMeasurementSnapshot(), m => Mine(m.Tags));
         var seconds = chunks.Sum(c => c.Duration.TotalSeconds);
         Assert.Equal(seconds, audio.GetMeasurementSnapshot().Where(m => Mine(m.Tags)).Sum(m => m.Value), 6);
     }

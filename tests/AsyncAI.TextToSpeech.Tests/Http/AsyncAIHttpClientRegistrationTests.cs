@@ -19,7 +19,7 @@ public class AsyncAIHttpClientRegistrationTests
         var chunks = await HttpTestKit.ReadAllAsync(client.StreamAsync("through the factory", cancellationToken: cts.Token), cts.Token);
 
         Assert.NotEmpty(chunks);
-        Assert.Equal(2, HttpTestKit.HttpRequests(emulator).Count);
+        Assert.Equal(2, (await HttpTestKit.HttpRequestsAsync(emulator, 2)).Count);
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public class AsyncAIHttpClientRegistrationTests
 
         Assert.Equal(AsyncAIErrorCategory.Authentication, error.Category);
         Assert.Equal("INVALID_API_KEY", error.ErrorCode);
-        Assert.Single(HttpTestKit.HttpRequests(emulator));
+        Assert.Single(await HttpTestKit.HttpRequestsAsync(emulator, 1));
     }
 
     [Fact]
@@ -49,9 +49,41 @@ public class AsyncAIHttpClientRegistrationTests
 
         await client.SynthesizeAsync("hello", cancellationToken: cts.Token);
 
-        var requests = HttpTestKit.HttpRequests(emulator);
+        var requests = await HttpTestKit.HttpRequestsAsync(emulator, 2);
         Assert.Equal(2, requests.Count);
         Assert.True(requests[1].Time - requests[0].Time >= TimeSpan.FromMilliseconds(550));
+    }
+
+    [Fact]
+    public async Task AddAsyncAIHttpClient_PersistentServerErrors_RetriedOnlyByTheHandler()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        await using var provider = Services(emulator, maxRetries: 2).BuildServiceProvider();
+        var client = provider.GetRequiredService<AsyncAIHttpClient>();
+        using var cts = HttpTestKit.TimeoutSource();
+        emulator.Options.Faults.FailNextHttpRequests(10, 503);
+
+        var error = await Assert.ThrowsAsync<AsyncAIException>(() => HttpTestKit.ReadAllAsync(client.StreamAsync("hello", cancellationToken: cts.Token), cts.Token));
+
+        Assert.Equal(AsyncAIErrorCategory.Server, error.Category);
+        Assert.Equal(3, (await HttpTestKit.HttpRequestsAsync(emulator, 3)).Count); // 1 + 2 retries, not (1 + 2) squared
+    }
+
+    [Fact]
+    public async Task AddAsyncAIHttpClient_ConnectionDropsBeforeFirstAudio_ClientRetries()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        var breaker = new BodyBreakingHandler(breakResponses: 1, bytesBeforeBreak: 0);
+        var services = Services(emulator);
+        services.AddHttpClient(AsyncAIHttpClientServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => breaker);
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<AsyncAIHttpClient>();
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var chunks = await HttpTestKit.ReadAllAsync(client.StreamAsync("through the factory", cancellationToken: cts.Token), cts.Token);
+
+        Assert.NotEmpty(chunks);
+        Assert.Equal(2, breaker.Responses);
     }
 
     [Fact]
@@ -65,7 +97,7 @@ public class AsyncAIHttpClientRegistrationTests
         Assert.Contains("ApiKey", error.Message, StringComparison.Ordinal);
     }
 
-    private static ServiceCollection Services(AsyncAIEmulator emulator)
+    private static ServiceCollection Services(AsyncAIEmulator emulator, int maxRetries = 3)
     {
         var services = new ServiceCollection();
         services.AddAsyncAIHttpClient(o =>
@@ -74,6 +106,7 @@ public class AsyncAIHttpClientRegistrationTests
             o.BaseUrl = emulator.HttpBaseUrl;
             o.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
             o.UseJitter = false;
+            o.MaxRetries = maxRetries;
         });
         return services;
     }

@@ -1,5 +1,6 @@
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Http;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AsyncAI.TextToSpeech.Tests.Http;
 
@@ -22,7 +23,7 @@ public class AsyncAIHttpClientRetryTests
         var chunks = await HttpTestKit.ReadAllAsync(client.StreamAsync(Text, cancellationToken: cts.Token), cts.Token);
 
         Assert.Equal(EmulatorAudio.ExpectedByteCount(Text, 24000, "pcm_s16le", emulator.Options.SecondsPerCharacter), chunks.Sum(c => c.Audio.Length));
-        Assert.Equal(3, HttpTestKit.HttpRequests(emulator).Count);
+        Assert.Equal(3, (await HttpTestKit.HttpRequestsAsync(emulator, 3)).Count);
     }
 
     [Theory]
@@ -41,7 +42,7 @@ public class AsyncAIHttpClientRetryTests
         var error = await Assert.ThrowsAsync<AsyncAIException>(() => HttpTestKit.ReadAllAsync(client.StreamAsync(Text, cancellationToken: cts.Token), cts.Token));
 
         Assert.Equal(errorCode, error.ErrorCode);
-        Assert.Single(HttpTestKit.HttpRequests(emulator));
+        Assert.Single(await HttpTestKit.HttpRequestsAsync(emulator, 1));
     }
 
     [Fact]
@@ -56,7 +57,7 @@ public class AsyncAIHttpClientRetryTests
         var error = await Assert.ThrowsAsync<AsyncAIException>(() => HttpTestKit.ReadAllAsync(client.StreamAsync(Text, cancellationToken: cts.Token), cts.Token));
 
         Assert.Equal(AsyncAIErrorCategory.Server, error.Category);
-        Assert.Equal(3, HttpTestKit.HttpRequests(emulator).Count);
+        Assert.Equal(3, (await HttpTestKit.HttpRequestsAsync(emulator, 3)).Count);
     }
 
     [Fact]
@@ -108,7 +109,7 @@ public class AsyncAIHttpClientRetryTests
 
         await HttpTestKit.ReadAllAsync(client.StreamAsync(Text, cancellationToken: cts.Token), cts.Token);
 
-        var requests = HttpTestKit.HttpRequests(emulator);
+        var requests = await HttpTestKit.HttpRequestsAsync(emulator, 2);
         Assert.Equal(2, requests.Count);
         var waited = requests[1].Time - requests[0].Time;
         Assert.True(waited >= TimeSpan.FromMilliseconds(650), $"retried after {waited.TotalMilliseconds} ms; the service asked for 700 ms (base delay is 10 ms)");
@@ -125,7 +126,7 @@ public class AsyncAIHttpClientRetryTests
 
         await client.SynthesizeAsync(Text, cancellationToken: cts.Token);
 
-        var requests = HttpTestKit.HttpRequests(emulator);
+        var requests = await HttpTestKit.HttpRequestsAsync(emulator, 2);
         Assert.Equal(2, requests.Count);
         Assert.True(requests[1].Time - requests[0].Time >= TimeSpan.FromMilliseconds(550), "retry_after_ms was not honoured");
     }
@@ -141,7 +142,7 @@ public class AsyncAIHttpClientRetryTests
 
         await client.SynthesizeAsync(Text, cancellationToken: cts.Token);
 
-        var requests = HttpTestKit.HttpRequests(emulator);
+        var requests = await HttpTestKit.HttpRequestsAsync(emulator, 2);
         Assert.Equal(2, requests.Count);
         Assert.True(requests[1].Time - requests[0].Time >= TimeSpan.FromMilliseconds(950), "Retry-After was not honoured");
     }
@@ -157,84 +158,36 @@ public class AsyncAIHttpClientRetryTests
 
         await client.SynthesizeAsync(Text, cancellationToken: cts.Token);
 
-        var requests = HttpTestKit.HttpRequests(emulator);
+        var requests = await HttpTestKit.HttpRequestsAsync(emulator, 2);
         Assert.Equal(2, requests.Count);
         Assert.True(requests[1].Time - requests[0].Time < TimeSpan.FromSeconds(5));
     }
 
-    /// <summary>Lets the first <c>bytesBeforeBreak</c> body bytes of the first responses through, then fails the read as a reset would.</summary>
-    private sealed class BodyBreakingHandler(int breakResponses, int bytesBeforeBreak) : DelegatingHandler
+    [Fact]
+    public async Task SynthesizeAsync_RetryDelay_WaitsOnTheInjectedTimeProvider()
     {
-        private int _responses;
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        var time = new FakeTimeProvider();
+        using var http = HttpTestKit.CreateHttpClient();
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => o.MaxRetryDelay = TimeSpan.FromMinutes(10)), timeProvider: time);
+        using var cts = HttpTestKit.TimeoutSource();
+        emulator.Options.Faults.FailNextHttpRequests(1, 429, "RATE_LIMIT_EXCEEDED", TimeSpan.FromMinutes(8));
 
-        public int Responses => Volatile.Read(ref _responses);
+        var call = client.SynthesizeAsync(Text, cancellationToken: cts.Token);
+        await HttpTestKit.HttpRequestsAsync(emulator, 1);
 
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        // Eight minutes of fake time release the retry; the test never waits them for real. The retry's timer may be
+        // created just after an Advance, so keep advancing until the call completes.
+        var advanced = TimeSpan.Zero;
+        while (await Task.WhenAny(call, Task.Delay(50, cts.Token)) != call)
         {
-            var response = await base.SendAsync(request, cancellationToken);
-            if (Interlocked.Increment(ref _responses) <= breakResponses)
-            {
-                var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                var content = new StreamContent(new BreakingStream(body, bytesBeforeBreak));
-                foreach (var header in response.Content.Headers)
-                {
-                    content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-                }
-
-                response.Content = content;
-            }
-
-            return response;
-        }
-    }
-
-    private sealed class BreakingStream(Stream inner, int bytesBeforeBreak) : Stream
-    {
-        private int _remaining = bytesBeforeBreak;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_remaining == 0)
-            {
-                throw new IOException("The connection was reset (test).");
-            }
-
-            var read = await inner.ReadAsync(buffer[..Math.Min(buffer.Length, _remaining)], cancellationToken);
-            _remaining -= read;
-            return read;
+            time.Advance(TimeSpan.FromMinutes(2));
+            advanced += TimeSpan.FromMinutes(2);
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
+        await call;
+        Assert.True(advanced >= TimeSpan.FromMinutes(8), $"retried after only {advanced} of fake time");
+        Assert.Equal(2, (await HttpTestKit.HttpRequestsAsync(emulator, 2)).Count);
     }
 
     private sealed class StripRetryAfterHeaderHandler : DelegatingHandler

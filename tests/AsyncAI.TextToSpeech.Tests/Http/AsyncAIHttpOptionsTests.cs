@@ -74,6 +74,25 @@ public class AsyncAIHttpOptionsTests
         Assert.Null(options.Language);
     }
 
+    [Theory]
+    [InlineData("de-DE", "de")]
+    [InlineData("en_US", "en")]
+    [InlineData("FR", "fr")]
+    [InlineData("klingon", "klingon")]
+    public void Language_LocaleTag_IsReducedToTheAsyncBaseCode(string given, string expected)
+    {
+        Assert.Equal(expected, new AsyncAIHttpOptions("sk_test") { Language = given }.Language);
+        Assert.Equal(expected, new AsyncAIHttpRequestOptions { Language = given }.Language);
+    }
+
+    [Fact]
+    public void ApiKey_WithLineBreak_ThrowsWithoutEchoingTheKey()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new AsyncAIHttpOptions("sk_secret\n"));
+        Assert.Equal("ApiKey", error.ParamName);
+        Assert.DoesNotContain("sk_secret", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ToString_NeverShowsTheKey()
     {

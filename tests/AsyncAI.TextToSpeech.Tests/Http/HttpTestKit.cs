@@ -48,6 +48,26 @@ internal static class HttpTestKit
     public static IReadOnlyList<EmulatorEvent> HttpRequests(AsyncAIEmulator emulator) =>
         emulator.Journal.Snapshot().Where(e => e.Kind == EmulatorEventKind.HttpRequest).ToList();
 
+    /// <summary>
+    /// Waits until the emulator has journaled at least <paramref name="atLeast"/> HTTP requests (it journals a request
+    /// when its response is complete, which may be just after the client has it), then returns them all.
+    /// </summary>
+    public static async Task<IReadOnlyList<EmulatorEvent>> HttpRequestsAsync(AsyncAIEmulator emulator, int atLeast)
+    {
+        using var cts = TimeoutSource();
+        while (true)
+        {
+            var requests = HttpRequests(emulator);
+            if (requests.Count >= atLeast)
+            {
+                return requests;
+            }
+
+            var last = requests.Count == 0 ? -1 : requests[^1].Sequence;
+            await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.HttpRequest && e.Sequence > last, cts.Token);
+        }
+    }
+
     public static async Task<List<AudioChunk>> ReadAllAsync(IAsyncEnumerable<AudioChunk> stream, CancellationToken cancellationToken)
     {
         var chunks = new List<AudioChunk>();
@@ -60,4 +80,137 @@ internal static class HttpTestKit
     }
 
     public static byte[] Concat(IEnumerable<AudioChunk> chunks) => chunks.SelectMany(c => c.Audio.ToArray()).ToArray();
+}
+
+/// <summary>Makes every read of a response body return at most <c>maxRead</c> bytes, as a slow network would.</summary>
+internal sealed class CappedReadsHandler(int maxRead) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+        var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var content = new StreamContent(new CappedStream(body, maxRead));
+        foreach (var header in response.Content.Headers)
+        {
+            content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        response.Content = content;
+        return response;
+    }
+
+    private sealed class CappedStream(Stream inner, int maxRead) : Stream
+    {
+        public int Reads { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(buffer[..Math.Min(buffer.Length, maxRead)], cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, maxRead));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
+
+/// <summary>Lets the first <c>bytesBeforeBreak</c> body bytes of the first responses through, then fails the read as a reset would.</summary>
+internal sealed class BodyBreakingHandler(int breakResponses, int bytesBeforeBreak) : DelegatingHandler
+{
+    private int _responses;
+
+    public int Responses => Volatile.Read(ref _responses);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+        if (Interlocked.Increment(ref _responses) <= breakResponses)
+        {
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var content = new StreamContent(new BreakingStream(body, bytesBeforeBreak));
+            foreach (var header in response.Content.Headers)
+            {
+                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            response.Content = content;
+        }
+
+        return response;
+    }
+}
+
+internal sealed class BreakingStream(Stream inner, int bytesBeforeBreak) : Stream
+{
+    private int _remaining = bytesBeforeBreak;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_remaining == 0)
+        {
+            throw new IOException("The connection was reset (test).");
+        }
+
+        var read = await inner.ReadAsync(buffer[..Math.Min(buffer.Length, _remaining)], cancellationToken);
+        _remaining -= read;
+        return read;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 }

@@ -436,3 +436,62 @@ public class ServerMessageReaderTests
         Assert.True(total > 1000 * audio.Length);
     }
 }
+
+public class ServerMessageReaderFuzzTests
+{
+    [Fact]
+    public void Read_RandomlyCorruptedMessages_ThrowOnlyProtocolErrors()
+    {
+        // Byte flips, truncations and insertions of JSON-significant bytes over valid audio, final and error
+        // messages: whatever comes out, the only exception type is AsyncAIException with Category Protocol.
+        string[] seeds =
+        [
+            """{"context_id":"ctx-1","audio":"AAH+//9/gPvvvg==","final":false}""",
+            """{"context_id":"c\/1","audio":"AAH\/\/\u002B9\/gPvvvg==","final":true}""",
+            """{"audio":"","final":true}""",
+            """{"error_code":"TIMEOUT","message":"Timeout","request_id":"unknown","extra":{"a":[1,{"b":null}]}}""",
+        ];
+        byte[] significant = "{}[]\",:\\=+/ 0tfnAé\u0000"u8.ToArray();
+        var random = new Random(20261125);
+        var destination = new byte[64];
+        var outcomes = new Dictionary<string, int>();
+
+        for (var i = 0; i < 20_000; i++)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(seeds[random.Next(seeds.Length)]).ToList();
+            var edits = random.Next(1, 4);
+            for (var e = 0; e < edits && bytes.Count > 0; e++)
+            {
+                var at = random.Next(bytes.Count);
+                switch (random.Next(4))
+                {
+                    case 0: bytes[at] = significant[random.Next(significant.Length)]; break;
+                    case 1: bytes.RemoveAt(at); break;
+                    case 2: bytes.Insert(at, significant[random.Next(significant.Length)]); break;
+                    default: bytes.RemoveRange(at, bytes.Count - at); break;
+                }
+            }
+
+            string outcome;
+            try
+            {
+                var message = ServerMessageReader.Read(bytes.ToArray(), destination, maxMessageBytes: 200);
+                outcome = message.Kind.ToString();
+            }
+            catch (AsyncAIException ex)
+            {
+                Assert.Equal(AsyncAIErrorCategory.Protocol, ex.Category);
+                Assert.NotNull(ex.ErrorCode);
+                outcome = ex.ErrorCode;
+            }
+
+            outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+        }
+
+        // The corpus exercises the success paths and the main error codes, not just one of them.
+        Assert.Contains("Audio", outcomes.Keys);
+        Assert.Contains("Error", outcomes.Keys);
+        Assert.Contains(ProtocolErrorCodes.MalformedJson, outcomes.Keys);
+        Assert.Contains(ProtocolErrorCodes.InvalidBase64, outcomes.Keys);
+    }
+}

@@ -15,7 +15,7 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
     public async Task DisposeAsync() => await _emulator.DisposeAsync();
 
     [Fact]
-    public async Task DeadPeer_BlackHoledConnection_DetectedWithinPingIntervalPlusTimeout()
+    public async Task DeadPeer_NetworkBlackHole_DetectedByPingWithinIntervalPlusTimeout()
     {
         await using var proxy = new BlackHoleProxy(_emulator.WebSocketUrl);
         var interval = TimeSpan.FromMilliseconds(500);
@@ -24,6 +24,7 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
         {
             o.PingInterval = interval;
             o.KeepAliveTimeout = timeout;
+            o.ResponseTimeout = Timeout.InfiniteTimeSpan;
             o.Reconnect.Enabled = false;
         }));
         var disconnected = new TaskCompletionSource<AsyncAIConnectionEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -51,6 +52,42 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
         Assert.Contains("characters had been sent", ex.Message, StringComparison.Ordinal);
         Assert.Contains("never voiced", ex.Message, StringComparison.Ordinal);
         Assert.NotNull((await Within(disconnected.Task, "Disconnected")).Error);
+    }
+
+    [Fact]
+    public async Task DeadPeer_EmulatorBlackHole_DetectedWithinResponseTimeoutOfTheNextText()
+    {
+        // The emulator's black hole stops answering messages but its socket still answers PINGs (the runtime replies
+        // while it reads), so PING/PONG cannot see it; the response watchdog does.
+        var responseTimeout = TimeSpan.FromMilliseconds(800);
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o =>
+        {
+            o.ResponseTimeout = responseTimeout;
+            o.Reconnect.Enabled = false;
+        }));
+        await client.ConnectAsync();
+        _emulator.Options.PacingRate = 1;
+        var streaming = client.CreateContext();
+        await streaming.SendTextAsync("A long sentence that is still streaming when the server stops answering.");
+        await using var audio = streaming.ReadAudioAsync().GetAsyncEnumerator();
+        Assert.True(await Within(audio.MoveNextAsync().AsTask(), "first audio"));
+
+        _emulator.Options.Faults.BlackHole = true;
+        var next = client.CreateContext();
+        var started = Stopwatch.GetTimestamp();
+        await next.SendTextAsync("The next sentence goes into the void.");
+        var ex = await Assert.ThrowsAsync<AsyncAIException>(async () =>
+        {
+            while (await audio.MoveNextAsync())
+            {
+            }
+        }).WaitAsync(Patience);
+        var detectedAfter = Stopwatch.GetElapsedTime(started);
+
+        Assert.True(detectedAfter <= responseTimeout + TimeSpan.FromMilliseconds(750), $"detected after {detectedAfter.TotalMilliseconds:F0} ms");
+        Assert.Contains("stopped answering", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("never voiced", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(AsyncAIContextState.Faulted, next.State);
     }
 
     [Fact]
@@ -192,19 +229,22 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
         Assert.Throws<AsyncAIException>(() => client.CreateContext());
     }
 
-    [Fact]
-    public async Task Receive_MalformedJsonInvalidBase64OddLength_ReportedAlignedAndConnectionAlive()
+    [Theory]
+    [InlineData("malformed-json", "MALFORMED_JSON")]
+    [InlineData("invalid-base64", "INVALID_BASE64")]
+    [InlineData("odd-length-chunk", "ODD_LENGTH_AUDIO")]
+    public async Task Receive_BrokenAudioMessage_ReportedAlignedAndConnectionAlive(string fault, string expectedCode)
     {
-        var url = WithFaults(_emulator.WebSocketUrl, "malformed-json,invalid-base64,odd-length-chunk");
-        await using var client = new AsyncAIWebSocketClient(Options(url));
-        var reported = new System.Collections.Concurrent.ConcurrentQueue<string?>();
-        client.ConnectionError += (_, e) => reported.Enqueue(e.Error!.ErrorCode);
+        await using var client = new AsyncAIWebSocketClient(Options(WithFaults(_emulator.WebSocketUrl, fault)));
+        var reported = new System.Collections.Concurrent.ConcurrentQueue<AsyncAIException>();
+        client.ConnectionError += (_, e) => reported.Enqueue(e.Error!);
         await client.ConnectAsync();
         var context = client.CreateContext();
+        const string Text = "Broken messages arrive in this stream of audio.";
 
-        await context.SendTextAsync("Broken messages arrive in this stream of audio.");
+        await context.SendTextAsync(Text);
         var reading = ReadAllAsync(context);
-        await Within(context.CompleteAsync(), "completion despite broken messages");
+        await Within(context.CompleteAsync(), "completion despite a broken message");
         var (audio, sizes) = await reading;
         var after = client.CreateContext();
         await after.SendTextAsync("The socket is still fine.");
@@ -214,12 +254,23 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
 
         Assert.All(sizes, size => Assert.Equal(0, size % 2));
         Assert.Equal(_emulator.Journal.AudioBytesSent(context.Id), audio.Length);
-        Assert.True(audio.Length < ExpectedBytes("Broken messages arrive in this stream of audio.", _emulator), "the two broken messages' audio is lost");
-        Assert.Contains("MALFORMED_JSON", reported);
-        Assert.Contains("INVALID_BASE64", reported);
-        Assert.Contains("ODD_LENGTH_AUDIO", reported);
+        if (expectedCode == "ODD_LENGTH_AUDIO")
+        {
+            // The odd byte is held back and joined to the next chunk: nothing is lost and the tone stays continuous.
+            Assert.Equal(ExpectedBytes(Text, _emulator), audio.Length);
+            AssertContinuousTone(audio);
+        }
+        else
+        {
+            Assert.True(audio.Length < ExpectedBytes(Text, _emulator), "the broken message's audio is lost");
+        }
+
+        var error = Assert.Single(reported);
+        Assert.Equal(expectedCode, error.ErrorCode);
+        Assert.Equal(AsyncAIErrorCategory.Protocol, error.Category);
         Assert.Equal(ExpectedBytes("The socket is still fine.", _emulator), audioAfter.Length);
         Assert.Equal(1, _emulator.Journal.ConnectionsAccepted);
+        Assert.Equal(AsyncAIWebSocketState.Connected, client.State);
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public sealed class AsyncAIWebSocketClientInterruptTests : IAsyncLifetime
         var totalChunks = ExpectedBytes(Text, _emulator) / 960;
         var violations = new ConcurrentQueue<string>();
         var contextIds = new ConcurrentQueue<string>();
+        var streamedIds = new ConcurrentQueue<string>();
         var next = -1;
 
         async Task WorkerAsync(int seed)
@@ -36,7 +37,12 @@ public sealed class AsyncAIWebSocketClientInterruptTests : IAsyncLifetime
             {
                 var context = client.CreateContext();
                 contextIds.Enqueue(context.Id);
-                var violation = await RunTrialAsync(context, random, totalChunks);
+                var (violation, streamed) = await RunTrialAsync(context, random, totalChunks);
+                if (streamed)
+                {
+                    streamedIds.Enqueue(context.Id);
+                }
+
                 if (violation is not null)
                 {
                     violations.Enqueue(violation);
@@ -53,17 +59,21 @@ public sealed class AsyncAIWebSocketClientInterruptTests : IAsyncLifetime
         // every earlier close_context has been processed (one socket, one send loop, FIFO).
         var marker = client.CreateContext();
         await marker.SendTextAsync("Marker.");
+        await Within(_emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Text && e.ContextId == marker.Id), "the marker's text");
         await marker.InterruptAsync();
         await Within(_emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.CloseContext && e.ContextId == marker.Id), "the marker's close_context");
         var events = _emulator.Journal.Snapshot();
         var withText = events.Where(e => e.Kind == EmulatorEventKind.Text).Select(e => e.ContextId).ToHashSet();
         var closed = events.Where(e => e.Kind == EmulatorEventKind.CloseContext).Select(e => e.ContextId).ToHashSet();
         Assert.Empty(withText.Except(closed));
-        Assert.True(withText.Count > Trials * 9 / 10, $"most trials should have reached the server ({withText.Count})");
+        // Interrupts right after SendTextAsync may discard the text before it is sent (then nothing is closed); trials
+        // that received audio before interrupting certainly reached the server.
+        Assert.True(streamedIds.Count > Trials / 5, $"enough trials interrupted mid-stream ({streamedIds.Count})");
+        Assert.Empty(streamedIds.Except(closed));
         Assert.Equal(AsyncAIWebSocketState.Connected, client.State);
     }
 
-    private static async Task<string?> RunTrialAsync(AsyncAIWebSocketContext context, Random random, int totalChunks)
+    private static async Task<(string? Violation, bool Streamed)> RunTrialAsync(AsyncAIWebSocketContext context, Random random, int totalChunks)
     {
         await context.SendTextAsync(Text);
         var mode = random.Next(3);
@@ -76,7 +86,7 @@ public sealed class AsyncAIWebSocketClientInterruptTests : IAsyncLifetime
             {
                 if (!await audio.MoveNextAsync())
                 {
-                    return $"{context.Id}: the stream ended after {i} chunks, before the interrupt";
+                    return ($"{context.Id}: the stream ended after {i} chunks, before the interrupt", true);
                 }
             }
 
@@ -87,7 +97,7 @@ public sealed class AsyncAIWebSocketClientInterruptTests : IAsyncLifetime
                 extra += audio.Current.Audio.Length;
             }
 
-            return extra == 0 ? null : $"{context.Id}: {extra} bytes after InterruptAsync returned (mode {mode}, k {k})";
+            return (extra == 0 ? null : $"{context.Id}: {extra} bytes after InterruptAsync returned (mode {mode}, k {k})", k > 0);
         }
 
         // Another task interrupts at a random moment while the reader runs; no read that starts after InterruptAsync
@@ -121,6 +131,6 @@ public sealed class AsyncAIWebSocketClientInterruptTests : IAsyncLifetime
         await context.InterruptAsync();
         Volatile.Write(ref interruptReturned, 1);
         await reader.WaitAsync(Patience);
-        return late == 0 ? null : $"{context.Id}: {late} bytes read after InterruptAsync returned (concurrent)";
+        return (late == 0 ? null : $"{context.Id}: {late} bytes read after InterruptAsync returned (concurrent)", false);
     }
 }

@@ -20,6 +20,7 @@ public class AsyncAIWebSocketOptionsTests
         { "KeepAliveInterval", o => o.KeepAliveInterval = TimeSpan.FromSeconds(61) },
         { "PingInterval", o => o.PingInterval = TimeSpan.Zero },
         { "KeepAliveTimeout", o => o.KeepAliveTimeout = TimeSpan.FromSeconds(-1) },
+        { "ResponseTimeout", o => o.ResponseTimeout = TimeSpan.Zero },
         { "ConnectTimeout", o => o.ConnectTimeout = Timeout.InfiniteTimeSpan },
         { "CloseTimeout", o => o.CloseTimeout = TimeSpan.Zero },
         { "ContextCompletionTimeout", o => o.ContextCompletionTimeout = TimeSpan.Zero },

@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Net.WebSockets;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Threading.Channels;
 using AsyncAI.TextToSpeech.Protocol;
 using Microsoft.Extensions.Logging;
@@ -18,14 +16,17 @@ internal sealed class WebSocketConnection
     // 16 KiB holds nearly all of them, larger ones grow the buffer up to the reader's message limit.
     private const int InitialReceiveBufferSize = 16 * 1024;
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
-
     private readonly AsyncAIWebSocketClient _client;
     private readonly ClientWebSocket _socket;
     private readonly ILogger _logger;
     private ChannelWriter<OutboundMessage>? _keepAliveTarget;
     private volatile bool _sentSinceKeepAliveTick;
     private volatile bool _closeSent;
+    private volatile bool _stalled;
+    private ITimer? _responseWatchdog;
+
+    // When text went out with no server message since (0 = nothing unanswered); drives the response watchdog.
+    private long _unansweredSince;
 
     public WebSocketConnection(AsyncAIWebSocketClient client, ClientWebSocket socket, int number, long openedTimestamp)
     {
@@ -53,6 +54,11 @@ internal sealed class WebSocketConnection
             ? null
             : _client.TimeProvider.CreateTimer(static s => ((WebSocketConnection)s!).OnKeepAliveTick(), this, _client.Options.KeepAliveInterval, _client.Options.KeepAliveInterval);
 
+        using var watchdog = _client.Options.ResponseTimeout == Timeout.InfiniteTimeSpan
+            ? null
+            : _client.TimeProvider.CreateTimer(static s => ((WebSocketConnection)s!).OnResponseWatchdog(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _responseWatchdog = watchdog;
+
         using var sendStop = new CancellationTokenSource();
         var receive = ReceiveLoopAsync();
         var send = SendLoopAsync(outbound.Reader, sendStop.Token);
@@ -64,6 +70,14 @@ internal sealed class WebSocketConnection
         }
 
         var reason = await receive.ConfigureAwait(false);
+        if (_stalled && !_closeSent)
+        {
+            reason = new AsyncAIException(
+                $"Async stopped answering: nothing arrived for {_client.Options.ResponseTimeout.TotalSeconds:0.###} s (ResponseTimeout) after text was sent, so the connection was declared dead.",
+                AsyncAIErrorCategory.Connectivity,
+                innerException: reason);
+        }
+
         await sendStop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -94,6 +108,26 @@ internal sealed class WebSocketConnection
         return reason;
     }
 
+    /// <summary>Called on the timer: text went out and the server has said nothing since; abort once ResponseTimeout has passed.</summary>
+    private void OnResponseWatchdog()
+    {
+        var since = Interlocked.Read(ref _unansweredSince);
+        if (since == 0)
+        {
+            return;
+        }
+
+        var remaining = _client.Options.ResponseTimeout - _client.TimeProvider.GetElapsedTime(since);
+        if (remaining > TimeSpan.Zero)
+        {
+            _responseWatchdog?.Change(remaining, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        _stalled = true;
+        _socket.Abort();
+    }
+
     private void OnKeepAliveTick()
     {
         if (!_sentSinceKeepAliveTick)
@@ -109,7 +143,6 @@ internal sealed class WebSocketConnection
     private async Task SendLoopAsync(ChannelReader<OutboundMessage> outbound, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using var json = new Utf8JsonWriter(buffer, WriterOptions);
         while (await outbound.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             while (outbound.TryRead(out var message))
@@ -120,19 +153,28 @@ internal sealed class WebSocketConnection
                 }
 
                 buffer.ResetWrittenCount();
-                json.Reset(buffer);
+                Write(buffer, message);
                 if (message.Kind == OutboundKind.Close)
                 {
-                    Write(json, new OutboundMessage(OutboundKind.Close, null, null));
                     await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
                     _closeSent = true;
                     await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client closing", cancellationToken).ConfigureAwait(false);
                     return;
                 }
 
-                Write(json, message);
                 await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
-                _sentSinceKeepAliveTick = true;
+                if (message.Kind != OutboundKind.KeepAlive)
+                {
+                    // A keepalive must not suppress the next one, or an idle socket would get one every other tick.
+                    _sentSinceKeepAliveTick = true;
+                }
+
+                if (message.Kind == OutboundKind.Text && _responseWatchdog is not null
+                    && Interlocked.CompareExchange(ref _unansweredSince, _client.TimeProvider.GetTimestamp(), 0) == 0)
+                {
+                    _responseWatchdog.Change(_client.Options.ResponseTimeout, Timeout.InfiniteTimeSpan);
+                }
+
                 AfterSend(message, buffer.WrittenCount);
             }
         }
@@ -169,45 +211,34 @@ internal sealed class WebSocketConnection
         }
     }
 
-    private static void Write(Utf8JsonWriter json, in OutboundMessage message)
+    private static void Write(ArrayBufferWriter<byte> buffer, in OutboundMessage message)
     {
-        json.WriteStartObject();
         switch (message.Kind)
         {
             case OutboundKind.Text:
-                json.WriteString("transcript"u8, message.Text);
-                json.WriteString("context_id"u8, message.Context!.Id);
-                json.WriteBoolean("force"u8, true);
+                ClientMessageWriter.WriteText(buffer, message.Context!.Id, message.Text, force: true);
                 break;
             case OutboundKind.Flush:
-                json.WriteString("transcript"u8, " "u8);
-                json.WriteString("context_id"u8, message.Context!.Id);
-                json.WriteBoolean("force"u8, true);
+                ClientMessageWriter.WriteFlush(buffer, message.Context!.Id);
                 break;
             case OutboundKind.EndOfInput:
-                json.WriteString("transcript"u8, ""u8);
-                json.WriteString("context_id"u8, message.Context!.Id);
+                ClientMessageWriter.WriteEndOfInput(buffer, message.Context!.Id);
                 break;
             case OutboundKind.CloseContext:
-                json.WriteString("context_id"u8, message.Context!.Id);
-                json.WriteBoolean("close_context"u8, true);
-                json.WriteString("transcript"u8, ""u8);
+                ClientMessageWriter.WriteCloseContext(buffer, message.Context!.Id);
                 break;
             case OutboundKind.KeepAlive:
                 // No context_id on purpose: the default context is never used by this client, so a whitespace
                 // transcript there cannot re-open, extend or race with any of our contexts (Pipecat attaches the
                 // active context and had to guard the resulting null-id path).
-                json.WriteString("transcript"u8, " "u8);
+                ClientMessageWriter.WriteKeepalive(buffer, contextId: null);
                 break;
             case OutboundKind.Close:
-                json.WriteBoolean("terminate"u8, true);
+                ClientMessageWriter.WriteTerminate(buffer);
                 break;
             default:
                 break;
         }
-
-        json.WriteEndObject();
-        json.Flush();
     }
 
     // ---- receive -------------------------------------------------------------------------------------------------
@@ -258,6 +289,9 @@ internal sealed class WebSocketConnection
                 {
                     continue;
                 }
+
+                // Any message proves the peer alive (a plain store: the hot path stays interlock-free).
+                Volatile.Write(ref _unansweredSince, 0);
 
                 if (oversized)
                 {

@@ -1,0 +1,75 @@
+using System.Net;
+
+namespace AsyncAI.TextToSpeech.Emulator.Tests;
+
+public sealed class ValidationTests
+{
+    private const string Voice = VoiceCatalogue.DefaultVoiceId;
+
+    public static TheoryData<string, string, int, string, string?> Cases => new()
+    {
+        { "/text_to_speech", Http.Tts(sampleRate: 7999), 400, "VALIDATION_ERROR", "output_format.sample_rate" },
+        { "/text_to_speech", Http.Tts(sampleRate: 48001), 400, "VALIDATION_ERROR", "output_format.sample_rate" },
+        { "/text_to_speech/streaming", Http.Tts(model: "async_flash_v9"), 400, "VALIDATION_ERROR", "model_id" },
+        { "/text_to_speech", Http.Tts(encoding: "pcm_mulaw"), 400, "VALIDATION_ERROR", "output_format.encoding" },
+        { "/text_to_speech/with_timestamps", Http.Tts(encoding: "pcm_alaw"), 400, "VALIDATION_ERROR", "output_format.encoding" },
+        { "/text_to_speech/streaming", Http.Tts(container: "wav"), 400, "VALIDATION_ERROR", "output_format.container" },
+        { "/text_to_speech", Http.Tts(container: "ogg"), 400, "VALIDATION_ERROR", "output_format.container" },
+        { "/text_to_speech", Http.Tts(container: "mp3"), 400, "VALIDATION_ERROR", "output_format.container" },
+        { "/text_to_speech", Http.Tts(language: "\"xx\""), 400, "INVALID_LANGUAGE", null },
+        { "/text_to_speech/streaming", Http.Tts(model: "async_pro_v1.0", language: "\"de\""), 400, "INVALID_LANGUAGE", null },
+        { "/text_to_speech", Http.Tts(voice: "11111111-2222-3333-4444-555555555555"), 404, "VOICE_NOT_FOUND", null },
+        { "/text_to_speech", "{not json", 400, "VALIDATION_ERROR", null },
+        { "/text_to_speech", $$$"""{"model_id":"async_flash_v1.0","voice":{"mode":"id","id":"{{{Voice}}}"},"output_format":{"container":"raw","sample_rate":24000}}""", 400, "VALIDATION_ERROR", "transcript" },
+        { "/text_to_speech", $$$"""{"model_id":"async_flash_v1.0","transcript":"x","voice":{"mode":"id","id":"{{{Voice}}}"}}""", 400, "VALIDATION_ERROR", "output_format" },
+        { "/text_to_speech", $$$"""{"model_id":"async_flash_v1.0","transcript":"x","voice":{"mode":"id","id":"{{{Voice}}}"},"output_format":{"container":"raw"}}""", 400, "VALIDATION_ERROR", "output_format.sample_rate" },
+        { "/text_to_speech", $$$"""{"model_id":"async_flash_v1.0","transcript":"x","voice":{"mode":"name","id":"{{{Voice}}}"},"output_format":{"container":"raw","sample_rate":24000}}""", 400, "VALIDATION_ERROR", "voice.mode" },
+        { "/text_to_speech", $$$"""{"model_id":"async_flash_v1.0","transcript":"x","voice":{"mode":"id","id":"{{{Voice}}}"},"output_format":{"container":"raw","sample_rate":24000},"speed_control":3}""", 400, "VALIDATION_ERROR", "speed_control" },
+        { "/text_to_speech", $$$"""{"model_id":"async_flash_v1.0","transcript":"x","voice":{"mode":"id","id":"{{{Voice}}}"},"output_format":{"container":"raw","sample_rate":24000},"stability":101}""", 400, "VALIDATION_ERROR", "stability" },
+        { "/text_to_speech", $$$"""{"model_id":"async_flash_v1.0","transcript":"x","voice":{"mode":"id","id":"{{{Voice}}}"},"output_format":{"container":"raw","sample_rate":24000,"bit_rate":1}}""", 400, "VALIDATION_ERROR", "output_format.bit_rate" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task InvalidBody_ReturnsDocumentedError(string path, string body, int status, string errorCode, string? field)
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var client = Http.Client(emulator);
+
+        using var response = await client.PostAsync(path, Http.Json(body));
+
+        Assert.Equal((HttpStatusCode)status, response.StatusCode);
+        var detail = await Http.ErrorDetailAsync(response);
+        Assert.Equal(errorCode, detail.GetProperty("error_code").GetString());
+        Assert.False(string.IsNullOrEmpty(detail.GetProperty("message").GetString()));
+        if (field is not null)
+        {
+            Assert.Equal(field, detail.GetProperty("extra").GetProperty("field").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task VoiceNotFound_NamesTheVoice()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var client = Http.Client(emulator);
+
+        using var response = await client.PostAsync("/text_to_speech", Http.Json(Http.Tts(voice: "missing-voice")));
+
+        var detail = await Http.ErrorDetailAsync(response);
+        Assert.Equal("Requested voice with ID missing-voice not found.", detail.GetProperty("message").GetString());
+        Assert.Equal("missing-voice", detail.GetProperty("extra").GetProperty("voice_id").GetString());
+    }
+
+    [Fact]
+    public async Task UnknownFieldsAndNullLanguage_AreAccepted()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var client = Http.Client(emulator);
+        var body = $$$"""{"model_id":"async_flash_v1.0","transcript":"x","voice":{"mode":"id","id":"{{{Voice}}}"},"output_format":{"container":"raw","sample_rate":24000,"encoding":null},"language":null,"normalize":true,"speed_control":1.2,"stability":50,"future":{"a":1}}""";
+
+        using var response = await client.PostAsync("/text_to_speech", Http.Json(body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
