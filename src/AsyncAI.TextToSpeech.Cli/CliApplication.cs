@@ -25,7 +25,7 @@ internal static class CliApplication
         root.Subcommands.Add(StreamCommand.Create(console, verbose));
         root.Subcommands.Add(VoicesCommand.Create(console, verbose));
         root.Subcommands.Add(ServeCommand.Create(console, verbose));
-        root.Subcommands.Add(BenchCommand.Create(console));
+        root.Subcommands.Add(BenchCommand.Create(console, verbose));
 
         var parseResult = root.Parse(args);
         if (parseResult.Action is ParseErrorAction)

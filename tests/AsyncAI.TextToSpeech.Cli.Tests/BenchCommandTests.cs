@@ -1,0 +1,25 @@
+using System.Text.RegularExpressions;
+
+namespace AsyncAI.TextToSpeech.Cli.Tests;
+
+public class BenchCommandTests
+{
+    [Theory]
+    [InlineData("ws", "contexts on one WebSocket")]
+    [InlineData("http", "HTTP streaming requests")]
+    public async Task RunAsync_Bench_ReportsPercentilesOverTheRequestedCount(string transport, string description)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var console = new CliConsole(new StringReader(""), stdout, stderr, () => new MemoryStream());
+
+        var exitCode = await CliApplication.RunAsync(["bench", "-n", "7", "--warmup", "1", "--transport", transport], console);
+
+        Assert.True(exitCode == 0, stderr.ToString());
+        var report = stdout.ToString();
+        Assert.StartsWith($"7 {description}", report, StringComparison.Ordinal);
+        Assert.Matches(new Regex(@"p50 \d+\.\d{3}\s+p90 \d+\.\d{3}\s+p99 \d+\.\d{3}"), report);
+        // 7 runs of the default text (36 non-whitespace characters) at 0.05 s per character.
+        Assert.Contains("audio: 12.60 s", report, StringComparison.Ordinal);
+    }
+}
