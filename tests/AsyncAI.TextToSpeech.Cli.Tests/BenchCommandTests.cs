@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AsyncAI.TextToSpeech.Cli.Tests.Infrastructure;
 
 namespace AsyncAI.TextToSpeech.Cli.Tests;
 
@@ -9,14 +10,10 @@ public class BenchCommandTests
     [InlineData("http", "HTTP streaming requests")]
     public async Task RunAsync_Bench_ReportsPercentilesOverTheRequestedCount(string transport, string description)
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var console = new CliConsole(new StringReader(""), stdout, stderr, () => new MemoryStream());
+        var result = await InProcessCli.RunAsync(["bench", "-n", "7", "--warmup", "1", "--transport", transport]);
 
-        var exitCode = await CliApplication.RunAsync(["bench", "-n", "7", "--warmup", "1", "--transport", transport], console);
-
-        Assert.True(exitCode == 0, stderr.ToString());
-        var report = stdout.ToString();
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var report = result.StandardOutputText;
         Assert.StartsWith($"7 {description}", report, StringComparison.Ordinal);
         Assert.Matches(new Regex(@"p50 \d+\.\d{3}\s+p90 \d+\.\d{3}\s+p99 \d+\.\d{3}"), report);
         // 7 runs of the default text (36 non-whitespace characters) at 0.05 s per character.

@@ -1,5 +1,4 @@
-using System.Text;
-using AsyncAI.TextToSpeech.Cli;
+using AsyncAI.TextToSpeech.Cli.Tests.Infrastructure;
 
 namespace AsyncAI.TextToSpeech.Cli.Tests;
 
@@ -23,18 +22,18 @@ public class CommandLineParsingTests
     [InlineData]
     public async Task RunAsync_BadCommandLine_ExitCode2AndOneErrorLine(params string[] args)
     {
-        var (exitCode, stdout, stderr) = await RunInProcessAsync(args);
+        var result = await InProcessCli.RunAsync(args);
 
-        Assert.Equal(2, exitCode);
-        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
         Assert.StartsWith("error: ", line, StringComparison.Ordinal);
-        Assert.Empty(stdout);
+        Assert.Empty(result.StandardOutput);
     }
 
     [Fact]
     public async Task RunAsync_EncodingNotAllowed_ListsTheAllowedValuesOnOneLine()
     {
-        var (_, _, stderr) = await RunInProcessAsync(["speak", "Hi.", "--encoding", "mp3"]);
+        var stderr = (await InProcessCli.RunAsync(["speak", "Hi.", "--encoding", "mp3"])).StandardError;
 
         Assert.Contains("'pcm_s16le' 'pcm_f32le' 'pcm_mulaw'", stderr, StringComparison.Ordinal);
         Assert.Contains("asyncai-tts speak --help", stderr, StringComparison.Ordinal);
@@ -43,22 +42,13 @@ public class CommandLineParsingTests
     [Fact]
     public async Task RunAsync_Help_ExitCode0AndListsTheCommands()
     {
-        var (exitCode, stdout, _) = await RunInProcessAsync(["--help"]);
+        var result = await InProcessCli.RunAsync(["--help"]);
+        var stdout = result.StandardOutputText;
 
-        Assert.Equal(0, exitCode);
+        Assert.Equal(0, result.ExitCode);
         foreach (var command in new[] { "speak", "stream", "voices", "serve", "bench" })
         {
             Assert.Contains(command, stdout, StringComparison.Ordinal);
         }
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunInProcessAsync(string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var audio = new MemoryStream();
-        var console = new CliConsole(new StringReader(""), stdout, stderr, () => audio);
-        var exitCode = await CliApplication.RunAsync(args, console);
-        return (exitCode, stdout.ToString() + Encoding.UTF8.GetString(audio.ToArray()), stderr.ToString());
     }
 }

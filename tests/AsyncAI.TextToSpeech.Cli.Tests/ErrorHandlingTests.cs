@@ -68,7 +68,7 @@ public class ErrorHandlingTests
     [Fact]
     public async Task Speak_UnreachableServer_ExitCode1OneLineNamingTheUrlOption()
     {
-        var result = await CliProcess.RunAsync(["speak", "Hello.", "-o", "-", "--url", "http://127.0.0.1:1"]);
+        var result = await InProcessCli.RunAsync(["speak", "Hello.", "-o", "-", "--url", "http://127.0.0.1:1"]);
 
         Assert.Equal(1, result.ExitCode);
         var line = Assert.Single(result.ErrorLines);

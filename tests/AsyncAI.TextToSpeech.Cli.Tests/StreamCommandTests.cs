@@ -27,7 +27,7 @@ public class StreamCommandTests
     [Fact]
     public async Task Stream_EmptyStdin_FailsWithOneLineAndUsageExitCode()
     {
-        var result = await CliProcess.RunAsync(["stream", "-o", "-"], standardInput: "\n  \n");
+        var result = await InProcessCli.RunAsync(["stream", "-o", "-"], standardInput: "\n  \n");
 
         Assert.Equal(2, result.ExitCode);
         var error = Assert.Single(result.ErrorLines, l => l.StartsWith("error:", StringComparison.Ordinal));

@@ -25,7 +25,7 @@ public class VoicesCommandTests
     [Fact]
     public async Task Voices_LanguageAndGenderFilters_OnlyMatchingVoices()
     {
-        var result = await CliProcess.RunAsync(["voices", "--json", "--language", "en-US", "--gender", "female"]);
+        var result = await InProcessCli.RunAsync(["voices", "--json", "--language", "en-US", "--gender", "female"]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         using var document = JsonDocument.Parse(result.StandardOutput);
