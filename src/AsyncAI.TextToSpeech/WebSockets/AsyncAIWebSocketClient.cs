@@ -306,6 +306,19 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Writes a message straight to the current socket when nothing is queued ahead of it; false means queue it.</summary>
+    internal ValueTask<bool> TrySendDirectAsync(OutboundMessage message) =>
+        Volatile.Read(ref _session)?.Current is { } connection ? connection.TrySendDirectAsync(message) : new(false);
+
+    /// <summary>Throws when there is no session to carry a message (not connected, failed, disposed).</summary>
+    internal void ThrowIfNotConnected()
+    {
+        if (Volatile.Read(ref _session) is not { Stopping: false })
+        {
+            throw NotConnected();
+        }
+    }
+
     internal bool TryEnqueue(in OutboundMessage message)
     {
         var session = Volatile.Read(ref _session);

@@ -95,23 +95,27 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     /// requires; <see cref="TextInputMode.Token"/> sends it unchanged, for token-by-token LLM output.
     /// </param>
     /// <param name="cancellationToken">Cancels the call before the text is queued.</param>
-    /// <returns>A task that completes when the text is queued (the send loop writes it in order).</returns>
+    /// <returns>
+    /// A task that completes when the text is written to the socket or queued behind messages still waiting (the send
+    /// loop then writes it in order).
+    /// </returns>
     /// <exception cref="InvalidOperationException">The context was completed or interrupted, or the client is not connected.</exception>
     /// <exception cref="AsyncAIException">The context failed; the exception says why.</exception>
-    public ValueTask SendTextAsync(string text, TextInputMode mode = TextInputMode.Sentence, CancellationToken cancellationToken = default)
+    public async ValueTask SendTextAsync(string text, TextInputMode mode = TextInputMode.Sentence, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
         cancellationToken.ThrowIfCancellationRequested();
         var transcript = mode == TextInputMode.Sentence ? NormalizeSentence(text) : text;
         if (transcript.Length == 0)
         {
-            return default;
+            return;
         }
 
+        var message = new OutboundMessage(OutboundKind.Text, this, transcript);
         lock (_lock)
         {
             ThrowIfInputEnded(nameof(SendTextAsync));
-            _client.Enqueue(new OutboundMessage(OutboundKind.Text, this, transcript));
+            _client.ThrowIfNotConnected();
             if (_state == AsyncAIContextState.Created)
             {
                 _state = AsyncAIContextState.Streaming;
@@ -119,7 +123,12 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
             }
         }
 
-        return default;
+        // Outside the lock: whether the text still goes out is decided at send time (TryBeginSend), so an interrupt
+        // that lands meanwhile discards it either way.
+        if (!await _client.TrySendDirectAsync(message).ConfigureAwait(false))
+        {
+            _client.Enqueue(message);
+        }
     }
 
     /// <summary>Asks the server to synthesize whatever text it has buffered for this context (a forced whitespace transcript).</summary>

@@ -24,6 +24,11 @@ internal sealed class WebSocketConnection
     private volatile bool _closeSent;
     private volatile bool _stalled;
     private ITimer? _responseWatchdog;
+    private SemaphoreSlim? _sendLock;
+    private ChannelReader<OutboundMessage>? _outbound;
+
+    // Written only under the send lock (the send loop or the direct-send fast path).
+    private readonly ArrayBufferWriter<byte> _sendBuffer = new(1024);
 
     // When text went out with no server message since (0 = nothing unanswered); drives the response watchdog.
     private long _unansweredSince;
@@ -60,8 +65,11 @@ internal sealed class WebSocketConnection
         _responseWatchdog = watchdog;
 
         using var sendStop = new CancellationTokenSource();
+        using var sendLock = new SemaphoreSlim(1, 1);
+        _sendLock = sendLock;
+        _outbound = outbound.Reader;
         var receive = ReceiveLoopAsync();
-        var send = SendLoopAsync(outbound.Reader, sendStop.Token);
+        var send = SendLoopAsync(outbound.Reader, sendLock, sendStop.Token);
         var first = await Task.WhenAny(receive, send).ConfigureAwait(false);
         if (first == send && send.IsFaulted)
         {
@@ -104,6 +112,7 @@ internal sealed class WebSocketConnection
             }
         }
 
+        _sendLock = null;
         _socket.Dispose();
         return reason;
     }
@@ -140,44 +149,126 @@ internal sealed class WebSocketConnection
 
     // ---- send ----------------------------------------------------------------------------------------------------
 
-    private async Task SendLoopAsync(ChannelReader<OutboundMessage> outbound, CancellationToken cancellationToken)
+    /// <summary>
+    /// The latency fast path for text: when nothing is queued and the send loop is idle, the caller writes the message
+    /// itself instead of waking the loop (one thread hop less from SendTextAsync to the wire).
+    /// </summary>
+    /// <remarks>
+    /// Holding the send lock with an empty queue proves no earlier message is pending, so order is kept; otherwise the
+    /// caller queues the message behind the others. Returns false when the message must be queued.
+    /// </remarks>
+    public async ValueTask<bool> TrySendDirectAsync(OutboundMessage message)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        while (await outbound.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        var sendLock = _sendLock;
+        var outbound = _outbound;
+        if (sendLock is null || outbound is null || _closeSent || _client.IsStopping || !TryEnter(sendLock))
         {
-            while (outbound.TryRead(out var message))
+            return false;
+        }
+
+        try
+        {
+            if (outbound.TryPeek(out _) || _closeSent)
             {
-                if (!ShouldSend(message))
-                {
-                    continue;
-                }
+                return false;
+            }
 
-                buffer.ResetWrittenCount();
-                Write(buffer, message);
-                if (message.Kind == OutboundKind.Close)
-                {
-                    await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
-                    _closeSent = true;
-                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client closing", cancellationToken).ConfigureAwait(false);
-                    return;
-                }
+            if (ShouldSend(message))
+            {
+                await SendOneAsync(message, CancellationToken.None).ConfigureAwait(false);
+            }
 
-                await _socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
-                if (message.Kind != OutboundKind.KeepAlive)
-                {
-                    // A keepalive must not suppress the next one, or an idle socket would get one every other tick.
-                    _sentSinceKeepAliveTick = true;
-                }
+            return true;
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The message's context is bound to this socket and fails with it; make the loops notice now.
+            _socket.Abort();
+            return true;
+        }
+        finally
+        {
+            Exit(sendLock);
+        }
 
-                if (message.Kind == OutboundKind.Text && _responseWatchdog is not null
-                    && Interlocked.CompareExchange(ref _unansweredSince, _client.TimeProvider.GetTimestamp(), 0) == 0)
-                {
-                    _responseWatchdog.Change(_client.Options.ResponseTimeout, Timeout.InfiniteTimeSpan);
-                }
-
-                AfterSend(message, buffer.WrittenCount);
+        // The lock dies with the connection (RunAsync disposes it); a late caller simply queues instead.
+        static bool TryEnter(SemaphoreSlim sendLock)
+        {
+            try
+            {
+                return sendLock.Wait(0);
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
             }
         }
+
+        static void Exit(SemaphoreSlim sendLock)
+        {
+            try
+            {
+                sendLock.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private async Task SendLoopAsync(ChannelReader<OutboundMessage> outbound, SemaphoreSlim sendLock, CancellationToken cancellationToken)
+    {
+        while (await outbound.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                while (outbound.TryRead(out var message))
+                {
+                    if (!ShouldSend(message))
+                    {
+                        continue;
+                    }
+
+                    if (message.Kind == OutboundKind.Close)
+                    {
+                        _sendBuffer.ResetWrittenCount();
+                        Write(_sendBuffer, message);
+                        await _socket.SendAsync(_sendBuffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                        _closeSent = true;
+                        await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client closing", cancellationToken).ConfigureAwait(false);
+                        return;
+                    }
+
+                    await SendOneAsync(message, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                sendLock.Release();
+            }
+        }
+    }
+
+    /// <summary>Writes one message; callers hold the send lock.</summary>
+    private async ValueTask SendOneAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        _sendBuffer.ResetWrittenCount();
+        Write(_sendBuffer, message);
+        await _socket.SendAsync(_sendBuffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+        if (message.Kind != OutboundKind.KeepAlive)
+        {
+            // A keepalive must not suppress the next one, or an idle socket would get one every other tick.
+            _sentSinceKeepAliveTick = true;
+        }
+
+        if (message.Kind == OutboundKind.Text && _responseWatchdog is not null
+            && Interlocked.CompareExchange(ref _unansweredSince, _client.TimeProvider.GetTimestamp(), 0) == 0)
+        {
+            _responseWatchdog.Change(_client.Options.ResponseTimeout, Timeout.InfiniteTimeSpan);
+        }
+
+        AfterSend(message, _sendBuffer.WrittenCount);
     }
 
     private bool ShouldSend(in OutboundMessage message)

@@ -1,0 +1,212 @@
+using System.Collections.Frozen;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Aggregation;
+
+/// <summary>Finds where the first complete sentence of a text ends.</summary>
+/// <remarks>
+/// <para>
+/// A rule-based stand-in for the Punkt sentence tokenizer that Pipecat uses (there is none for .NET). Latin
+/// <c>. ! ? ; …</c> are ambiguous: a period ends a sentence only when whitespace follows and the word before it is not an
+/// abbreviation (titles such as Mr. and Dr. never end one; other abbreviations, initialisms like U.S.A. and numbers
+/// end one only before a capitalised word); a period inside a token (decimals, e-mails, URLs) never does; <c>;</c> and
+/// <c>…</c> end a sentence only at the end of the text. The terminators of other scripts (CJK, Devanagari, Arabic,
+/// Armenian, Ethiopic, Myanmar, Khmer, Tibetan) end a sentence wherever they stand, except the Armenian emphasis and
+/// question marks, which sit inside words and count only before whitespace.
+/// </para>
+/// <para>
+/// Deliberate difference: Pipecat also lists U+0ECC LAO CANCELLATION MARK, a combining mark inside Lao words; treating
+/// it as a terminator would cut words in half, so it is not one here.
+/// </para>
+/// </remarks>
+public static class SentenceBoundary
+{
+    private const string LatinTerminators = ".!?;\u2026";
+
+    // CJK 。？！；．｡, Devanagari । ॥, Arabic ؟ ؛ ۔ ؏, Myanmar ၊ ။, Khmer ។ ៕, Tibetan ། ༎, Armenian ։ ՜ ՞, Ethiopic ። ፧ ፨.
+    private const string OtherTerminators =
+        "\u3002\uFF1F\uFF01\uFF1B\uFF0E\uFF61\u0964\u0965\u061F\u061B\u06D4\u060F\u104A\u104B\u17D4\u17D5\u0F0D\u0F0E\u0589\u055C\u055E\u1362\u1367\u1368";
+
+    private const string ClosingPunctuation = "\"')]}\u00BB\u201D\u2019\u300D\u300F\u3011\u3015\u300B\u3009\uFF09";
+
+    // Titles come before a name, so a capitalised word after them is no evidence of a new sentence.
+    private static readonly FrozenSet<string> s_titles = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        "mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "prof", "sr", "jr", "st", "mt", "gen", "col", "capt", "cmdr",
+        "adm", "maj", "lt", "sgt", "cpl", "pvt", "rev", "hon", "gov", "sen", "rep", "pres", "supt", "insp", "det", "fr");
+
+    private static readonly FrozenSet<string> s_abbreviations = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        "etc", "vs", "approx", "inc", "ltd", "co", "corp", "dept", "est", "fig", "figs", "vol", "vols", "no", "nos", "pp",
+        "cf", "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue",
+        "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "ave", "blvd", "rd", "misc", "min", "max", "hr", "hrs",
+        "sec", "ca", "viz", "resp", "ed", "eds", "intl", "natl", "univ", "assn", "bros");
+
+    /// <summary>Gets whether <paramref name="c"/> can end a sentence (Latin or another script's terminator).</summary>
+    /// <param name="c">The character.</param>
+    /// <returns>True for a sentence-ending character.</returns>
+    public static bool IsTerminator(char c) => LatinTerminators.Contains(c, StringComparison.Ordinal) || OtherTerminators.Contains(c, StringComparison.Ordinal);
+
+    /// <summary>Gets whether <paramref name="c"/> is closing punctuation that belongs to the sentence before it (quotes, brackets).</summary>
+    /// <param name="c">The character.</param>
+    /// <returns>True for closing punctuation.</returns>
+    public static bool IsClosingPunctuation(char c) => ClosingPunctuation.Contains(c, StringComparison.Ordinal);
+
+    /// <summary>Returns the length of the first complete sentence of <paramref name="text"/>, or 0 when none is complete yet.</summary>
+    /// <param name="text">The text, from the start of a sentence.</param>
+    /// <returns>The number of characters from the start of <paramref name="text"/> up to and including the end of the first sentence (its closing punctuation included), or 0.</returns>
+    public static int FindEnd(ReadOnlySpan<char> text)
+    {
+        var trimmed = text.TrimEnd();
+        var length = trimmed.Length;
+        for (var i = 0; i < length; i++)
+        {
+            var c = trimmed[i];
+            var isOther = OtherTerminators.Contains(c, StringComparison.Ordinal);
+            if (!isOther && !LatinTerminators.Contains(c, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var runEnd = SkipRun(trimmed, i);
+            if (runEnd >= length)
+            {
+                return length;
+            }
+
+            var followedBySpace = char.IsWhiteSpace(trimmed[runEnd]);
+            if (isOther)
+            {
+                if (c is '\u055C' or '\u055E' && !followedBySpace)
+                {
+                    continue;
+                }
+
+                return runEnd;
+            }
+
+            if (!followedBySpace)
+            {
+                i = runEnd - 1;
+                continue;
+            }
+
+            if (IsLatinBreak(trimmed, i, runEnd))
+            {
+                return runEnd;
+            }
+
+            i = runEnd - 1;
+        }
+
+        return 0;
+    }
+
+    /// <summary>Returns the length of the first complete sentence of <paramref name="text"/>, or 0.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>See <see cref="FindEnd(ReadOnlySpan{char})"/>.</returns>
+    public static int FindEnd(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return FindEnd(text.AsSpan());
+    }
+
+    private static int SkipRun(ReadOnlySpan<char> text, int start)
+    {
+        var j = start;
+        while (j < text.Length && IsTerminator(text[j]))
+        {
+            j++;
+        }
+
+        while (j < text.Length && IsClosingPunctuation(text[j]))
+        {
+            j++;
+        }
+
+        return j;
+    }
+
+    private static bool IsLatinBreak(ReadOnlySpan<char> text, int runStart, int runEnd)
+    {
+        var run = text[runStart..runEnd];
+        if (run.IndexOfAny('!', '?') >= 0)
+        {
+            return true;
+        }
+
+        var next = NextWordStart(text, runEnd);
+        var nextIsUpper = next >= 0 && char.IsUpper(text[next]);
+        var periods = run.Count('.');
+        if (run.Contains('\u2026') || periods >= 2)
+        {
+            return nextIsUpper;
+        }
+
+        if (periods == 0)
+        {
+            // A semicolon ends a sentence only at the end of the text.
+            return false;
+        }
+
+        var word = WordBefore(text, runStart);
+        if (word.IsEmpty)
+        {
+            return true;
+        }
+
+        var key = word.ToString();
+        if (s_titles.Contains(key))
+        {
+            return false;
+        }
+
+        if (word.Length == 1 && char.IsLetter(word[0]))
+        {
+            // An initial, as in "J. R. R. Tolkien".
+            return false;
+        }
+
+        if (word.Contains('.') || s_abbreviations.Contains(key))
+        {
+            return nextIsUpper;
+        }
+
+        if (char.IsDigit(word[^1]))
+        {
+            return !(next >= 0 && char.IsLower(text[next]));
+        }
+
+        return true;
+    }
+
+    private static ReadOnlySpan<char> WordBefore(ReadOnlySpan<char> text, int end)
+    {
+        var start = end;
+        while (start > 0 && !char.IsWhiteSpace(text[start - 1]))
+        {
+            start--;
+        }
+
+        var word = text[start..end];
+        var skip = 0;
+        while (skip < word.Length && !char.IsLetterOrDigit(word[skip]))
+        {
+            skip++;
+        }
+
+        return word[skip..];
+    }
+
+    private static int NextWordStart(ReadOnlySpan<char> text, int from)
+    {
+        for (var k = from; k < text.Length; k++)
+        {
+            if (char.IsLetterOrDigit(text[k]))
+            {
+                return k;
+            }
+        }
+
+        return -1;
+    }
+}

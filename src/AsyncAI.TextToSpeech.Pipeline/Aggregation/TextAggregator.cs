@@ -1,0 +1,106 @@
+using System.Text;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Aggregation;
+
+/// <summary>Groups streamed text into sentences (with one character of lookahead) or passes tokens through.</summary>
+/// <remarks>
+/// SENTENCE mode: a sentence-ending character arms a lookahead; whitespace does not end it; the next character that is
+/// neither whitespace nor more closing punctuation asks <see cref="SentenceBoundary.FindEnd(ReadOnlySpan{char})"/> where
+/// the first sentence ends. Waiting for that character is what keeps "Mr. Smith" and "$29.95" whole. Not thread-safe: one
+/// owner (the TTS service's processing loop) uses it.
+/// </remarks>
+public sealed class TextAggregator
+{
+    private readonly StringBuilder _buffer = new();
+    private bool _needsLookahead;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="mode">Sentence or token aggregation.</param>
+    public TextAggregator(TextAggregationMode mode = TextAggregationMode.Sentence)
+    {
+        if (!Enum.IsDefined(mode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "The aggregation mode must be Sentence or Token.");
+        }
+
+        Mode = mode;
+    }
+
+    /// <summary>Gets the aggregation mode.</summary>
+    public TextAggregationMode Mode { get; }
+
+    /// <summary>Gets the text buffered and not yet returned.</summary>
+    public string BufferedText => _buffer.ToString();
+
+    /// <summary>Adds text and returns every aggregate it completes.</summary>
+    /// <param name="text">The new text.</param>
+    /// <returns>The completed aggregates, oldest first (often none).</returns>
+    public IReadOnlyList<TextAggregate> Aggregate(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (Mode == TextAggregationMode.Token)
+        {
+            return text.Length == 0 ? [] : [new TextAggregate(text, AggregationType.Token)];
+        }
+
+        List<TextAggregate>? result = null;
+        foreach (var c in text)
+        {
+            _buffer.Append(c);
+            if (_needsLookahead)
+            {
+                if (char.IsWhiteSpace(c) || SentenceBoundary.IsTerminator(c) || SentenceBoundary.IsClosingPunctuation(c))
+                {
+                    continue;
+                }
+
+                _needsLookahead = false;
+                EmitCompleteSentences(ref result);
+            }
+            else if (SentenceBoundary.IsTerminator(c))
+            {
+                _needsLookahead = true;
+            }
+        }
+
+        return result ?? (IReadOnlyList<TextAggregate>)[];
+    }
+
+    /// <summary>Returns whatever is buffered (trimmed of spaces) and empties the buffer.</summary>
+    /// <returns>The rest of the text, or null when nothing but whitespace was buffered (always null in TOKEN mode).</returns>
+    public TextAggregate? Flush()
+    {
+        var text = _buffer.ToString().Trim();
+        Reset();
+        return text.Length == 0 || Mode == TextAggregationMode.Token ? null : new TextAggregate(text, AggregationType.Sentence);
+    }
+
+    /// <summary>Forgets buffered text (after an interruption).</summary>
+    public void Reset()
+    {
+        _buffer.Clear();
+        _needsLookahead = false;
+    }
+
+    private void EmitCompleteSentences(ref List<TextAggregate>? result)
+    {
+        // The buffer ends with a character that is not a terminator, so every boundary found is followed by text: keep
+        // emitting while the rest still holds a complete sentence, instead of leaving it until the next terminator.
+        while (true)
+        {
+            var current = _buffer.ToString();
+            var end = SentenceBoundary.FindEnd(current);
+            if (end <= 0 || end >= current.TrimEnd().Length)
+            {
+                return;
+            }
+
+            var sentence = current[..end].Trim();
+            _buffer.Remove(0, end);
+            if (sentence.Length > 0)
+            {
+                (result ??= []).Add(new TextAggregate(sentence, AggregationType.Sentence));
+            }
+        }
+    }
+}

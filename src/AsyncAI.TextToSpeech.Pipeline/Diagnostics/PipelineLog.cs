@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Diagnostics;
+
+internal static partial class PipelineLog
+{
+    [LoggerMessage(1, LogLevel.Warning, "{Processor}: processing {Frame} failed; an ErrorFrame goes upstream.")]
+    public static partial void ProcessingFailed(ILogger logger, string processor, string frame, Exception exception);
+
+    [LoggerMessage(2, LogLevel.Debug, "{Processor}: {Frame} dropped, nothing is linked {Direction}.")]
+    public static partial void NoNeighbour(ILogger logger, string processor, string frame, string direction);
+
+    [LoggerMessage(3, LogLevel.Warning, "Pipeline cleanup did not finish within {Timeout}; giving up on the rest.")]
+    public static partial void CleanupTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(4, LogLevel.Warning, "The StartFrame did not reach the end of the pipeline within {Timeout}; a processor is slow to start.")]
+    public static partial void StartSlow(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(5, LogLevel.Warning, "The CancelFrame did not reach the end of the pipeline within {Timeout}; stopping anyway.")]
+    public static partial void CancelTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(6, LogLevel.Warning, "Pipeline error from {Processor}: {Message} (category {Category}, fatal {Fatal}).")]
+    public static partial void PipelineError(ILogger logger, string? processor, string message, AsyncAIErrorCategory category, bool fatal);
+
+    [LoggerMessage(7, LogLevel.Warning, "An event handler of {Source} threw; the pipeline carries on.")]
+    public static partial void EventHandlerFailed(ILogger logger, string source, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Warning, "{Processor}: context {ContextId} had no audio or end for {Timeout} after its input ended; stopping it.")]
+    public static partial void ContextStopFallback(ILogger logger, string processor, string contextId, TimeSpan timeout);
+
+    [LoggerMessage(9, LogLevel.Warning, "{Processor}: the service is marked unusable; not synthesizing context {ContextId}.")]
+    public static partial void SkippingUnusable(ILogger logger, string processor, string contextId);
+
+    [LoggerMessage(10, LogLevel.Warning, "{Processor}: closing context {ContextId} failed.")]
+    public static partial void ContextCloseFailed(ILogger logger, string processor, string contextId, Exception exception);
+
+    [LoggerMessage(11, LogLevel.Warning, "{Processor}: stopping the service failed.")]
+    public static partial void ServiceStopFailed(ILogger logger, string processor, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Debug, "{Processor}: interrupted {Count} open context(s).")]
+    public static partial void ContextsInterrupted(ILogger logger, string processor, int count);
+
+    [LoggerMessage(13, LogLevel.Warning, "{Processor}: audio of {SampleRate} Hz after {FirstRate} Hz; the file header keeps {FirstRate} Hz.")]
+    public static partial void SampleRateChanged(ILogger logger, string processor, int sampleRate, int firstRate);
+}

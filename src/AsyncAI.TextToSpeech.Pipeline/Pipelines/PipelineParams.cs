@@ -1,0 +1,73 @@
+namespace AsyncAI.TextToSpeech.Pipeline.Pipelines;
+
+/// <summary>Settings of one pipeline run.</summary>
+public sealed class PipelineParams
+{
+    /// <summary>The default output sample rate: 24000 Hz.</summary>
+    public const int DefaultAudioOutSampleRate = 24000;
+
+    /// <summary>The default input sample rate: 16000 Hz.</summary>
+    public const int DefaultAudioInSampleRate = 16000;
+
+    /// <summary>Gets or sets the output sample rate in Hz that services use unless configured otherwise.</summary>
+    /// <value>The default value is 24000.</value>
+    public int AudioOutSampleRate { get; set; } = DefaultAudioOutSampleRate;
+
+    /// <summary>Gets or sets the input sample rate in Hz.</summary>
+    /// <value>The default value is 16000.</value>
+    public int AudioInSampleRate { get; set; } = DefaultAudioInSampleRate;
+
+    /// <summary>Gets or sets whether processors emit TTFB and processing-time metrics.</summary>
+    /// <value>The default value is false.</value>
+    public bool EnableMetrics { get; set; }
+
+    /// <summary>Gets or sets whether processors emit usage metrics (characters synthesized).</summary>
+    /// <value>The default value is false.</value>
+    public bool EnableUsageMetrics { get; set; }
+
+    /// <summary>Gets or sets how long processor setup may take before the run fails.</summary>
+    /// <value>The default value is 20 seconds.</value>
+    public TimeSpan SetupTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Gets or sets how long to wait for the StartFrame to reach the end before warning and carrying on.</summary>
+    /// <value>The default value is 20 seconds.</value>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Gets or sets how long to wait for a CancelFrame to reach the end.</summary>
+    /// <value>The default value is 20 seconds.</value>
+    public TimeSpan CancelTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Gets or sets how long processor cleanup may take at the end of a run.</summary>
+    /// <value>The default value is 5 seconds.</value>
+    public TimeSpan CleanupTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the parameter name is the setting's name.</exception>
+    public void Validate()
+    {
+        if (AudioOutSampleRate is < 8000 or > 192000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AudioOutSampleRate), AudioOutSampleRate, "AudioOutSampleRate must be between 8000 and 192000 Hz.");
+        }
+
+        if (AudioInSampleRate is < 8000 or > 192000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AudioInSampleRate), AudioInSampleRate, "AudioInSampleRate must be between 8000 and 192000 Hz.");
+        }
+
+        RequirePositive(SetupTimeout, nameof(SetupTimeout));
+        RequirePositive(StartTimeout, nameof(StartTimeout));
+        RequirePositive(CancelTimeout, nameof(CancelTimeout));
+        RequirePositive(CleanupTimeout, nameof(CleanupTimeout));
+    }
+
+    internal PipelineParams Clone() => (PipelineParams)MemberwiseClone();
+
+    private static void RequirePositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive (or Timeout.InfiniteTimeSpan).");
+        }
+    }
+}

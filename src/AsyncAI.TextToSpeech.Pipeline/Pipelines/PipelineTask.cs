@@ -1,0 +1,329 @@
+using System.Threading.Channels;
+using AsyncAI.TextToSpeech.Pipeline.Diagnostics;
+using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.Pipeline.Processors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Pipelines;
+
+/// <summary>Runs a pipeline: sets it up, sends the <see cref="StartFrame"/>, feeds queued frames, and finishes when an
+/// <see cref="EndFrame"/> (or <see cref="CancelFrame"/>) has come out of the end.</summary>
+/// <remarks>
+/// Frames queued with <see cref="QueueFrame(Frame)"/> before or during the run are sent in order once the StartFrame has
+/// reached the end. Upstream frames that leave the pipeline are handled here: an <see cref="ErrorFrame"/> raises
+/// <see cref="ErrorReceived"/> (and cancels the run when fatal); an upstream <see cref="EndFrame"/>,
+/// <see cref="CancelFrame"/> or <see cref="InterruptionFrame"/> is turned into the same frame sent downstream. Every
+/// member is thread-safe.
+/// </remarks>
+public sealed class PipelineTask : IAsyncDisposable
+{
+    private readonly FrameProcessor _pipeline;
+    private readonly TaskEdge _source;
+    private readonly TaskEdge _sink;
+    private readonly Channel<Frame> _queued = Channel.CreateUnbounded<Frame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource _startReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _endReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _cancelRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeProvider _timeProvider;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private int _running;
+    private int _cancelSent;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="pipeline">The pipeline (or any processor) to run.</param>
+    /// <param name="parameters">The run's parameters; defaults when null.</param>
+    /// <param name="timeProvider">The clock handed to every processor; the system clock when null.</param>
+    /// <param name="loggerFactory">The logger factory handed to every processor.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A parameter is out of range.</exception>
+    public PipelineTask(FrameProcessor pipeline, PipelineParams? parameters = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        Parameters = parameters?.Clone() ?? new PipelineParams();
+        Parameters.Validate();
+        _pipeline = pipeline;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<PipelineTask>();
+        _source = new TaskEdge(this, isSource: true);
+        _sink = new TaskEdge(this, isSource: false);
+        _source.Link(pipeline);
+        pipeline.Link(_sink);
+    }
+
+    /// <summary>Raised when an <see cref="ErrorFrame"/> leaves the pipeline upstream. Runs on the thread that pushed it; keep it short.</summary>
+    public event EventHandler<PipelineErrorEventArgs>? ErrorReceived;
+
+    /// <summary>Raised once the StartFrame has reached the end of the pipeline.</summary>
+    public event EventHandler? Started;
+
+    /// <summary>Gets the run's parameters (a copy of those given).</summary>
+    public PipelineParams Parameters { get; }
+
+    /// <summary>Gets whether the run has finished.</summary>
+    public bool HasFinished { get; private set; }
+
+    /// <summary>Queues a frame to send downstream once the pipeline has started.</summary>
+    /// <param name="frame">The frame.</param>
+    public void QueueFrame(Frame frame) => QueueFrame(frame, FrameDirection.Downstream);
+
+    /// <summary>Queues a frame: downstream frames enter at the start once the pipeline has started; upstream frames enter
+    /// at the end at once.</summary>
+    /// <param name="frame">The frame.</param>
+    /// <param name="direction">The direction.</param>
+    public void QueueFrame(Frame frame, FrameDirection direction)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (direction == FrameDirection.Upstream)
+        {
+            _sink.Send(frame, FrameDirection.Upstream);
+        }
+        else if (frame is CancelFrame cancel)
+        {
+            Cancel(cancel.Reason);
+        }
+        else
+        {
+            _queued.Writer.TryWrite(frame);
+        }
+    }
+
+    /// <summary>Queues frames to send downstream, in order.</summary>
+    /// <param name="frames">The frames.</param>
+    public void QueueFrames(IEnumerable<Frame> frames)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        foreach (var frame in frames)
+        {
+            QueueFrame(frame);
+        }
+    }
+
+    /// <summary>Cancels the run: a <see cref="CancelFrame"/> is sent at once, ahead of queued frames.</summary>
+    /// <param name="reason">Why, for logs.</param>
+    public void Cancel(string? reason = null)
+    {
+        if (Interlocked.Exchange(ref _cancelSent, 1) == 1)
+        {
+            return;
+        }
+
+        _cancelRequested.TrySetResult();
+        _source.Send(new CancelFrame(reason), FrameDirection.Downstream);
+    }
+
+    /// <summary>Runs the pipeline until an <see cref="EndFrame"/> or <see cref="CancelFrame"/> has come out of the end, then cleans it up.</summary>
+    /// <param name="cancellationToken">Cancels the run (as <see cref="Cancel"/> does).</param>
+    /// <returns>A task that completes when the run and the cleanup are over.</returns>
+    /// <exception cref="InvalidOperationException">The task was already run.</exception>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _running, 1) == 1)
+        {
+            throw new InvalidOperationException("A PipelineTask runs once; create a new one (and new processors) for another run.");
+        }
+
+        var setup = new FrameProcessorSetup(Parameters, _timeProvider, _loggerFactory);
+        using var pumpStop = new CancellationTokenSource();
+        Task? pump = null;
+        try
+        {
+            using (var setupTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                setupTimeout.CancelAfter(Parameters.SetupTimeout);
+                await _source.SetupAsync(setup, setupTimeout.Token).ConfigureAwait(false);
+                await _sink.SetupAsync(setup, setupTimeout.Token).ConfigureAwait(false);
+                await _pipeline.SetupAsync(setup, setupTimeout.Token).ConfigureAwait(false);
+            }
+
+            using var registration = cancellationToken.Register(static state => ((PipelineTask)state!).Cancel("The run was cancelled."), this);
+            _source.Send(
+                new StartFrame
+                {
+                    AudioOutSampleRate = Parameters.AudioOutSampleRate,
+                    AudioInSampleRate = Parameters.AudioInSampleRate,
+                    EnableMetrics = Parameters.EnableMetrics,
+                    EnableUsageMetrics = Parameters.EnableUsageMetrics,
+                },
+                FrameDirection.Downstream);
+
+            var started = Task.WhenAny(_startReached.Task, _endReached.Task);
+            try
+            {
+                await started.WaitAsync(Parameters.StartTimeout, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                PipelineLog.StartSlow(_logger, Parameters.StartTimeout);
+                await started.ConfigureAwait(false);
+            }
+
+            pump = PumpAsync(pumpStop.Token);
+            await Task.WhenAny(_endReached.Task, _cancelRequested.Task).ConfigureAwait(false);
+            if (!_endReached.Task.IsCompleted)
+            {
+                try
+                {
+                    await _endReached.Task.WaitAsync(Parameters.CancelTimeout, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    PipelineLog.CancelTimedOut(_logger, Parameters.CancelTimeout);
+                }
+            }
+        }
+        finally
+        {
+            await pumpStop.CancelAsync().ConfigureAwait(false);
+            if (pump is not null)
+            {
+                await pump.ConfigureAwait(false);
+            }
+
+            using var cleanupTimeout = new CancellationTokenSource(Parameters.CleanupTimeout);
+            try
+            {
+                await Task.WhenAll(_pipeline.CleanupAsync(cleanupTimeout.Token), _source.CleanupAsync(cleanupTimeout.Token), _sink.CleanupAsync(cleanupTimeout.Token)).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cleanupTimeout.IsCancellationRequested)
+            {
+                PipelineLog.CleanupTimedOut(_logger, Parameters.CleanupTimeout);
+            }
+
+            HasFinished = true;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _queued.Writer.TryComplete();
+        if (Volatile.Read(ref _running) == 1 && !HasFinished)
+        {
+            Cancel("The task was disposed.");
+        }
+
+        await _pipeline.CleanupAsync().ConfigureAwait(false);
+    }
+
+    private async Task PumpAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var frame in _queued.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _source.Send(frame, FrameDirection.Downstream);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void OnFrameLeftDownstream(Frame frame)
+    {
+        switch (frame)
+        {
+            case StartFrame:
+                if (_startReached.TrySetResult())
+                {
+                    Raise(Started, EventArgs.Empty);
+                }
+
+                break;
+            case EndFrame or CancelFrame:
+                _endReached.TrySetResult();
+                break;
+        }
+    }
+
+    private void OnFrameLeftUpstream(Frame frame)
+    {
+        switch (frame)
+        {
+            case ErrorFrame error:
+                PipelineLog.PipelineError(_logger, error.Processor?.Name, error.Message, error.Category, error.Fatal);
+                Raise(ErrorReceived, new PipelineErrorEventArgs(error));
+                if (error.Fatal)
+                {
+                    Cancel($"Fatal error: {error.Message}");
+                }
+
+                break;
+            case EndFrame end:
+                QueueFrame(new EndFrame(end.Reason));
+                break;
+            case CancelFrame cancel:
+                Cancel(cancel.Reason);
+                break;
+            case InterruptionFrame:
+                _source.Send(new InterruptionFrame(), FrameDirection.Downstream);
+                break;
+        }
+    }
+
+    private void Raise<T>(EventHandler<T>? handler, T args)
+    {
+        try
+        {
+            handler?.Invoke(this, args);
+        }
+#pragma warning disable CA1031 // A subscriber's failure must not break the pipeline.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            PipelineLog.EventHandlerFailed(_logger, nameof(PipelineTask), ex);
+        }
+    }
+
+    private void Raise(EventHandler? handler, EventArgs args)
+    {
+        try
+        {
+            handler?.Invoke(this, args);
+        }
+#pragma warning disable CA1031 // A subscriber's failure must not break the pipeline.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            PipelineLog.EventHandlerFailed(_logger, nameof(PipelineTask), ex);
+        }
+    }
+
+    private sealed class TaskEdge(PipelineTask owner, bool isSource) : FrameProcessor(isSource ? "PipelineTask::Source" : "PipelineTask::Sink")
+    {
+        private protected override bool IsDirect => true;
+
+        private protected override void ProcessDirect(Frame frame, FrameDirection direction)
+        {
+            if (isSource && direction == FrameDirection.Upstream)
+            {
+                owner.OnFrameLeftUpstream(frame);
+            }
+            else if (!isSource && direction == FrameDirection.Downstream)
+            {
+                owner.OnFrameLeftDownstream(frame);
+            }
+            else
+            {
+                Send(frame, direction);
+            }
+        }
+    }
+}
+
+/// <summary>The data of <see cref="PipelineTask.ErrorReceived"/>.</summary>
+public sealed class PipelineErrorEventArgs : EventArgs
+{
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="error">The error frame.</param>
+    public PipelineErrorEventArgs(ErrorFrame error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        Error = error;
+    }
+
+    /// <summary>Gets the error frame.</summary>
+    public ErrorFrame Error { get; }
+}

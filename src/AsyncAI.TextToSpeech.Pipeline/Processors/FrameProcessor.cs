@@ -1,0 +1,572 @@
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using AsyncAI.TextToSpeech.Pipeline.Diagnostics;
+using AsyncAI.TextToSpeech.Pipeline.Frames;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Processors;
+
+/// <summary>A stage of a pipeline: receives frames, processes them, pushes frames on.</summary>
+/// <remarks>
+/// <para>Scheduling (the same rules as Pipecat's frame processor):</para>
+/// <list type="bullet">
+/// <item><description>Frames queued before the <see cref="StartFrame"/> wait for it; then the StartFrame is processed first, then
+/// the waiting system frames, then the waiting data and control frames.</description></item>
+/// <item><description><see cref="SystemFrame"/>s are processed at once, in order, by the processor's system loop, overtaking
+/// queued data and control frames.</description></item>
+/// <item><description>Data and control frames are processed one at a time, in order, by the processor's data loop.</description></item>
+/// <item><description>An <see cref="InterruptionFrame"/> cancels the data frame in flight (unless it is an
+/// <see cref="IUninterruptibleFrame"/>), drops every queued interruptible frame, keeps queued uninterruptible ones in order,
+/// and holds the data loop until the interruption has been processed, so nothing older slips out after it.</description></item>
+/// <item><description>An exception thrown while processing becomes an <see cref="ErrorFrame"/> pushed upstream.</description></item>
+/// <item><description>After a <see cref="CancelFrame"/> every later frame is dropped.</description></item>
+/// </list>
+/// <para>
+/// <see cref="QueueFrame"/> never blocks (the queues are unbounded) and is safe to call from any thread. Both loops are
+/// owned by the processor: they start in <see cref="SetupAsync"/> and are awaited in <see cref="CleanupAsync"/>.
+/// </para>
+/// </remarks>
+public abstract class FrameProcessor : IAsyncDisposable
+{
+    private static long s_instances;
+
+    private readonly Channel<QueuedFrame> _systemQueue = Channel.CreateUnbounded<QueuedFrame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<QueuedFrame> _dataQueue = Channel.CreateUnbounded<QueuedFrame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource _dataLoopReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly Lock _gate = new();
+
+    private List<QueuedFrame>? _waitingForStart = [];
+    private volatile bool _startQueued;
+    private volatile bool _cancelling;
+    private long _interruptionEpoch;
+    private CancellationTokenSource _work;
+    private QueuedFrame? _current;
+    private TaskCompletionSource? _currentFinished;
+    private TaskCompletionSource? _interruptionHold;
+    private bool _pauseRequested;
+    private TaskCompletionSource? _resumed;
+    private Task? _systemLoop;
+    private Task? _dataLoop;
+    private int _setUp;
+    private int _cleanedUp;
+    private FrameProcessor? _next;
+    private FrameProcessor? _previous;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="name">A name for logs and error frames; defaults to <c>TypeName#n</c>.</param>
+    protected FrameProcessor(string? name = null)
+    {
+        Name = name ?? $"{GetType().Name}#{Interlocked.Increment(ref s_instances)}";
+        _work = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+    }
+
+    /// <summary>Gets the processor's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the clock (from the setup; the system clock before it).</summary>
+    protected TimeProvider TimeProvider { get; private set; } = TimeProvider.System;
+
+    /// <summary>Gets the logger (from the setup's factory; a null logger before it).</summary>
+    protected ILogger Logger { get; private set; } = NullLogger.Instance;
+
+    /// <summary>Gets the setup this processor received, or null before <see cref="SetupAsync"/>.</summary>
+    protected FrameProcessorSetup? Setup { get; private set; }
+
+    /// <summary>Gets whether the data loop is paused (see <see cref="PauseProcessingFrames"/>).</summary>
+    protected bool IsProcessingPaused
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pauseRequested;
+            }
+        }
+    }
+
+    /// <summary>Gets the processor frames are pushed to downstream, or null.</summary>
+    internal FrameProcessor? Next => _next;
+
+    /// <summary>Gets the processor frames are pushed to upstream, or null.</summary>
+    internal FrameProcessor? Previous => _previous;
+
+    /// <summary>Gets whether frames are handled synchronously by <see cref="ProcessDirect"/> instead of the two loops.</summary>
+    private protected virtual bool IsDirect => false;
+
+    /// <summary>Queues a frame for this processor. Never blocks; safe from any thread.</summary>
+    /// <param name="frame">The frame.</param>
+    /// <param name="direction">The direction it travels.</param>
+    public void QueueFrame(Frame frame, FrameDirection direction = FrameDirection.Downstream)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (IsDirect)
+        {
+            ProcessDirect(frame, direction);
+            return;
+        }
+
+        if (_cancelling)
+        {
+            return;
+        }
+
+        if (!_startQueued)
+        {
+            lock (_gate)
+            {
+                if (!_startQueued)
+                {
+                    if (frame is not StartFrame)
+                    {
+                        _waitingForStart!.Add(new QueuedFrame(frame, direction, 0));
+                        return;
+                    }
+
+                    ReleaseWaitingFrames(frame, direction);
+                    return;
+                }
+            }
+        }
+
+        Enqueue(frame, direction);
+    }
+
+    /// <summary>Starts the processor's loops. Called by the pipeline task before the <see cref="StartFrame"/>.</summary>
+    /// <param name="setup">Clock, logging and parameters.</param>
+    /// <param name="cancellationToken">Cancels the setup.</param>
+    /// <returns>A task that completes when the processor is set up.</returns>
+    /// <exception cref="InvalidOperationException">The processor was already set up.</exception>
+    public async Task SetupAsync(FrameProcessorSetup setup, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        if (Interlocked.Exchange(ref _setUp, 1) == 1)
+        {
+            throw new InvalidOperationException($"{Name} is already set up; a processor can belong to one running pipeline only.");
+        }
+
+        Setup = setup;
+        TimeProvider = setup.TimeProvider;
+        Logger = setup.LoggerFactory.CreateLogger(GetType());
+        if (!IsDirect)
+        {
+            _systemLoop = RunSystemLoopAsync();
+            _dataLoop = RunDataLoopAsync();
+        }
+
+        await OnSetupAsync(setup, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the loops, waits for them, then releases the processor's resources. Safe to call more than once.</summary>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <returns>A task that completes when the processor is cleaned up.</returns>
+    public async Task CleanupAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _cleanedUp, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await _lifetime.CancelAsync().ConfigureAwait(false);
+            _systemQueue.Writer.TryComplete();
+            _dataQueue.Writer.TryComplete();
+            ReleaseHold();
+            var loops = new List<Task>(2);
+            if (_systemLoop is not null)
+            {
+                loops.Add(_systemLoop);
+            }
+
+            if (_dataLoop is not null)
+            {
+                loops.Add(_dataLoop);
+            }
+
+            await Task.WhenAll(loops).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await OnCleanupAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await CleanupAsync().ConfigureAwait(false);
+        _work.Dispose();
+        _lifetime.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+
+    /// <summary>Links <paramref name="next"/> after this processor.</summary>
+    internal void Link(FrameProcessor next)
+    {
+        _next = next;
+        next._previous = this;
+    }
+
+    /// <summary>Sends a frame to the neighbour in <paramref name="direction"/>.</summary>
+    internal void Send(Frame frame, FrameDirection direction)
+    {
+        var target = direction == FrameDirection.Downstream ? _next : _previous;
+        if (target is null)
+        {
+            PipelineLog.NoNeighbour(Logger, Name, frame.Name, direction.ToString());
+            return;
+        }
+
+        target.QueueFrame(frame, direction);
+    }
+
+    /// <summary>Handles a frame synchronously (direct processors only).</summary>
+    private protected virtual void ProcessDirect(Frame frame, FrameDirection direction) => Send(frame, direction);
+
+    /// <summary>Processes one frame. The default passes it on unchanged.</summary>
+    /// <param name="frame">The frame.</param>
+    /// <param name="direction">The direction it travels.</param>
+    /// <param name="cancellationToken">Cancelled when an interruption cancels this (interruptible) frame's processing, or at cancel and cleanup.</param>
+    /// <returns>A task that completes when the frame is processed.</returns>
+    /// <remarks>
+    /// System frames arrive on the system loop, the others on the data loop, so the two can run at the same time; an
+    /// override that shares state between them must synchronise it. The processor has already applied the scheduling
+    /// effects of <see cref="InterruptionFrame"/> and <see cref="CancelFrame"/> when this is called; the override pushes
+    /// the frame on (or not).
+    /// </remarks>
+    protected virtual ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+    {
+        PushFrame(frame, direction);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Called at the end of <see cref="SetupAsync"/>.</summary>
+    /// <param name="setup">The setup.</param>
+    /// <param name="cancellationToken">Cancels the setup.</param>
+    /// <returns>A task that completes when done.</returns>
+    protected virtual ValueTask OnSetupAsync(FrameProcessorSetup setup, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>Called by <see cref="CleanupAsync"/> after the loops have stopped.</summary>
+    /// <param name="cancellationToken">Bounds the cleanup.</param>
+    /// <returns>A task that completes when done.</returns>
+    protected virtual ValueTask OnCleanupAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>Pushes a frame to the next processor (downstream) or the previous one (upstream). Never blocks.</summary>
+    /// <param name="frame">The frame.</param>
+    /// <param name="direction">The direction.</param>
+    protected void PushFrame(Frame frame, FrameDirection direction = FrameDirection.Downstream)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        Send(frame, direction);
+    }
+
+    /// <summary>Pushes an error upstream.</summary>
+    /// <param name="errorFrame">The error frame.</param>
+    protected virtual void PushErrorFrame(ErrorFrame errorFrame)
+    {
+        ArgumentNullException.ThrowIfNull(errorFrame);
+        Send(errorFrame, FrameDirection.Upstream);
+    }
+
+    /// <summary>Builds an <see cref="ErrorFrame"/> from this processor and pushes it upstream.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="exception">The exception, if any; it decides the category when none is given.</param>
+    /// <param name="category">The category, or null to derive it from <paramref name="exception"/>.</param>
+    /// <param name="fatal">Whether the pipeline cannot continue.</param>
+    protected void PushError(string message, Exception? exception = null, AsyncAIErrorCategory? category = null, bool fatal = false) =>
+        PushErrorFrame(new ErrorFrame(message)
+        {
+            Exception = exception,
+            Category = category ?? CategorizeException(exception),
+            Fatal = fatal,
+            Processor = this,
+        });
+
+    /// <summary>Stops the data loop after the current frame until <see cref="ResumeProcessingFrames"/> is called. System frames still flow.</summary>
+    protected void PauseProcessingFrames()
+    {
+        lock (_gate)
+        {
+            _pauseRequested = true;
+        }
+    }
+
+    /// <summary>Lets the data loop continue. Does nothing when it is not paused.</summary>
+    protected void ResumeProcessingFrames()
+    {
+        TaskCompletionSource? resumed;
+        lock (_gate)
+        {
+            _pauseRequested = false;
+            resumed = _resumed;
+            _resumed = null;
+        }
+
+        resumed?.TrySetResult();
+    }
+
+    /// <summary>Maps an exception to an error category.</summary>
+    /// <param name="exception">The exception.</param>
+    /// <returns>The category.</returns>
+    protected static AsyncAIErrorCategory CategorizeException(Exception? exception) => exception switch
+    {
+        null => AsyncAIErrorCategory.Unknown,
+        AsyncAIException e => e.Category,
+        HttpRequestException { StatusCode: { } status } => AsyncAIException.CategoryFor((int)status),
+        HttpRequestException or SocketException or WebSocketException or IOException => AsyncAIErrorCategory.Connectivity,
+        TimeoutException => AsyncAIErrorCategory.Timeout,
+        _ => AsyncAIErrorCategory.Unknown,
+    };
+
+    private void ReleaseWaitingFrames(Frame start, FrameDirection direction)
+    {
+        // Under _gate. Order: the StartFrame, then the system frames that waited, then (once those are processed) the rest.
+        var waiting = _waitingForStart!;
+        _waitingForStart = null;
+        Enqueue(start, direction);
+        foreach (var item in waiting)
+        {
+            if (item.Frame is SystemFrame)
+            {
+                Enqueue(item.Frame, item.Direction);
+            }
+        }
+
+        _systemQueue.Writer.TryWrite(new QueuedFrame(DataLoopRelease.Instance, FrameDirection.Downstream, 0));
+        foreach (var item in waiting)
+        {
+            if (item.Frame is not SystemFrame)
+            {
+                Enqueue(item.Frame, item.Direction);
+            }
+        }
+
+        _startQueued = true;
+    }
+
+    private void Enqueue(Frame frame, FrameDirection direction)
+    {
+        if (frame is SystemFrame)
+        {
+            if (frame is InterruptionFrame)
+            {
+                // Stamped at queue time: frames queued before the interruption are stale even if the data loop meets them
+                // before the system loop has processed the interruption; frames queued after it are not.
+                Interlocked.Increment(ref _interruptionEpoch);
+            }
+
+            _systemQueue.Writer.TryWrite(new QueuedFrame(frame, direction, 0));
+        }
+        else
+        {
+            _dataQueue.Writer.TryWrite(new QueuedFrame(frame, direction, Interlocked.Read(ref _interruptionEpoch)));
+        }
+    }
+
+    private async Task RunSystemLoopAsync()
+    {
+        await Task.Yield();
+        var token = _lifetime.Token;
+        var reader = _systemQueue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var item))
+                {
+                    await HandleSystemFrameAsync(item, token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async ValueTask HandleSystemFrameAsync(QueuedFrame item, CancellationToken token)
+    {
+        switch (item.Frame)
+        {
+            case DataLoopRelease:
+                _dataLoopReleased.TrySetResult();
+                return;
+            case InterruptionFrame:
+                await BeginInterruptionAsync().ConfigureAwait(false);
+                try
+                {
+                    await ProcessSafelyAsync(item, token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ReleaseHold();
+                }
+
+                return;
+            case CancelFrame:
+                _cancelling = true;
+                await ProcessSafelyAsync(item, token).ConfigureAwait(false);
+                await _work.CancelAsync().ConfigureAwait(false);
+                _dataQueue.Writer.TryComplete();
+                return;
+            default:
+                await ProcessSafelyAsync(item, token).ConfigureAwait(false);
+                return;
+        }
+    }
+
+    private async Task RunDataLoopAsync()
+    {
+        await Task.Yield();
+        var token = _lifetime.Token;
+        var reader = _dataQueue.Reader;
+        try
+        {
+            await _dataLoopReleased.Task.WaitAsync(token).ConfigureAwait(false);
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (true)
+                {
+                    Task? wait = null;
+                    QueuedFrame item = default;
+                    CancellationToken workToken = default;
+                    var taken = false;
+                    lock (_gate)
+                    {
+                        if (_interruptionHold is not null)
+                        {
+                            wait = _interruptionHold.Task;
+                        }
+                        else if (_pauseRequested)
+                        {
+                            wait = (_resumed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                        }
+                        else if (reader.TryRead(out item))
+                        {
+                            taken = true;
+                            var uninterruptible = item.Frame is IUninterruptibleFrame;
+                            if (uninterruptible || item.Epoch >= Interlocked.Read(ref _interruptionEpoch))
+                            {
+                                _current = item;
+                                workToken = uninterruptible ? token : _work.Token;
+                            }
+                            else
+                            {
+                                taken = false; // queued before an interruption: dropped
+                                continue;
+                            }
+                        }
+                    }
+
+                    if (wait is not null)
+                    {
+                        await wait.WaitAsync(token).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (!taken)
+                    {
+                        break;
+                    }
+
+                    try
+                    {
+                        await ProcessSafelyAsync(item, workToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        TaskCompletionSource? finished;
+                        lock (_gate)
+                        {
+                            _current = null;
+                            finished = _currentFinished;
+                            _currentFinished = null;
+                        }
+
+                        finished?.TrySetResult();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async ValueTask ProcessSafelyAsync(QueuedFrame item, CancellationToken token)
+    {
+        try
+        {
+            await ProcessFrameAsync(item.Frame, item.Direction, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Interrupted, cancelled or cleaned up: the frame's work is abandoned on purpose.
+        }
+#pragma warning disable CA1031 // Any failure of a processor becomes an ErrorFrame; the loop must survive it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            PipelineLog.ProcessingFailed(Logger, Name, item.Frame.Name, ex);
+            PushError($"{Name} failed to process {item.Frame.Name}: {ex.Message}", ex);
+        }
+    }
+
+    private async ValueTask BeginInterruptionAsync()
+    {
+        Task? inFlight = null;
+        CancellationTokenSource? work = null;
+        lock (_gate)
+        {
+            _interruptionHold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            // An uninterruptible frame in flight keeps running (it may be waiting for something this interruption releases);
+            // an interruptible one is cancelled and awaited so that nothing it pushes can follow the interruption.
+            if (_current is { } current && current.Frame is not IUninterruptibleFrame)
+            {
+                _currentFinished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                inFlight = _currentFinished.Task;
+                work = _work;
+            }
+        }
+
+        if (work is null)
+        {
+            return;
+        }
+
+        await work.CancelAsync().ConfigureAwait(false);
+        await inFlight!.ConfigureAwait(false);
+        lock (_gate)
+        {
+            _work = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        }
+
+        work.Dispose();
+    }
+
+    private void ReleaseHold()
+    {
+        TaskCompletionSource? hold;
+        lock (_gate)
+        {
+            hold = _interruptionHold;
+            _interruptionHold = null;
+        }
+
+        hold?.TrySetResult();
+    }
+
+    private readonly record struct QueuedFrame(Frame Frame, FrameDirection Direction, long Epoch);
+
+    /// <summary>Tells the system loop that the frames that waited for the StartFrame have been processed.</summary>
+    private sealed class DataLoopRelease : SystemFrame
+    {
+        public static readonly DataLoopRelease Instance = new();
+    }
+}

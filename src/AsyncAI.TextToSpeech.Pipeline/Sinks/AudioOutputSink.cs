@@ -1,0 +1,146 @@
+using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.Pipeline.Processors;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Sinks;
+
+/// <summary>The base of an audio output at the end of a pipeline: writes TTS audio and reports the bot speaking, as an
+/// output transport would.</summary>
+/// <remarks>
+/// <see cref="BotStartedSpeakingFrame"/> is pushed (upstream and downstream) before the first audio of a stretch of speech;
+/// <see cref="BotStoppedSpeakingFrame"/> after its last audio: at <see cref="TtsStoppedFrame"/>, at an interruption, at the
+/// end, or after <see cref="SilenceTimeout"/> without audio. TTS services rely on these to lift their pause after a turn.
+/// Every frame is passed on downstream after it is written.
+/// </remarks>
+public abstract class AudioOutputSink : FrameProcessor
+{
+    /// <summary>The default silence after which the bot counts as stopped: 350 ms, as output transports use.</summary>
+    public static readonly TimeSpan DefaultSilenceTimeout = TimeSpan.FromMilliseconds(350);
+
+    private readonly Lock _lock = new();
+    private bool _speaking;
+    private ITimer? _silenceTimer;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="silenceTimeout">How long without audio counts as the bot having stopped; <see cref="DefaultSilenceTimeout"/> when null.</param>
+    /// <param name="name">A name for logs.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="silenceTimeout"/> is not positive.</exception>
+    protected AudioOutputSink(TimeSpan? silenceTimeout = null, string? name = null)
+        : base(name)
+    {
+        SilenceTimeout = silenceTimeout ?? DefaultSilenceTimeout;
+        if (SilenceTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(silenceTimeout), silenceTimeout, "The silence timeout must be positive.");
+        }
+    }
+
+    /// <summary>Gets how long without audio counts as the bot having stopped speaking.</summary>
+    public TimeSpan SilenceTimeout { get; }
+
+    /// <summary>Gets the total number of audio bytes written.</summary>
+    public long BytesWritten { get; private set; }
+
+    /// <summary>Writes one audio frame.</summary>
+    /// <param name="frame">The audio.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when written.</returns>
+    protected abstract ValueTask WriteAudioAsync(TtsAudioRawFrame frame, CancellationToken cancellationToken);
+
+    /// <summary>Finishes the output (flush, fix headers) at the end or cancellation of the pipeline, and at cleanup.</summary>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>A task that completes when done.</returns>
+    protected virtual ValueTask FinishAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <inheritdoc />
+    protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (direction == FrameDirection.Downstream)
+        {
+            switch (frame)
+            {
+                case TtsAudioRawFrame audio:
+                    StartSpeaking();
+                    await WriteAudioAsync(audio, cancellationToken).ConfigureAwait(false);
+                    BytesWritten += audio.Audio.Length;
+                    ArmSilenceTimer();
+                    break;
+                case TtsStoppedFrame or InterruptionFrame:
+                    StopSpeaking();
+                    break;
+                case EndFrame or CancelFrame:
+                    StopSpeaking();
+                    await FinishAsync(cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        PushFrame(frame, direction);
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask OnCleanupAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _silenceTimer?.Dispose();
+            _silenceTimer = null;
+        }
+
+        await FinishAsync(cancellationToken).ConfigureAwait(false);
+        await base.OnCleanupAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void StartSpeaking()
+    {
+        lock (_lock)
+        {
+            if (_speaking)
+            {
+                return;
+            }
+
+            _speaking = true;
+        }
+
+        PushFrame(new BotStartedSpeakingFrame(), FrameDirection.Upstream);
+        PushFrame(new BotStartedSpeakingFrame());
+    }
+
+    private void StopSpeaking()
+    {
+        DisarmSilenceTimer();
+        lock (_lock)
+        {
+            if (!_speaking)
+            {
+                return;
+            }
+
+            _speaking = false;
+        }
+
+        PushFrame(new BotStoppedSpeakingFrame(), FrameDirection.Upstream);
+        PushFrame(new BotStoppedSpeakingFrame());
+    }
+
+    private void ArmSilenceTimer()
+    {
+        lock (_lock)
+        {
+            // One timer per sink, re-armed on every audio frame: no allocation per frame.
+            _silenceTimer ??= TimeProvider.CreateTimer(static state => ((AudioOutputSink)state!).OnSilence(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _silenceTimer.Change(SilenceTimeout, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void DisarmSilenceTimer()
+    {
+        lock (_lock)
+        {
+            _silenceTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void OnSilence() => StopSpeaking();
+}

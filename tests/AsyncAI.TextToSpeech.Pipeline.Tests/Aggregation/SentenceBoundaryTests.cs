@@ -1,0 +1,93 @@
+using System.Text.Json;
+using AsyncAI.TextToSpeech.Pipeline.Aggregation;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Tests.Aggregation;
+
+/// <summary>The acceptance vectors of sentence-aggregation.json (copied from ../shared/spec; derived from Pipecat's test_utils_string.py).</summary>
+public class SentenceBoundaryTests
+{
+    private static readonly JsonElement s_vectors = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Aggregation", "sentence-aggregation.json"))).RootElement;
+
+    public static TheoryData<string, int> ExactVectors()
+    {
+        var data = new TheoryData<string, int>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in s_vectors.GetProperty("exact").EnumerateArray())
+        {
+            // The file lists a few vectors twice (as Pipecat's tests do); xunit would skip the duplicate ids noisily.
+            if (seen.Add(item.GetProperty("text").GetString()!))
+            {
+                data.Add(item.GetProperty("text").GetString()!, item.GetProperty("end").GetInt32());
+            }
+        }
+
+        return data;
+    }
+
+    public static TheoryData<string> ZeroVectors() => [.. s_vectors.GetProperty("zero").EnumerateArray().Select(e => e.GetString()!)];
+
+    public static TheoryData<string> NonzeroVectors() => [.. s_vectors.GetProperty("nonzero").EnumerateArray().Select(e => e.GetString()!)];
+
+    public static TheoryData<int> StreamingVectorIndexes() => [.. Enumerable.Range(0, s_vectors.GetProperty("streaming").GetArrayLength())];
+
+    [Fact]
+    public void Vectors_FileLoaded_HasEverySection()
+    {
+        Assert.True(s_vectors.GetProperty("exact").GetArrayLength() >= 30);
+        Assert.True(s_vectors.GetProperty("zero").GetArrayLength() >= 20);
+        Assert.True(s_vectors.GetProperty("nonzero").GetArrayLength() >= 30);
+        Assert.True(s_vectors.GetProperty("streaming").GetArrayLength() >= 10);
+    }
+
+    [Theory]
+    [MemberData(nameof(ExactVectors))]
+    public void FindEnd_ExactVector_ReturnsExpectedLength(string text, int expected) => Assert.Equal(expected, SentenceBoundary.FindEnd(text));
+
+    [Theory]
+    [MemberData(nameof(ZeroVectors))]
+    public void FindEnd_IncompleteSentence_ReturnsZero(string text) => Assert.Equal(0, SentenceBoundary.FindEnd(text));
+
+    [Theory]
+    [MemberData(nameof(NonzeroVectors))]
+    public void FindEnd_TerminatedSentenceInAnyScript_ReturnsNonZero(string text) => Assert.True(SentenceBoundary.FindEnd(text) > 0, text);
+
+    [Theory]
+    [MemberData(nameof(StreamingVectorIndexes))]
+    public void Aggregate_StreamingVector_EmitsAndFlushesAsExpected(int index)
+    {
+        var vector = s_vectors.GetProperty("streaming")[index];
+        var aggregator = new TextAggregator(TextAggregationMode.Sentence);
+        var emitted = new List<string>();
+        foreach (var piece in vector.GetProperty("feed").EnumerateArray())
+        {
+            emitted.AddRange(aggregator.Aggregate(piece.GetString()!).Select(a => a.Text));
+        }
+
+        Assert.Equal(vector.GetProperty("emitted").EnumerateArray().Select(e => e.GetString()!), emitted);
+        Assert.Equal(vector.GetProperty("flush").GetString(), aggregator.Flush()?.Text);
+    }
+
+    [Theory]
+    [InlineData("He said \"Stop.\" Then he left.", 15)]
+    [InlineData("Wait... What happened?", 7)]
+    [InlineData("Wait... and then nothing", 0)]
+    [InlineData("It is 5 p.m. Time to go", 12)]
+    [InlineData("Call me at 5 p.m. tomorrow", 0)]
+    [InlineData("J. R. R. Tolkien wrote it", 0)]
+    [InlineData("I counted 3. Then I stopped", 12)]
+    [InlineData("Hello; world", 0)]
+    [InlineData("Really?! Yes", 8)]
+    public void FindEnd_LatinPunctuationRules_MatchPunktBehaviour(string text, int expected) => Assert.Equal(expected, SentenceBoundary.FindEnd(text));
+
+    [Fact]
+    public void FindEnd_ArmenianQuestionMarkInsideWord_DoesNotSplitTheWord() =>
+        Assert.Equal(0, SentenceBoundary.FindEnd("Ինչպե՞ս եք"));
+
+    [Fact]
+    public void FindEnd_LaoCancellationMark_IsNotATerminator() =>
+        Assert.Equal(0, SentenceBoundary.FindEnd("\u0E81\u0ECC\u0E82"));
+
+    [Fact]
+    public void FindEnd_NonLatinTerminatorRun_IncludesTheWholeRun() =>
+        Assert.Equal(4, SentenceBoundary.FindEnd("你好！！下"));
+}

@@ -1,0 +1,69 @@
+using AsyncAI.TextToSpeech.Pipeline.Aggregation;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Tests.Aggregation;
+
+public class TextAggregatorTests
+{
+    [Fact]
+    public void Aggregate_TrailingSpace_EmitsNothingAndFlushesTrimmedText()
+    {
+        var aggregator = new TextAggregator();
+        Assert.Empty(aggregator.Aggregate("Hello "));
+        Assert.Equal("Hello", aggregator.Flush()?.Text);
+        Assert.Null(aggregator.Flush());
+    }
+
+    [Fact]
+    public void Aggregate_TerminatorWithoutLookahead_WaitsForTheNextCharacter()
+    {
+        var aggregator = new TextAggregator();
+        Assert.Empty(aggregator.Aggregate("Hello Pipecat!"));
+        Assert.Empty(aggregator.Aggregate("  "));
+        var emitted = aggregator.Aggregate("H");
+        Assert.Equal(["Hello Pipecat!"], emitted.Select(a => a.Text));
+        Assert.Equal(AggregationType.Sentence, emitted[0].Type);
+        Assert.Equal("H", aggregator.Flush()?.Text);
+    }
+
+    [Fact]
+    public void Aggregate_SeveralSentencesInOneChunk_EmitsEveryCompleteOne()
+    {
+        var aggregator = new TextAggregator();
+        var emitted = aggregator.Aggregate("One thing. Another thing. And a third");
+        Assert.Equal(["One thing.", "Another thing."], emitted.Select(a => a.Text));
+        Assert.Equal("And a third", aggregator.Flush()?.Text);
+    }
+
+    [Fact]
+    public void Aggregate_Ellipsis_IsNotCutBetweenItsDots()
+    {
+        var aggregator = new TextAggregator();
+        var emitted = aggregator.Aggregate("This is a sentence... This is next");
+        Assert.Equal(["This is a sentence..."], emitted.Select(a => a.Text));
+    }
+
+    [Fact]
+    public void Aggregate_TokenMode_PassesEveryNonEmptyInputThrough()
+    {
+        var aggregator = new TextAggregator(TextAggregationMode.Token);
+        Assert.Equal(["Hi"], aggregator.Aggregate("Hi").Select(a => a.Text));
+        Assert.Equal([" there."], aggregator.Aggregate(" there.").Select(a => a.Text));
+        Assert.Equal(AggregationType.Token, aggregator.Aggregate("x")[0].Type);
+        Assert.Empty(aggregator.Aggregate(string.Empty));
+        Assert.Null(aggregator.Flush());
+    }
+
+    [Fact]
+    public void Reset_BufferedText_IsForgotten()
+    {
+        var aggregator = new TextAggregator();
+        aggregator.Aggregate("Half a sent");
+        aggregator.Reset();
+        Assert.Equal(string.Empty, aggregator.BufferedText);
+        Assert.Null(aggregator.Flush());
+    }
+
+    [Fact]
+    public void Constructor_UndefinedMode_ThrowsNamingTheParameter() =>
+        Assert.Throws<ArgumentOutOfRangeException>("mode", () => new TextAggregator((TextAggregationMode)7));
+}

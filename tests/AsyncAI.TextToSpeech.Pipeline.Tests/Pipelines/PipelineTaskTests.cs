@@ -1,0 +1,112 @@
+using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.Pipeline.Pipelines;
+using AsyncAI.TextToSpeech.Pipeline.Processors;
+using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Tests.Pipelines;
+
+using Pipeline = AsyncAI.TextToSpeech.Pipeline.Pipelines.Pipeline;
+
+public class PipelineTaskTests
+{
+    [Fact]
+    public async Task RunAsync_EndFrameQueued_EndsAfterEveryFrameInOrder()
+    {
+        await using var harness = PipelineHarness.Start(new GateProcessor());
+        var frames = Enumerable.Range(0, 50).Select(i => new MarkerFrame(i)).ToArray();
+        harness.Queue(frames);
+        await harness.EndAsync();
+
+        Assert.Equal(frames, harness.DownFrames);
+        Assert.IsType<StartFrame>(harness.Down.Frames[0]);
+        Assert.IsType<EndFrame>(harness.Down.Frames[^1]);
+        Assert.True(harness.Task.HasFinished);
+    }
+
+    [Fact]
+    public async Task RunAsync_Parameters_ReachProcessorsInTheStartFrame()
+    {
+        await using var harness = PipelineHarness.Start(new GateProcessor(), new PipelineParams { EnableMetrics = true, EnableUsageMetrics = true });
+        var start = await harness.WaitDownAsync<StartFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(24000, start.AudioOutSampleRate);
+        Assert.True(start.EnableMetrics);
+        Assert.True(start.EnableUsageMetrics);
+    }
+
+    [Fact]
+    public async Task RunAsync_FatalErrorUpstream_CancelsTheRunAndRaisesTheEvent()
+    {
+        var gate = new GateProcessor();
+        await using var harness = PipelineHarness.Start(gate);
+        var raised = new TaskCompletionSource<ErrorFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Task.ErrorReceived += (_, e) => raised.TrySetResult(e.Error);
+
+        harness.Task.QueueFrame(new ErrorFrame("fatal problem") { Fatal = true }, FrameDirection.Upstream);
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+
+        Assert.Equal("fatal problem", (await raised.Task.WaitAsync(PipelineHarness.Timeout)).Message);
+        Assert.Contains(harness.Down.Frames, f => f is CancelFrame);
+    }
+
+    [Fact]
+    public async Task RunAsync_CancellationToken_CancelsTheRun()
+    {
+        using var cts = new CancellationTokenSource();
+        var capture = new FrameCaptureProcessor(FrameDirection.Downstream);
+        var task = new PipelineTask(new Pipeline(new GateProcessor(), capture));
+        var run = task.RunAsync(cts.Token);
+        await capture.WaitForFrameAsync<StartFrame>(PipelineHarness.Timeout);
+
+        await cts.CancelAsync();
+        await run.WaitAsync(PipelineHarness.Timeout);
+
+        Assert.Contains(capture.Frames, f => f is CancelFrame);
+    }
+
+    [Fact]
+    public async Task RunAsync_UpstreamEndFrame_EndsThePipeline()
+    {
+        await using var harness = PipelineHarness.Start(new GateProcessor());
+        await harness.WaitDownAsync<StartFrame>();
+        harness.Task.QueueFrame(new EndFrame("from the sink side"), FrameDirection.Upstream);
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+
+        Assert.Contains(harness.Down.Frames, f => f is EndFrame);
+    }
+
+    [Fact]
+    public async Task Pipeline_Nested_FramesFlowThroughBothLevelsBothWays()
+    {
+        var inner = new Pipeline(new GateProcessor(), new GateProcessor());
+        await using var harness = PipelineHarness.Start(new FrameProcessor[] { new GateProcessor(), inner, new GateProcessor() });
+        harness.Queue(new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        harness.Task.QueueFrame(new MarkerFrame(2), FrameDirection.Upstream);
+        await harness.WaitUpAsync<MarkerFrame>(m => m.Number == 2);
+        await harness.EndAsync();
+    }
+
+    [Fact]
+    public async Task RunAsync_SecondRun_Throws()
+    {
+        await using var harness = PipelineHarness.Start(new GateProcessor());
+        await harness.EndAsync();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => harness.Task.RunAsync());
+    }
+
+    [Fact]
+    public void Constructor_InvalidParameters_ThrowNamingTheSetting()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new PipelineTask(new GateProcessor(), new PipelineParams { AudioOutSampleRate = 5 }));
+        Assert.Equal("AudioOutSampleRate", error.ParamName);
+    }
+
+    [Fact]
+    public void Pipeline_SameProcessorTwice_Throws()
+    {
+        var gate = new GateProcessor();
+        Assert.Throws<ArgumentException>("processors", () => new Pipeline(gate, gate));
+    }
+}

@@ -1,0 +1,184 @@
+using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.Pipeline.Pipelines;
+using AsyncAI.TextToSpeech.Pipeline.Processors;
+using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Tests.Processors;
+
+/// <summary>Pipecat's test_frame_processor.py, ported: scheduling of system, data, control and uninterruptible frames.</summary>
+public class FrameProcessorTests
+{
+    [Fact]
+    public async Task Interruption_InterruptibleFrameInProcessing_IsCancelledAndOnlyTheInterruptionArrives()
+    {
+        var gate = new GateProcessor();
+        await using var harness = PipelineHarness.Start(gate);
+        var text = new TextFrame("in flight");
+        gate.Block(text);
+        harness.Queue(text);
+        await gate.WaitStartedAsync(text);
+
+        harness.Queue(new InterruptionFrame());
+        await harness.WaitDownAsync<InterruptionFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal([text], gate.Cancelled);
+        Assert.DoesNotContain(harness.Down.Frames, f => f is TextFrame);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Interruption_UninterruptibleFrameInProcessing_SurvivesAndArrivesAfterTheInterruption()
+    {
+        var gate = new GateProcessor();
+        await using var harness = PipelineHarness.Start(gate);
+        var survivor = new UninterruptibleMarkerFrame(1);
+        gate.Block(survivor);
+        harness.Queue(survivor);
+        await gate.WaitStartedAsync(survivor);
+
+        harness.Task.QueueFrame(new InterruptionFrame(), FrameDirection.Downstream);
+        await harness.WaitDownAsync<InterruptionFrame>();
+        gate.Open(survivor);
+        await harness.WaitDownAsync<UninterruptibleMarkerFrame>();
+        await harness.EndAsync();
+
+        var frames = harness.DownFrames.ToList();
+        Assert.True(frames.IndexOf(frames.OfType<InterruptionFrame>().Single()) < frames.IndexOf(survivor));
+        Assert.Empty(gate.Cancelled);
+    }
+
+    [Fact]
+    public async Task Interruption_QueuedFrames_InterruptibleDroppedUninterruptibleKeptInOrder()
+    {
+        var gate = new GateProcessor();
+        await using var harness = PipelineHarness.Start(gate);
+        var blocked = new MarkerFrame(0);
+        gate.Block(blocked);
+        harness.Queue(blocked);
+        await gate.WaitStartedAsync(blocked);
+        var dropped = new MarkerFrame(1);
+        var kept1 = new UninterruptibleMarkerFrame(2);
+        var dropped2 = new TextFrame("stale");
+        var kept2 = new UninterruptibleMarkerFrame(3);
+        harness.Queue(dropped, kept1, dropped2, kept2);
+        await WaitForQueuedAsync(harness);
+
+        harness.Queue(new InterruptionFrame());
+        var after = new MarkerFrame(4);
+        await harness.WaitDownAsync<InterruptionFrame>();
+        harness.Queue(after);
+        await harness.EndAsync();
+
+        var frames = harness.DownFrames.Where(f => f is not TestSystemFrame).ToList();
+        Assert.Equal([typeof(InterruptionFrame), typeof(UninterruptibleMarkerFrame), typeof(UninterruptibleMarkerFrame), typeof(MarkerFrame)], frames.Select(f => f.GetType()));
+        Assert.Same(kept1, frames[1]);
+        Assert.Same(kept2, frames[2]);
+        Assert.Same(after, frames[3]);
+    }
+
+    [Fact]
+    public async Task Interruption_QueuedEndFrame_SurvivesAndEndsTheRun()
+    {
+        var gate = new GateProcessor();
+        await using var harness = PipelineHarness.Start(gate);
+        var blocked = new MarkerFrame(0);
+        gate.Block(blocked);
+        harness.Queue(blocked, new EndFrame());
+        await gate.WaitStartedAsync(blocked);
+
+        harness.Queue(new InterruptionFrame());
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+
+        Assert.Contains(harness.Down.Frames, f => f is EndFrame);
+        Assert.DoesNotContain(harness.Down.Frames, f => f is MarkerFrame);
+    }
+
+    [Fact]
+    public async Task QueueFrame_FramesBeforeStartFrame_WaitAndFollowStartSystemThenData()
+    {
+        var processor = new GateProcessor();
+        var capture = new FrameCaptureProcessor(FrameDirection.Downstream);
+        processor.Link(capture);
+        await processor.SetupAsync(new FrameProcessorSetup(new PipelineParams()));
+        try
+        {
+            var data = new MarkerFrame(1);
+            var system = new TestSystemFrame();
+            processor.QueueFrame(data);
+            processor.QueueFrame(system);
+            Assert.Empty(capture.Frames);
+
+            var start = new StartFrame();
+            processor.QueueFrame(start);
+            await capture.WaitForFrameAsync<MarkerFrame>(PipelineHarness.Timeout);
+
+            Assert.Equal<Frame>([start, system, data], capture.Frames);
+        }
+        finally
+        {
+            await processor.CleanupAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ProcessFrame_Throws_ErrorFrameGoesUpstreamAndLaterFramesStillFlow()
+    {
+        var gate = new GateProcessor { ShouldThrow = f => f is MarkerFrame { Number: 1 } };
+        await using var harness = PipelineHarness.Start(gate);
+        harness.Queue(new MarkerFrame(1), new MarkerFrame(2));
+
+        var error = await harness.WaitUpAsync<ErrorFrame>();
+        await harness.WaitDownAsync<MarkerFrame>(m => m.Number == 2);
+        await harness.EndAsync();
+
+        Assert.Same(gate, error.Processor);
+        Assert.Equal(AsyncAIErrorCategory.Unknown, error.Category);
+        Assert.IsType<InvalidOperationException>(error.Exception);
+        Assert.False(error.Fatal);
+    }
+
+    [Fact]
+    public async Task PauseProcessingFrames_DataWaitsWhileSystemFramesFlow_UntilResumed()
+    {
+        var gate = new GateProcessor { PauseAfter = f => f is MarkerFrame { Number: 1 } };
+        await using var harness = PipelineHarness.Start(gate);
+        harness.Queue(new MarkerFrame(1), new MarkerFrame(2));
+        await harness.WaitDownAsync<MarkerFrame>(m => m.Number == 1);
+
+        harness.Queue(new TestSystemFrame());
+        await harness.WaitDownAsync<TestSystemFrame>();
+        Assert.DoesNotContain(harness.Down.Frames, f => f is MarkerFrame { Number: 2 });
+
+        gate.Resume();
+        await harness.WaitDownAsync<MarkerFrame>(m => m.Number == 2);
+        await harness.EndAsync();
+    }
+
+    [Fact]
+    public async Task CancelFrame_LaterFrames_AreDropped()
+    {
+        var gate = new GateProcessor();
+        await using var harness = PipelineHarness.Start(gate);
+        var blocked = new MarkerFrame(0);
+        gate.Block(blocked);
+        harness.Queue(blocked);
+        await gate.WaitStartedAsync(blocked);
+
+        harness.Task.Cancel("test");
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+        gate.QueueFrame(new MarkerFrame(9));
+
+        Assert.Contains(harness.Down.Frames, f => f is CancelFrame);
+        Assert.DoesNotContain(harness.Down.Frames, f => f is MarkerFrame);
+    }
+
+    private static async Task WaitForQueuedAsync(PipelineHarness harness)
+    {
+        // The task's pump hands queued frames to the pipeline asynchronously; a downstream system frame sent after them
+        // through the same pump proves they were handed over (the gate processor is busy, so they sit in its queue).
+        var probe = new TestSystemFrame();
+        harness.Queue(probe);
+        await harness.Down.WaitForFrameAsync(f => ReferenceEquals(f, probe), PipelineHarness.Timeout);
+    }
+}

@@ -1,0 +1,224 @@
+using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.Pipeline.Services;
+using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Tests.Services;
+
+/// <summary>Interruption, pause and watchdog behaviour (Pipecat frame-ordering items 7–13, test_pipeline's paused-end case).</summary>
+public class TtsServiceInterruptionTests
+{
+    [Fact]
+    public async Task Interruption_AfterPlaybackBegan_LateAudioDroppedNoStoppedContextInterrupted()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Manual);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("Long answer."));
+        var context = await tts.WaitForContextAsync(0);
+        context.EmitAudio(4);
+        await harness.WaitDownAsync<TtsAudioRawFrame>();
+
+        harness.Queue(new InterruptionFrame());
+        await harness.WaitDownAsync<InterruptionFrame>();
+        await context.Interrupted.Task.WaitAsync(PipelineHarness.Timeout);
+        context.EmitAudio(4);
+        context.End();
+        harness.Queue(new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        Assert.Single(harness.DownFrames.OfType<TtsAudioRawFrame>());
+        Assert.Empty(harness.DownFrames.OfType<TtsStoppedFrame>());
+        Assert.Empty(harness.DownFrames.OfType<LlmAssistantPushAggregationFrame>());
+        await context.Disposed.Task.WaitAsync(PipelineHarness.Timeout);
+    }
+
+    [Fact]
+    public async Task Interruption_BeforeAnyAudio_LateAudioDroppedAndNextSpeakPlaysNormally()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Manual);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Interrupted turn. More"));
+        var context = await tts.WaitForContextAsync(0);
+
+        harness.Queue(new InterruptionFrame());
+        await context.Interrupted.Task.WaitAsync(PipelineHarness.Timeout);
+        context.EmitAudio(4);
+        context.End();
+        tts.Behaviour = TestTtsBehaviour.WebSocketLike;
+        harness.Queue(new TtsSpeakFrame("Next."), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        Assert.All(harness.DownFrames.OfType<TtsAudioRawFrame>(), a => Assert.NotEqual(context.ContextId, a.ContextId));
+        var stopped = Assert.Single(harness.DownFrames.OfType<TtsStoppedFrame>());
+        Assert.Equal(tts.ContextsInOrder[1].ContextId, stopped.ContextId);
+        Assert.Contains($"interrupt:{context.ContextId}", tts.Calls);
+    }
+
+    [Fact]
+    public async Task Interruption_EveryOpenContext_IsInterrupted()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Manual);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("One."), new TtsSpeakFrame("Two."), new TtsSpeakFrame("Three."));
+        var third = await tts.WaitForContextAsync(2);
+        await third.InputCompleted.Task.WaitAsync(PipelineHarness.Timeout);
+
+        harness.Queue(new InterruptionFrame());
+        await harness.WaitDownAsync<InterruptionFrame>();
+        await harness.EndAsync();
+
+        Assert.All(tts.ContextsInOrder, c => Assert.True(c.Interrupted.Task.IsCompleted));
+    }
+
+    [Fact]
+    public async Task Interruption_NeverDeliveringContext_MarkerDroppedUninterruptibleArrivesOnce()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Manual);
+        await using var harness = PipelineHarness.Start(tts);
+        var survivor = new UninterruptibleMarkerFrame(7);
+        harness.Queue(new TtsSpeakFrame("Never delivered."), new MarkerFrame(1), survivor);
+        var context = await tts.WaitForContextAsync(0);
+        await context.InputCompleted.Task.WaitAsync(PipelineHarness.Timeout);
+
+        harness.Queue(new InterruptionFrame());
+        await harness.WaitDownAsync<UninterruptibleMarkerFrame>();
+        await harness.EndAsync();
+
+        Assert.DoesNotContain(harness.DownFrames, f => f is MarkerFrame);
+        Assert.Single(harness.DownFrames.OfType<UninterruptibleMarkerFrame>());
+    }
+
+    [Fact]
+    public async Task Pause_InterruptionWhilePaused_ResumesAndLaterFramesArrive()
+    {
+        var time = new FakeTimeProvider();
+        var tts = new TestTtsService(TestTtsBehaviour.Manual, new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(30) });
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tts.TurnPaused += (_, _) => paused.TrySetResult();
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        var survivor = new UninterruptibleMarkerFrame(5);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello."), new LlmFullResponseEndFrame(), survivor);
+        await paused.Task.WaitAsync(PipelineHarness.Timeout);
+
+        harness.Queue(new InterruptionFrame());
+        await harness.WaitDownAsync<InterruptionFrame>();
+        harness.Queue(new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        Assert.Single(harness.DownFrames.OfType<UninterruptibleMarkerFrame>());
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Pause_SilentContextCompletes_ResumesWithoutWatchdogError()
+    {
+        var time = new FakeTimeProvider();
+        var tts = new TestTtsService(TestTtsBehaviour.Silent, new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(30) });
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello."), new LlmFullResponseEndFrame(), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Pause_FilterEmptiesTheText_NothingIsPausedAndLaterFramesArrive()
+    {
+        var time = new FakeTimeProvider();
+        var options = new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(30) };
+        options.TextFilters.Add(_ => string.Empty);
+        var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Filtered away."), new LlmFullResponseEndFrame(), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        Assert.Empty(tts.ContextsInOrder);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Pause_BotStartsThenStopsAfterTheWatchdogTimeout_NoErrorAndProcessingResumes()
+    {
+        var time = new FakeTimeProvider();
+        var options = new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(3), StopFrameTimeout = TimeSpan.FromMinutes(5) };
+        var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tts.TurnPaused += (_, _) => paused.TrySetResult();
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello."), new LlmFullResponseEndFrame(), new TtsSpeakFrame("Next."));
+        await paused.Task.WaitAsync(PipelineHarness.Timeout);
+
+        harness.Task.QueueFrame(new BotStartedSpeakingFrame(), FrameDirection.Upstream);
+        await harness.WaitUpAsync<BotStartedSpeakingFrame>();
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Empty(harness.Errors);
+        Assert.Single(tts.ContextsInOrder);
+
+        harness.Task.QueueFrame(new BotStoppedSpeakingFrame(), FrameDirection.Upstream);
+        var next = await tts.WaitForContextAsync(1);
+        tts.ContextsInOrder[0].End();
+        next.End();
+        await harness.EndAsync();
+
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Pause_BotNeverStarts_WatchdogResumesWithOneNonFatalError()
+    {
+        var time = new FakeTimeProvider();
+        var options = new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(3), StopFrameTimeout = TimeSpan.FromMinutes(5) };
+        var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tts.TurnPaused += (_, _) => paused.TrySetResult();
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello."), new LlmFullResponseEndFrame(), new TtsSpeakFrame("Next."));
+        await paused.Task.WaitAsync(PipelineHarness.Timeout);
+
+        time.Advance(TimeSpan.FromSeconds(3));
+        var error = await harness.WaitUpAsync<ErrorFrame>();
+        var next = await tts.WaitForContextAsync(1);
+        tts.ContextsInOrder[0].End();
+        next.End();
+        await harness.EndAsync();
+
+        Assert.False(error.Fatal);
+        Assert.Same(tts, error.Processor);
+        Assert.Equal(AsyncAIErrorCategory.Timeout, error.Category);
+        Assert.Single(harness.Errors);
+    }
+
+    [Fact]
+    public async Task EndFrame_PausedServiceWithSilentContext_RunEndsPromptly()
+    {
+        var time = new FakeTimeProvider();
+        var tts = new TestTtsService(TestTtsBehaviour.Silent, new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(30) });
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        harness.Queue(new TtsSpeakFrame("Silent."));
+        await harness.EndAsync();
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Cancel_ContextThatNeverEnds_RunEndsAndContextIsAbandoned()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Manual);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("Forever."), new EndFrame());
+        var context = await tts.WaitForContextAsync(0);
+
+        harness.Task.Cancel("user hung up");
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+
+        await context.Interrupted.Task.WaitAsync(PipelineHarness.Timeout);
+        Assert.Contains(harness.Down.Frames, f => f is CancelFrame);
+        Assert.DoesNotContain(harness.Down.Frames, f => f is EndFrame);
+    }
+}

@@ -1,0 +1,263 @@
+using AsyncAI.TextToSpeech.Pipeline.Aggregation;
+using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.Pipeline.Processors;
+using AsyncAI.TextToSpeech.Pipeline.Services;
+using AsyncAI.TextToSpeech.Pipeline.Sinks;
+using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Tests.Services;
+
+/// <summary>Pipecat's test_tts_frame_ordering.py (items 1–15) and the derived sequences, against the TtsService base.</summary>
+public class TtsServiceOrderingTests
+{
+    [Theory]
+    [InlineData(TestTtsBehaviour.HttpLike, false)]
+    [InlineData(TestTtsBehaviour.WebSocketLike, false)]
+    [InlineData(TestTtsBehaviour.WebSocketLike, true)]
+    public async Task Speak_TwoSpeaksWithMarkers_ProduceTwoCleanGroupsInOrder(TestTtsBehaviour behaviour, bool pause)
+    {
+        var tts = new TestTtsService(behaviour, new TtsServiceOptions { PauseFrameProcessing = pause });
+        FrameProcessor[] processors = pause ? [tts, new PcmStreamSink(new MemoryStream())] : [tts];
+        await using var harness = PipelineHarness.Start(processors);
+        harness.Queue(new TtsSpeakFrame("test 1"), new MarkerFrame(1), new TtsSpeakFrame("test 2"), new MarkerFrame(2));
+        await harness.WaitDownAsync<MarkerFrame>(m => m.Number == 2);
+        await harness.EndAsync();
+
+        FrameAssert.SpeakGroups(harness.DownFrames, 2);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task LlmTurn_HttpLike_MatchesTheDerivedPipecatSequence()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.HttpLike);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello there. "), new LlmTextFrame("How are you?"), new LlmFullResponseEndFrame());
+        await harness.WaitDownAsync<LlmFullResponseEndFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(
+            [
+                "LlmFullResponseStart", "Aggregated(Hello there.)", "TtsStarted", "Audio*", "TtsText(Hello there.)",
+                "Aggregated(How are you?)", "Audio*", "TtsText(How are you?)", "TtsStopped", "LlmFullResponseEnd",
+            ],
+            FrameAssert.Shape(harness.DownFrames));
+        var contextIds = harness.DownFrames.Select(f => f switch
+        {
+            TtsStartedFrame s => s.ContextId,
+            TtsStoppedFrame s => s.ContextId,
+            TtsAudioRawFrame a => a.ContextId,
+            AggregatedTextFrame a => a.ContextId,
+            _ => "n/a",
+        }).Where(id => id != "n/a").Distinct().ToList();
+        Assert.Single(contextIds);
+        Assert.Equal(["Hello there.", "How are you?"], tts.ContextsInOrder.Single().Texts);
+    }
+
+    [Fact]
+    public async Task LlmTurn_PushTextFrames_EndFollowsBothTtsTextFrames()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello there. "), new LlmTextFrame("How are you?"), new LlmFullResponseEndFrame());
+        await harness.WaitDownAsync<LlmFullResponseEndFrame>();
+        await harness.EndAsync();
+
+        var frames = harness.DownFrames.ToList();
+        Assert.Single(frames.OfType<LlmFullResponseStartFrame>());
+        var texts = frames.OfType<TtsTextFrame>().ToList();
+        Assert.Equal(2, texts.Count);
+        var end = frames.IndexOf(frames.OfType<LlmFullResponseEndFrame>().Single());
+        Assert.All(texts, t => Assert.True(frames.IndexOf(t) < end));
+        Assert.True(frames.IndexOf(frames.OfType<TtsStoppedFrame>().Single()) < end);
+    }
+
+    [Fact]
+    public async Task LlmTurns_TwoTurns_StartStopEndTwiceInOrder()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(
+            new LlmFullResponseStartFrame(), new LlmTextFrame("Hello there."), new LlmFullResponseEndFrame(),
+            new LlmFullResponseStartFrame(), new LlmTextFrame("World."), new LlmFullResponseEndFrame());
+        await harness.EndAsync();
+
+        var filtered = FrameAssert.Shape(harness.DownFrames.Where(f => f is LlmFullResponseStartFrame or TtsStoppedFrame or LlmFullResponseEndFrame));
+        Assert.Equal(["LlmFullResponseStart", "TtsStopped", "LlmFullResponseEnd", "LlmFullResponseStart", "TtsStopped", "LlmFullResponseEnd"], filtered);
+        Assert.Equal(2, tts.ContextsInOrder.Count);
+    }
+
+    [Fact]
+    public async Task Speak_AppendToContext_ExactlyOnePushAggregationRightBeforeStopped()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.HttpLike);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("hello world", appendToContext: true));
+        await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        var frames = harness.DownFrames.ToList();
+        var push = Assert.Single(frames.OfType<LlmAssistantPushAggregationFrame>());
+        Assert.Null(push.PresentationTimestamp);
+        Assert.IsType<TtsStoppedFrame>(frames[frames.IndexOf(push) + 1]);
+    }
+
+    [Fact]
+    public async Task Speak_AfterAnLlmTurn_StillGetsItsPushAggregation()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.HttpLike);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("A turn."), new LlmFullResponseEndFrame(), new TtsSpeakFrame("Then a speak."));
+        await harness.WaitDownAsync<TtsStoppedFrame>(s => s.ContextId == tts.ContextsInOrder.ElementAtOrDefault(1)?.ContextId);
+        await harness.EndAsync();
+
+        Assert.Single(harness.DownFrames.OfType<LlmAssistantPushAggregationFrame>());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Speak_AppendToContext_IsStampedOnTtsStartedFrame(bool appendToContext)
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("stamp me", appendToContext));
+        var started = await harness.WaitDownAsync<TtsStartedFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(appendToContext, started.AppendToContext);
+        Assert.Equal(appendToContext, harness.DownFrames.OfType<TtsTextFrame>().Single().AppendToContext);
+        Assert.Equal(appendToContext ? 1 : 0, harness.DownFrames.OfType<LlmAssistantPushAggregationFrame>().Count());
+    }
+
+    [Fact]
+    public async Task TokenMode_Tokens_OneSentenceAnchorAndOneTtsTextPerContext()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike, new TtsServiceOptions { AggregationMode = TextAggregationMode.Token });
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hi"), new LlmTextFrame(" there."), new LlmFullResponseEndFrame());
+        await harness.WaitDownAsync<LlmFullResponseEndFrame>();
+        await harness.EndAsync();
+
+        var anchor = Assert.Single(harness.DownFrames.OfType<AggregatedTextFrame>(), f => f is not TtsTextFrame);
+        Assert.Equal("Hi there.", anchor.Text);
+        Assert.Equal(AggregationType.Sentence, anchor.AggregatedBy);
+        Assert.Equal("Hi there.", Assert.Single(harness.DownFrames.OfType<TtsTextFrame>()).Text);
+        Assert.Equal(["Hi", " there."], tts.ContextsInOrder.Single().Texts);
+    }
+
+    [Fact]
+    public async Task TokenMode_TwoSpeaks_StayInSeparateContextsWithOneAnchorEach()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike, new TtsServiceOptions { AggregationMode = TextAggregationMode.Token });
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("One."), new MarkerFrame(1), new TtsSpeakFrame("Two."), new MarkerFrame(2));
+        await harness.WaitDownAsync<MarkerFrame>(m => m.Number == 2);
+        await harness.EndAsync();
+
+        FrameAssert.SpeakGroups(harness.DownFrames, 2);
+        Assert.Equal(2, harness.DownFrames.OfType<TtsStartedFrame>().Select(s => s.ContextId).Distinct().Count());
+        Assert.Equal(2, harness.DownFrames.OfType<AggregatedTextFrame>().Count(f => f is not TtsTextFrame));
+    }
+
+    [Fact]
+    public async Task Serialization_SecondTurnsAudioArrivesFirst_StillPlaysAfterTheFirstTurn()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Manual);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("First."), new LlmFullResponseEndFrame(), new TtsSpeakFrame("Second."));
+        var first = await tts.WaitForContextAsync(0);
+        var second = await tts.WaitForContextAsync(1);
+        await second.InputCompleted.Task.WaitAsync(PipelineHarness.Timeout);
+
+        second.EmitAudio(6);
+        second.End();
+        first.EmitAudio(4);
+        first.End();
+        await harness.WaitDownAsync<TtsStoppedFrame>(s => s.ContextId == second.ContextId);
+        await harness.EndAsync();
+
+        Assert.Equal(
+            [
+                "LlmFullResponseStart", "Aggregated(First.)", "TtsStarted", "TtsText(First.)", "Audio*", "TtsStopped", "LlmFullResponseEnd",
+                "Aggregated(Second.)", "TtsStarted", "TtsText(Second.)", "Audio*", "LlmAssistantPushAggregation", "TtsStopped",
+            ],
+            FrameAssert.Shape(harness.DownFrames));
+        var audio = harness.DownFrames.OfType<TtsAudioRawFrame>().ToList();
+        Assert.Equal([first.ContextId, second.ContextId], audio.Select(a => a.ContextId));
+    }
+
+    [Fact]
+    public async Task EndFrame_AudioStillComing_EndFollowsTheLastStoppedAndTheServiceStopsFirst()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Manual);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("Late audio."), new EndFrame());
+        var context = await tts.WaitForContextAsync(0);
+        await context.InputCompleted.Task.WaitAsync(PipelineHarness.Timeout);
+        context.EmitAudio(8);
+        context.End();
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+
+        var frames = harness.Down.Frames.ToList();
+        Assert.IsType<EndFrame>(frames[^1]);
+        Assert.IsType<TtsStoppedFrame>(frames[^2]);
+        Assert.Equal("stop", tts.Calls.Last(c => c is "stop" || c.StartsWith("dispose:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task EndFrame_TextWithoutResponseEnd_IsFlushedAndSpoken()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("An unfinished thought"));
+        await harness.EndAsync();
+
+        Assert.Equal("An unfinished thought", Assert.Single(harness.DownFrames.OfType<TtsTextFrame>()).Text);
+        Assert.Single(harness.DownFrames.OfType<TtsStoppedFrame>());
+    }
+
+    [Fact]
+    public async Task Stopped_StreamEnds_ComesWithoutWaitingForTheFallbackTimeout()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike);
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        harness.Queue(new TtsSpeakFrame("Quick."));
+
+        // Fake time never advances here: the stop can only come from the end of the audio stream.
+        await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+    }
+
+    [Fact]
+    public async Task Stopped_StreamNeverEnds_FallbackTimeoutStopsTheContext()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var tts = new TestTtsService(TestTtsBehaviour.Manual, new TtsServiceOptions { StopFrameTimeout = TimeSpan.FromSeconds(3) });
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        harness.Queue(new TtsSpeakFrame("Never ends."));
+        var context = await tts.WaitForContextAsync(0);
+        context.EmitAudio(4);
+        await harness.WaitDownAsync<TtsAudioRawFrame>();
+
+        // The idle timer is armed by the output loop once it has seen the end of input; advance until it has fired.
+        TtsStoppedFrame? stopped = null;
+        for (var attempt = 0; attempt < 200 && stopped is null; attempt++)
+        {
+            time.Advance(TimeSpan.FromSeconds(3));
+            try
+            {
+                stopped = await harness.Down.WaitForFrameAsync<TtsStoppedFrame>(TimeSpan.FromMilliseconds(50));
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
+        Assert.NotNull(stopped);
+        Assert.Equal(context.ContextId, stopped.ContextId);
+        await context.Disposed.Task.WaitAsync(PipelineHarness.Timeout);
+        await harness.EndAsync();
+    }
+}

@@ -1,0 +1,233 @@
+using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.Pipeline.Services;
+using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Tests.Services;
+
+/// <summary>Pipecat's test_tts_zero_audio_contexts.py, errors, settings and events.</summary>
+public class TtsServiceUsabilityTests
+{
+    [Fact]
+    public async Task ZeroAudio_TwoSilentContextsUnderLimitThree_StaysUsableWithoutErrors()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Silent);
+        await using var harness = PipelineHarness.Start(tts);
+        await SpeakAndWaitAsync(harness, tts, 2);
+        await harness.EndAsync();
+
+        Assert.True(tts.IsUsable);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task ZeroAudio_LimitReached_UnusableWithOneErrorFromTheService()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Silent, new TtsServiceOptions { MaxConsecutiveZeroAudioContexts = 2 });
+        await using var harness = PipelineHarness.Start(tts);
+        bool? usableWhenReported = null;
+        harness.Task.ErrorReceived += (_, e) => usableWhenReported ??= tts.IsUsable;
+        await SpeakAndWaitAsync(harness, tts, 2);
+        var error = await harness.WaitUpAsync<ErrorFrame>();
+        await harness.EndAsync();
+
+        Assert.Same(tts, error.Processor);
+        Assert.False(error.Fatal);
+        Assert.False(usableWhenReported);
+        Assert.False(tts.IsUsable);
+        Assert.Single(harness.Errors);
+    }
+
+    [Fact]
+    public async Task ZeroAudio_LimitOneThreeSilentSpeaks_OnlyOneErrorAndNoSynthesisOnceUnusable()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Silent, new TtsServiceOptions { MaxConsecutiveZeroAudioContexts = 1 });
+        await using var harness = PipelineHarness.Start(tts);
+        await SpeakAndWaitAsync(harness, tts, 3);
+        await harness.EndAsync();
+
+        Assert.Single(harness.Errors);
+        Assert.Single(tts.ContextsInOrder);
+        Assert.Equal(3, harness.DownFrames.OfType<TtsStoppedFrame>().Count());
+    }
+
+    [Fact]
+    public async Task ZeroAudio_AudioInTheMiddle_ResetsTheCount()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Silent, new TtsServiceOptions { MaxConsecutiveZeroAudioContexts = 2 });
+        await using var harness = PipelineHarness.Start(tts);
+        await SpeakAndWaitAsync(harness, tts, 1);
+        tts.Behaviour = TestTtsBehaviour.WebSocketLike;
+        await SpeakAndWaitAsync(harness, tts, 1);
+        tts.Behaviour = TestTtsBehaviour.Silent;
+        await SpeakAndWaitAsync(harness, tts, 1);
+        await harness.EndAsync();
+
+        Assert.True(tts.IsUsable);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task ZeroAudio_LimitZero_NeverMarksUnusable()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Silent, new TtsServiceOptions { MaxConsecutiveZeroAudioContexts = 0 });
+        await using var harness = PipelineHarness.Start(tts);
+        await SpeakAndWaitAsync(harness, tts, 5);
+        await harness.EndAsync();
+
+        Assert.True(tts.IsUsable);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task ZeroAudio_InterruptedContext_IsNotCounted()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Manual, new TtsServiceOptions { MaxConsecutiveZeroAudioContexts = 1 });
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("Cut off."));
+        var context = await tts.WaitForContextAsync(0);
+        harness.Queue(new InterruptionFrame());
+        await context.Interrupted.Task.WaitAsync(PipelineHarness.Timeout);
+        await harness.EndAsync();
+
+        Assert.True(tts.IsUsable);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task SetUsable_True_ForgetsTheCount()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Silent, new TtsServiceOptions { MaxConsecutiveZeroAudioContexts = 2 });
+        await using var harness = PipelineHarness.Start(tts);
+        await SpeakAndWaitAsync(harness, tts, 1);
+        tts.SetUsable(true);
+        await SpeakAndWaitAsync(harness, tts, 1);
+        await harness.EndAsync();
+
+        Assert.True(tts.IsUsable);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Settings_UpdateBetweenSpeaks_AppliesFromTheNextContext()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(
+            new TtsSpeakFrame("Before."),
+            new TtsUpdateSettingsFrame(new TtsSettingsUpdate { Voice = "voice-2", Language = "de" }),
+            new TtsSpeakFrame("After."));
+        await harness.WaitDownAsync<TtsStoppedFrame>(s => s.ContextId == tts.ContextsInOrder.ElementAtOrDefault(1)?.ContextId);
+        await harness.EndAsync();
+
+        Assert.Equal(new TtsSettings("model-1", "voice-1", "en"), tts.ContextsInOrder[0].Settings);
+        Assert.Equal(new TtsSettings("model-1", "voice-2", "de"), tts.ContextsInOrder[1].Settings);
+        Assert.Equal("voice-2", tts.Settings.Voice);
+        Assert.DoesNotContain(harness.DownFrames, f => f is TtsUpdateSettingsFrame);
+    }
+
+    [Fact]
+    public async Task Settings_UpdateForAnotherService_IsForwardedNotApplied()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike);
+        var other = new TestTtsService(TestTtsBehaviour.WebSocketLike);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsUpdateSettingsFrame(new TtsSettingsUpdate { Voice = "voice-9" }) { Service = other });
+        await harness.WaitDownAsync<TtsUpdateSettingsFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal("voice-1", tts.Settings.Voice);
+    }
+
+    [Fact]
+    public async Task Settings_ChangeOnUnusableService_MakesItUsableAgain()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Silent, new TtsServiceOptions { MaxConsecutiveZeroAudioContexts = 1 });
+        await using var harness = PipelineHarness.Start(tts);
+        await SpeakAndWaitAsync(harness, tts, 1);
+        Assert.False(tts.IsUsable);
+
+        tts.Behaviour = TestTtsBehaviour.WebSocketLike;
+        harness.Queue(new TtsUpdateSettingsFrame(new TtsSettingsUpdate { Voice = "voice-2" }), new TtsSpeakFrame("Works again."));
+        await harness.WaitDownAsync<TtsAudioRawFrame>();
+        await harness.EndAsync();
+
+        Assert.True(tts.IsUsable);
+    }
+
+    [Fact]
+    public async Task Errors_OpenFailsWithAuthentication_ErrorUpstreamServiceUnusableStartedStoppedPaired()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike)
+        {
+            FailOpen = _ => new AsyncAIException("The API key was rejected. Check ASYNCAI_API_KEY.", AsyncAIErrorCategory.Authentication, statusCode: 401),
+        };
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("Hello."), new TtsSpeakFrame("Again."), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        var error = Assert.Single(harness.Errors);
+        Assert.Equal(AsyncAIErrorCategory.Authentication, error.Category);
+        Assert.Same(tts, error.Processor);
+        Assert.False(tts.IsUsable);
+        Assert.Equal(1, tts.Calls.Count(c => c.StartsWith("open:", StringComparison.Ordinal)));
+        Assert.Equal(2, harness.DownFrames.OfType<TtsStartedFrame>().Count());
+        Assert.Equal(2, harness.DownFrames.OfType<TtsStoppedFrame>().Count());
+    }
+
+    [Fact]
+    public async Task Errors_StreamFailsMidway_ErrorWithItsCategoryAndTheContextStops()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Manual);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("Breaks."));
+        var context = await tts.WaitForContextAsync(0);
+        context.EmitAudio(4);
+        context.Fail(new AsyncAIException("The service failed (HTTP 503). Retry later.", AsyncAIErrorCategory.Server, statusCode: 503));
+        var stopped = await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(context.ContextId, stopped.ContextId);
+        var error = Assert.Single(harness.Errors);
+        Assert.Equal(AsyncAIErrorCategory.Server, error.Category);
+        Assert.True(tts.IsUsable);
+    }
+
+    [Fact]
+    public async Task Events_ConnectedAndDisconnected_RaisedAndAThrowingHandlerIsContained()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike);
+        var connected = 0;
+        var disconnected = 0;
+        tts.Connected += (_, _) => throw new InvalidOperationException("subscriber bug");
+        tts.Connected += (_, _) => connected++;
+        tts.Disconnected += (_, _) => disconnected++;
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("Hi."));
+        await harness.EndAsync();
+
+        Assert.Equal(0, connected); // a throwing subscriber stops the multicast, as with any .NET event; the pipeline carries on
+        Assert.Equal(1, disconnected);
+        Assert.Single(harness.DownFrames.OfType<TtsStoppedFrame>());
+    }
+
+    [Fact]
+    public void Options_OutOfRange_ThrowNamingTheOption()
+    {
+        Assert.Equal("StopFrameTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => new TestTtsService(options: new TtsServiceOptions { StopFrameTimeout = TimeSpan.Zero })).ParamName);
+        Assert.Equal("MaxConsecutiveZeroAudioContexts", Assert.Throws<ArgumentOutOfRangeException>(() => new TestTtsService(options: new TtsServiceOptions { MaxConsecutiveZeroAudioContexts = -1 })).ParamName);
+        Assert.Equal("SampleRate", Assert.Throws<ArgumentOutOfRangeException>(() => new TestTtsService(options: new TtsServiceOptions { SampleRate = 100 })).ParamName);
+    }
+
+    private static async Task SpeakAndWaitAsync(PipelineHarness harness, TestTtsService tts, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var stoppedBefore = harness.Down.Frames.OfType<TtsStoppedFrame>().Count();
+            harness.Queue(new TtsSpeakFrame($"Speak {i}."));
+            await harness.Down.WaitForFrameAsync(_ => harness.Down.Frames.OfType<TtsStoppedFrame>().Count() > stoppedBefore, PipelineHarness.Timeout);
+        }
+
+        Assert.NotNull(tts);
+    }
+}

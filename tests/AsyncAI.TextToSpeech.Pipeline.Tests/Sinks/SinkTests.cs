@@ -1,0 +1,144 @@
+using System.Buffers.Binary;
+using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.Pipeline.Pipelines;
+using AsyncAI.TextToSpeech.Pipeline.Processors;
+using AsyncAI.TextToSpeech.Pipeline.Sinks;
+using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Tests.Sinks;
+
+public class SinkTests
+{
+    [Fact]
+    public async Task WavFileSink_SpokenTurn_WritesAHeaderWithTheRightSizesAndAllAudio()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"pipeline-test-{Guid.NewGuid():N}.wav");
+        try
+        {
+            var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike);
+            var sink = new WavFileSink(path);
+            await using (var harness = PipelineHarness.Start(new FrameProcessor[] { tts, sink }, new PipelineParams { AudioOutSampleRate = 16000 }))
+            {
+                harness.Queue(new TtsSpeakFrame("Hello there."), new TtsSpeakFrame("Second one."));
+                await harness.EndAsync();
+            }
+
+            var bytes = await File.ReadAllBytesAsync(path);
+            var expectedData = TestTtsService.ExpectedBytes("Hello there.") + TestTtsService.ExpectedBytes("Second one.");
+            Assert.Equal(WavFileSink.HeaderSize + expectedData, bytes.Length);
+            Assert.Equal("RIFF"u8.ToArray(), bytes[..4]);
+            Assert.Equal((uint)(bytes.Length - 8), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4)));
+            Assert.Equal("WAVE"u8.ToArray(), bytes[8..12]);
+            Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(20)));
+            Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(22)));
+            Assert.Equal(16000u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(24)));
+            Assert.Equal(32000u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(28)));
+            Assert.Equal(16, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(34)));
+            Assert.Equal("data"u8.ToArray(), bytes[36..40]);
+            Assert.Equal((uint)expectedData, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(40)));
+            Assert.Equal(expectedData, sink.BytesWritten);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task WavFileSink_NoAudio_StillWritesAValidEmptyFile()
+    {
+        var stream = new MemoryStream();
+        await using (var harness = PipelineHarness.Start(new WavFileSink(stream, leaveOpen: true)))
+        {
+            await harness.EndAsync();
+        }
+
+        var bytes = stream.ToArray();
+        Assert.Equal(WavFileSink.HeaderSize, bytes.Length);
+        Assert.Equal(36u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4)));
+        Assert.Equal(0u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(40)));
+        Assert.Equal(24000u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(24)));
+    }
+
+    [Fact]
+    public async Task WavFileSink_NonSeekableStream_MarksSizesUnknown()
+    {
+        var inner = new MemoryStream();
+        var stream = new NonSeekableStream(inner);
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike);
+        await using (var harness = PipelineHarness.Start(new FrameProcessor[] { tts, new WavFileSink(stream, leaveOpen: true) }))
+        {
+            harness.Queue(new TtsSpeakFrame("Streamed."));
+            await harness.EndAsync();
+        }
+
+        var bytes = inner.ToArray();
+        Assert.Equal(uint.MaxValue, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(40)));
+        Assert.Equal(WavFileSink.HeaderSize + TestTtsService.ExpectedBytes("Streamed."), bytes.Length);
+    }
+
+    [Fact]
+    public async Task PcmStreamSink_Audio_WrittenExactlyAndBotSpeakingReportedOnceEachWay()
+    {
+        var stream = new MemoryStream();
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike);
+        await using var harness = PipelineHarness.Start(new FrameProcessor[] { tts, new PcmStreamSink(stream, leaveOpen: true) });
+        harness.Queue(new TtsSpeakFrame("Raw audio."));
+        await harness.WaitUpAsync<BotStoppedSpeakingFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(TestTtsService.ExpectedBytes("Raw audio."), stream.Length);
+        Assert.Single(harness.Up.Frames.OfType<BotStartedSpeakingFrame>());
+        Assert.Single(harness.Up.Frames.OfType<BotStoppedSpeakingFrame>());
+        var down = harness.DownFrames.ToList();
+        Assert.True(down.IndexOf(down.OfType<BotStartedSpeakingFrame>().Single()) < down.IndexOf(down.OfType<TtsAudioRawFrame>().First()));
+    }
+
+    [Fact]
+    public async Task AudioOutputSink_SilenceWithoutStop_ReportsBotStoppedAfterTheTimeout()
+    {
+        var time = new FakeTimeProvider();
+        var tts = new TestTtsService(TestTtsBehaviour.Manual);
+        await using var harness = PipelineHarness.Start(new FrameProcessor[] { tts, new PcmStreamSink(new MemoryStream()) }, timeProvider: time);
+        harness.Queue(new TtsSpeakFrame("Trailing off."));
+        var context = await tts.WaitForContextAsync(0);
+        context.EmitAudio(4);
+        await harness.WaitUpAsync<BotStartedSpeakingFrame>();
+        await harness.WaitDownAsync<TtsAudioRawFrame>();
+
+        time.Advance(AudioOutputSink.DefaultSilenceTimeout);
+        await harness.WaitUpAsync<BotStoppedSpeakingFrame>();
+        context.End();
+        await harness.EndAsync();
+
+        Assert.Single(harness.Up.Frames.OfType<BotStoppedSpeakingFrame>());
+    }
+
+    [Fact]
+    public void WriteHeader_DestinationTooSmall_Throws() =>
+        Assert.Throws<ArgumentException>("destination", () => WavFileSink.WriteHeader(new byte[10], 24000, 1, 0));
+
+    private sealed class NonSeekableStream(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.Pipeline.Processors;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
+
+/// <summary>A pass-through processor whose handling of chosen frames waits on a gate the test opens.</summary>
+internal sealed class GateProcessor : FrameProcessor
+{
+    private readonly ConcurrentDictionary<Frame, TaskCompletionSource> _gates = new();
+    private readonly ConcurrentDictionary<Frame, TaskCompletionSource> _started = new();
+
+    public Func<Frame, bool> ShouldThrow { get; set; } = _ => false;
+
+    public Func<Frame, bool> PauseAfter { get; set; } = _ => false;
+
+    public ConcurrentQueue<Frame> Processed { get; } = new();
+
+    public ConcurrentQueue<Frame> Cancelled { get; } = new();
+
+    /// <summary>Makes the processing of <paramref name="frame"/> wait until <see cref="Open"/>.</summary>
+    public void Block(Frame frame) => _gates[frame] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Open(Frame frame) => _gates[frame].TrySetResult();
+
+    public Task WaitStartedAsync(Frame frame) => Started(frame).Task.WaitAsync(PipelineHarness.Timeout);
+
+    public void Resume() => ResumeProcessingFrames();
+
+    protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+    {
+        Started(frame).TrySetResult();
+        if (_gates.TryGetValue(frame, out var gate))
+        {
+            try
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Cancelled.Enqueue(frame);
+                throw;
+            }
+        }
+
+        if (ShouldThrow(frame))
+        {
+            throw new InvalidOperationException($"boom on {frame.Name}");
+        }
+
+        Processed.Enqueue(frame);
+        PushFrame(frame, direction);
+        if (PauseAfter(frame))
+        {
+            PauseProcessingFrames();
+        }
+    }
+
+    private TaskCompletionSource Started(Frame frame) =>
+        _started.GetOrAdd(frame, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+}
