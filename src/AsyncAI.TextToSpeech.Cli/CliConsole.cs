@@ -5,8 +5,9 @@ namespace AsyncAI.TextToSpeech.Cli;
 /// <param name="Out">Standard output for text (tables, JSON, URLs); never used while audio goes to stdout.</param>
 /// <param name="Error">Standard error: progress, statistics and errors.</param>
 /// <param name="OpenStandardOutput">Opens standard output as a byte stream, for raw audio.</param>
-internal sealed record CliConsole(TextReader In, TextWriter Out, TextWriter Error, Func<Stream> OpenStandardOutput)
+/// <param name="StandardOutputIsTerminal">Whether standard output is a terminal (raw audio there would only garble it).</param>
+internal sealed record CliConsole(TextReader In, TextWriter Out, TextWriter Error, Func<Stream> OpenStandardOutput, bool StandardOutputIsTerminal = false)
 {
     /// <summary>Gets the real console.</summary>
-    public static CliConsole System { get; } = new(Console.In, Console.Out, Console.Error, Console.OpenStandardOutput);
+    public static CliConsole System { get; } = new(Console.In, Console.Out, Console.Error, Console.OpenStandardOutput, !Console.IsOutputRedirected);
 }

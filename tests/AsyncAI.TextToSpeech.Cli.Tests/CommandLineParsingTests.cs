@@ -51,4 +51,17 @@ public class CommandLineParsingTests
             Assert.Contains(command, stdout, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task RunAsync_RawAudioToATerminal_UsageErrorBeforeConnecting()
+    {
+        var stderr = new StringWriter();
+        var console = new CliConsole(new StringReader(""), new StringWriter(), stderr, () => new MemoryStream(), StandardOutputIsTerminal: true);
+
+        var exitCode = await CliApplication.RunAsync(["speak", "Hello.", "-o", "-"], console);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("terminal", line, StringComparison.Ordinal);
+    }
 }

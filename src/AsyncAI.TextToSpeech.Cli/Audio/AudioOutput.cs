@@ -23,9 +23,20 @@ internal sealed class AudioOutput : IAsyncDisposable
     /// <summary>Gets the audio bytes written so far (without any header).</summary>
     public long Bytes => _bytes;
 
+    /// <summary>Checks the <c>--output</c> value before any connection is made.</summary>
+    /// <exception cref="CliException">Raw audio would go to a terminal.</exception>
+    public static void Validate(string path, CliConsole console)
+    {
+        if (path == StandardOutputPath && console.StandardOutputIsTerminal)
+        {
+            throw CliException.Usage("-o - writes raw PCM to stdout, which is a terminal here. Pipe it to a player (| aplay -f S16_LE -r 24000) or write a file with -o FILE.wav.");
+        }
+    }
+
     /// <summary>Opens the output: <c>-</c> for raw PCM on standard output, anything else as a WAV file path.</summary>
     public static async Task<AudioOutput> OpenAsync(string path, int sampleRate, string encoding, CliConsole console, CancellationToken cancellationToken)
     {
+        Validate(path, console);
         if (path == StandardOutputPath)
         {
             return new AudioOutput("stdout", null, console.OpenStandardOutput());

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AsyncAI.TextToSpeech.Cli.Audio;
 using AsyncAI.TextToSpeech.Cli.Speech;
 using AsyncAI.TextToSpeech.WebSockets;
 
@@ -22,10 +23,12 @@ internal static class StreamCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var settings = speech.ReadSettings(parseResult);
+            var outputPath = parseResult.GetRequiredValue(speech.Output);
+            AudioOutput.Validate(outputPath, console);
             await using var target = await connection.ResolveAsync(parseResult, console, cancellationToken);
             return await SpeechRun.RunAsync(
                 settings,
-                parseResult.GetRequiredValue(speech.Output),
+                outputPath,
                 parseResult.GetValue(verbose),
                 console,
                 (loggerFactory, output, clock, ct) => Speaker.SpeakOverWebSocketAsync(
