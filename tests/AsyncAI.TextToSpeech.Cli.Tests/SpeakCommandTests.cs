@@ -3,7 +3,7 @@ using AsyncAI.TextToSpeech.Emulator;
 
 namespace AsyncAI.TextToSpeech.Cli.Tests;
 
-public class SpeakCommandTests
+public class SpeakCommandTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
 {
     private const double EmulatorSecondsPerCharacter = 0.05;
     private const string Text = "Hello from Async.";
@@ -18,11 +18,13 @@ public class SpeakCommandTests
         // 22050 Hz × 0.05 s = 1103 samples per character: with an odd count of characters the μ-law data chunk is odd and needs a pad byte.
         var text = encoding == "pcm_mulaw" ? "Hello there" : Text;
         string[] args = ["speak", text, "--encoding", encoding, "--sample-rate", sampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture)];
-        // The default encoding runs without -o, which must write speech.wav in the working directory.
-        var file = encoding == "pcm_s16le" ? "speech.wav" : "out.wav";
-        if (encoding != "pcm_s16le")
+        // The default encoding runs as a user would first: no key, no URL (the built-in emulator) and no -o, which
+        // must write speech.wav in the working directory. The others use the test's emulator.
+        var builtIn = encoding == "pcm_s16le";
+        var file = builtIn ? "speech.wav" : "out.wav";
+        if (!builtIn)
         {
-            args = [.. args, "-o", file];
+            args = [.. args, "-o", file, "--url", fixture.Url];
         }
 
         var result = await CliProcess.RunAsync(args, dir.Path);
@@ -43,7 +45,7 @@ public class SpeakCommandTests
             Assert.Equal((uint)(expectedBytes / (bits / 8)), wav.FactSampleCount);
         }
 
-        Assert.Contains("emulator", result.StandardError, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(builtIn, result.StandardError.Contains("using the built-in emulator", StringComparison.Ordinal));
         Assert.Contains("time to first audio", result.StandardError, StringComparison.Ordinal);
         Assert.Empty(result.StandardOutput);
     }
@@ -53,7 +55,7 @@ public class SpeakCommandTests
     [InlineData("http")]
     public async Task Speak_ToStdout_WritesOnlyRawPcmOfTheExpectedLength(string transport)
     {
-        var result = await CliProcess.RunAsync(["speak", Text, "-o", "-", "--transport", transport]);
+        var result = await CliProcess.RunAsync(["speak", Text, "-o", "-", "--transport", transport, "--url", fixture.Url]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(EmulatorAudio.ExpectedByteCount(Text, 24000, "pcm_s16le", EmulatorSecondsPerCharacter), result.StandardOutput.Length);
@@ -65,7 +67,7 @@ public class SpeakCommandTests
     {
         using var dir = new TempDirectory();
 
-        var result = await CliProcess.RunAsync(["speak", Text, "--transport", "http", "-o", "http.wav", "--sample-rate", "8000"], dir.Path);
+        var result = await CliProcess.RunAsync(["speak", Text, "--transport", "http", "-o", "http.wav", "--sample-rate", "8000", "--url", fixture.Url], dir.Path);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var wav = WavFile.Parse(await File.ReadAllBytesAsync(dir.File("http.wav")));

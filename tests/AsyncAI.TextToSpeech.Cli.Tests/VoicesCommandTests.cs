@@ -3,14 +3,14 @@ using AsyncAI.TextToSpeech.Cli.Tests.Infrastructure;
 
 namespace AsyncAI.TextToSpeech.Cli.Tests;
 
-public class VoicesCommandTests
+public class VoicesCommandTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
 {
     private const string DocumentedVoiceId = "e0f39dc4-f691-4e78-bba5-5c636692cc04";
 
     [Fact]
     public async Task Voices_Json_PrintsAParsableArrayOfVoicesWithinTheLimit()
     {
-        var result = await CliProcess.RunAsync(["voices", "--json", "--limit", "3"]);
+        var result = await CliProcess.RunAsync(["voices", "--json", "--limit", "3", "--url", fixture.Url]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         using var document = JsonDocument.Parse(result.StandardOutput);
