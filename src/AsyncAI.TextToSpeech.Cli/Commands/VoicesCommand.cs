@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using AsyncAI.TextToSpeech.Cli.Service;
 using AsyncAI.TextToSpeech.Http;
@@ -13,7 +14,12 @@ internal static class VoicesCommand
 {
     private static readonly string[] Genders = ["Male", "Female", "Neutral", "Unspecified"];
 
-    private static readonly JsonSerializerOptions IndentedJson = new(AsyncAIJsonContext.Default.Options) { WriteIndented = true };
+    // Relaxed escaping: this JSON is for people and jq, not for embedding in HTML.
+    private static readonly JsonSerializerOptions IndentedJson = new(AsyncAIJsonContext.Default.Options)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>Creates the command.</summary>
     public static Command Create(CliConsole console, Option<bool> verbose)
