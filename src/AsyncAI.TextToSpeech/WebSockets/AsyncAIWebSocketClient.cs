@@ -47,6 +47,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
     private Session? _session;
     private AsyncAIException? _permanentError;
     private int _connectionCount;
+    private Task _lastSupervisor = Task.CompletedTask;
 
     /// <summary>Initializes a new client. Nothing connects until <see cref="ConnectAsync"/>.</summary>
     /// <param name="options">The options; validated and copied, so later changes have no effect.</param>
@@ -179,6 +180,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
 
             RaiseConnected(connection.Number);
             session.Supervisor = SuperviseAsync(session, connection);
+            _lastSupervisor = session.Supervisor;
         }
         finally
         {
@@ -275,6 +277,8 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
                 await StopSessionAsync(session).ConfigureAwait(false);
             }
 
+            // A session that ended on its own (gave up, failed) left its supervisor finished but not yet awaited.
+            await _lastSupervisor.ConfigureAwait(false);
             FailAllContexts(new AsyncAIException("The WebSocket client was disposed before the context finished.", AsyncAIErrorCategory.Connectivity));
             _events.Writer.TryComplete();
             try

@@ -93,6 +93,7 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
     [Fact]
     public async Task Reconnect_ServerClosesIdleSocket_NextContextSucceedsOnTheNewSocket()
     {
+        using var reconnects = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(Diagnostics.AsyncAITelemetry.Meter, "asyncai.tts.websocket.reconnects");
         _emulator.Options.IdleTimeout = TimeSpan.FromMilliseconds(300);
         await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));
         var timeoutError = new TaskCompletionSource<AsyncAIException>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -126,6 +127,7 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
         Assert.Equal(ExpectedBytes("After the reconnect.", _emulator), audio.Length);
         Assert.Equal(2, _emulator.Journal.ConnectionsAccepted);
         Assert.Equal(AsyncAIWebSocketState.Connected, client.State);
+        Assert.True(reconnects.GetMeasurementSnapshot().Sum(m => m.Value) >= 1, "the reconnect is counted");
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class AsyncAIWebSocketClientInterruptTests : IAsyncLifetime
     [Fact]
     public async Task InterruptAsync_AtRandomPoints_NoByteAfterItReturnsAndServerSawCloseContext()
     {
+        using var late = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(Diagnostics.AsyncAITelemetry.Meter, "asyncai.tts.websocket.late_chunks_dropped");
         await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));
         await client.ConnectAsync();
         var totalChunks = ExpectedBytes(Text, _emulator) / 960;
@@ -71,6 +72,9 @@ public sealed class AsyncAIWebSocketClientInterruptTests : IAsyncLifetime
         Assert.True(streamedIds.Count > Trials / 5, $"enough trials interrupted mid-stream ({streamedIds.Count})");
         Assert.Empty(streamedIds.Except(closed));
         Assert.Equal(AsyncAIWebSocketState.Connected, client.State);
+
+        // The emulator finishes a closed context's pending audio (as the docs say), so interrupted contexts get late audio: dropped and counted.
+        Assert.True(late.GetMeasurementSnapshot().Sum(m => m.Value) > 0, "late chunks are counted");
     }
 
     private static async Task<(string? Violation, bool Streamed)> RunTrialAsync(AsyncAIWebSocketContext context, Random random, int totalChunks)
