@@ -17,6 +17,20 @@ internal sealed partial class EmulatorServer
         return ((long)EmulatorAudio.CountAudibleCharacters(speech.Transcript) * perCharacter, perCharacter);
     }
 
+    /// <summary>The largest whole-body response (sync and timestamps build it in memory); longer text gets a 400.</summary>
+    internal const long MaxWholeBodyBytes = 256L * 1024 * 1024;
+
+    private ApiError? CheckWholeBodySize(SpeechRequest speech)
+    {
+        var (samples, _) = Measure(speech);
+        return samples * speech.Format.BytesPerSample > MaxWholeBodyBytes
+            ? ApiError.Validation(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"The transcript would produce more than {MaxWholeBodyBytes / (1024 * 1024)} MiB of audio; use /text_to_speech/streaming or shorter text."),
+                "transcript")
+            : null;
+    }
+
     private byte[] RenderWhole(SpeechRequest speech, out int length)
     {
         var (samples, _) = Measure(speech);
@@ -37,6 +51,12 @@ internal sealed partial class EmulatorServer
 
     private async Task SynthesizeWholeAsync(HttpContext http, SpeechRequest speech)
     {
+        if (CheckWholeBodySize(speech) is { } tooLarge)
+        {
+            await WriteErrorAsync(http, tooLarge);
+            return;
+        }
+
         var buffer = RenderWhole(speech, out var length);
         try
         {
@@ -54,6 +74,12 @@ internal sealed partial class EmulatorServer
 
     private async Task SynthesizeWithTimestampsAsync(HttpContext http, SpeechRequest speech)
     {
+        if (CheckWholeBodySize(speech) is { } tooLarge)
+        {
+            await WriteErrorAsync(http, tooLarge);
+            return;
+        }
+
         var buffer = RenderWhole(speech, out var length);
         try
         {
