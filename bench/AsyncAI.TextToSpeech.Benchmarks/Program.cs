@@ -6,6 +6,12 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        // Harnesses that are not BenchmarkDotNet suites are picked by their first argument.
+        if (args.Length > 0 && args[0] == "ws-latency")
+        {
+            return await WebSockets.WebSocketLatencyHarness.RunAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == Http.HttpLatencyHarness.Command)
         {
             return await Http.HttpLatencyHarness.RunAsync(args[1..]);

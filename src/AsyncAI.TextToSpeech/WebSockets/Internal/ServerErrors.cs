@@ -1,0 +1,33 @@
+using AsyncAI.TextToSpeech.Protocol;
+
+namespace AsyncAI.TextToSpeech.WebSockets.Internal;
+
+/// <summary>Turns an Async WebSocket error message into an <see cref="AsyncAIException"/>.</summary>
+internal static class ServerErrors
+{
+    public static AsyncAIException ToException(ErrorMessage error)
+    {
+        var code = error.ErrorCode ?? "UNKNOWN";
+        var category = CategoryOf(code);
+        var advice = category switch
+        {
+            AsyncAIErrorCategory.Timeout => " The service closes sockets that send nothing for 60 s; the client reconnects.",
+            AsyncAIErrorCategory.Authentication => " Check the API key.",
+            AsyncAIErrorCategory.InvalidRequest => " Check the voice, model, language and output format options.",
+            AsyncAIErrorCategory.RateLimited or AsyncAIErrorCategory.Quota => " Slow down or check the account's limits.",
+            _ => string.Empty,
+        };
+        var context = error.ContextId is null ? string.Empty : " (context '" + error.ContextId + "')";
+        return new AsyncAIException($"Async sent error {code}{context}: {error.Message ?? "no message"}.{advice}", category, code);
+    }
+
+    private static AsyncAIErrorCategory CategoryOf(string code) => code switch
+    {
+        AsyncAIErrorCodes.Timeout => AsyncAIErrorCategory.Timeout,
+        AsyncAIErrorCodes.InvalidApiKey => AsyncAIErrorCategory.Authentication,
+        AsyncAIErrorCodes.VoiceNotFound or AsyncAIErrorCodes.VersionNotFound or AsyncAIErrorCodes.InvalidLanguage or AsyncAIErrorCodes.ValidationError => AsyncAIErrorCategory.InvalidRequest,
+        AsyncAIErrorCodes.TooManyConcurrentRequests or AsyncAIErrorCodes.RateLimitExceeded => AsyncAIErrorCategory.RateLimited,
+        AsyncAIErrorCodes.UsageLimitExceeded or AsyncAIErrorCodes.QuotaExceeded => AsyncAIErrorCategory.Quota,
+        _ => AsyncAIErrorCategory.Server,
+    };
+}

@@ -1,0 +1,429 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using AsyncAI.TextToSpeech.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace AsyncAI.TextToSpeech.WebSockets.Internal;
+
+/// <summary>
+/// One open socket: exactly one receive loop and one send loop (the only caller of <see cref="WebSocket.SendAsync(ReadOnlyMemory{byte}, WebSocketMessageType, bool, CancellationToken)"/>,
+/// as <see cref="ClientWebSocket"/> allows one send at a time), plus the keepalive timer. <see cref="RunAsync"/> owns and awaits both loops.
+/// </summary>
+internal sealed class WebSocketConnection
+{
+    // Async audio messages are base64 JSON of ~20–100 ms of audio (a 20 ms chunk at 48 kHz f32 is ~5 KiB of text);
+    // 16 KiB holds nearly all of them, larger ones grow the buffer up to the reader's message limit.
+    private const int InitialReceiveBufferSize = 16 * 1024;
+
+    private readonly AsyncAIWebSocketClient _client;
+    private readonly ClientWebSocket _socket;
+    private readonly ILogger _logger;
+    private ChannelWriter<OutboundMessage>? _keepAliveTarget;
+    private volatile bool _sentSinceKeepAliveTick;
+    private volatile bool _closeSent;
+    private volatile bool _stalled;
+    private ITimer? _responseWatchdog;
+    private SemaphoreSlim? _sendLock;
+    private ChannelReader<OutboundMessage>? _outbound;
+
+    // Written only under the send lock (the send loop or the direct-send fast path).
+    private readonly ArrayBufferWriter<byte> _sendBuffer = new(1024);
+
+    // When text went out with no server message since (0 = nothing unanswered); drives the response watchdog.
+    private long _unansweredSince;
+
+    public WebSocketConnection(AsyncAIWebSocketClient client, ClientWebSocket socket, int number, long openedTimestamp)
+    {
+        _client = client;
+        _socket = socket;
+        _logger = client.Logger;
+        Number = number;
+        OpenedTimestamp = openedTimestamp;
+    }
+
+    /// <summary>Gets the 1-based number of this socket within the client's lifetime; contexts bind to it.</summary>
+    public int Number { get; }
+
+    /// <summary>Gets when the socket opened (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long OpenedTimestamp { get; }
+
+    /// <summary>Aborts the socket: both loops end promptly.</summary>
+    public void Abort() => _socket.Abort();
+
+    /// <summary>Runs the connection until the socket closes or fails; returns why (null when the caller closed it).</summary>
+    public async Task<AsyncAIException?> RunAsync(Channel<OutboundMessage> outbound)
+    {
+        _keepAliveTarget = outbound.Writer;
+        using var keepAlive = _client.Options.KeepAliveInterval == Timeout.InfiniteTimeSpan
+            ? null
+            : _client.TimeProvider.CreateTimer(static s => ((WebSocketConnection)s!).OnKeepAliveTick(), this, _client.Options.KeepAliveInterval, _client.Options.KeepAliveInterval);
+
+        using var watchdog = _client.Options.ResponseTimeout == Timeout.InfiniteTimeSpan
+            ? null
+            : _client.TimeProvider.CreateTimer(static s => ((WebSocketConnection)s!).OnResponseWatchdog(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _responseWatchdog = watchdog;
+
+        using var sendStop = new CancellationTokenSource();
+        using var sendLock = new SemaphoreSlim(1, 1);
+        _sendLock = sendLock;
+        _outbound = outbound.Reader;
+        var receive = ReceiveLoopAsync();
+        var send = SendLoopAsync(outbound.Reader, sendLock, sendStop.Token);
+        var first = await Task.WhenAny(receive, send).ConfigureAwait(false);
+        if (first == send && send.IsFaulted)
+        {
+            // The socket cannot be written to: make the receive loop end now rather than when the peer notices.
+            _socket.Abort();
+        }
+
+        var reason = await receive.ConfigureAwait(false);
+        if (_stalled && !_closeSent)
+        {
+            reason = new AsyncAIException(
+                $"Async stopped answering: nothing arrived for {_client.Options.ResponseTimeout.TotalSeconds:0.###} s (ResponseTimeout) after text was sent, so the connection was declared dead.",
+                AsyncAIErrorCategory.Connectivity,
+                innerException: reason);
+        }
+
+        await sendStop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await send.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        {
+            reason = new AsyncAIException("Writing to the socket failed: " + _client.Redact(ex.Message), AsyncAIErrorCategory.Connectivity, innerException: ex);
+        }
+
+        if (_socket.State == WebSocketState.CloseReceived)
+        {
+            // The server started the close handshake; answer it, briefly, so the server sees a clean close.
+            using var timeout = new CancellationTokenSource(_client.Options.CloseTimeout, _client.TimeProvider);
+            try
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+            {
+            }
+        }
+
+        _sendLock = null;
+        _socket.Dispose();
+        return reason;
+    }
+
+    /// <summary>Called on the timer: text went out and the server has said nothing since; abort once ResponseTimeout has passed.</summary>
+    private void OnResponseWatchdog()
+    {
+        var since = Interlocked.Read(ref _unansweredSince);
+        if (since == 0)
+        {
+            return;
+        }
+
+        var remaining = _client.Options.ResponseTimeout - _client.TimeProvider.GetElapsedTime(since);
+        if (remaining > TimeSpan.Zero)
+        {
+            _responseWatchdog?.Change(remaining, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        _stalled = true;
+        _socket.Abort();
+    }
+
+    private void OnKeepAliveTick()
+    {
+        if (!_sentSinceKeepAliveTick)
+        {
+            _keepAliveTarget?.TryWrite(OutboundMessage.KeepAlive);
+        }
+
+        _sentSinceKeepAliveTick = false;
+    }
+
+    // ---- send ----------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The latency fast path for text: when nothing is queued and the send loop is idle, the caller writes the message
+    /// itself instead of waking the loop (one thread hop less from SendTextAsync to the wire).
+    /// </summary>
+    /// <remarks>
+    /// Holding the send lock with an empty queue proves no earlier message is pending, so order is kept; otherwise the
+    /// caller queues the message behind the others. Returns false when the message must be queued.
+    /// </remarks>
+    public async ValueTask<bool> TrySendDirectAsync(OutboundMessage message)
+    {
+        var sendLock = _sendLock;
+        var outbound = _outbound;
+        if (sendLock is null || outbound is null || _closeSent || _client.IsStopping || !TryEnter(sendLock))
+        {
+            return false;
+        }
+
+        try
+        {
+            if (outbound.TryPeek(out _) || _closeSent)
+            {
+                return false;
+            }
+
+            if (ShouldSend(message))
+            {
+                await SendOneAsync(message, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The message's context is bound to this socket and fails with it; make the loops notice now.
+            _socket.Abort();
+            return true;
+        }
+        finally
+        {
+            Exit(sendLock);
+        }
+
+        // The lock dies with the connection (RunAsync disposes it); a late caller simply queues instead.
+        static bool TryEnter(SemaphoreSlim sendLock)
+        {
+            try
+            {
+                return sendLock.Wait(0);
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
+
+        static void Exit(SemaphoreSlim sendLock)
+        {
+            try
+            {
+                sendLock.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private async Task SendLoopAsync(ChannelReader<OutboundMessage> outbound, SemaphoreSlim sendLock, CancellationToken cancellationToken)
+    {
+        while (await outbound.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                while (outbound.TryRead(out var message))
+                {
+                    if (!ShouldSend(message))
+                    {
+                        continue;
+                    }
+
+                    if (message.Kind == OutboundKind.Close)
+                    {
+                        _sendBuffer.ResetWrittenCount();
+                        Write(_sendBuffer, message);
+                        await _socket.SendAsync(_sendBuffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                        _closeSent = true;
+                        await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "client closing", cancellationToken).ConfigureAwait(false);
+                        return;
+                    }
+
+                    await SendOneAsync(message, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                sendLock.Release();
+            }
+        }
+    }
+
+    /// <summary>Writes one message; callers hold the send lock.</summary>
+    private async ValueTask SendOneAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        _sendBuffer.ResetWrittenCount();
+        Write(_sendBuffer, message);
+        await _socket.SendAsync(_sendBuffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+        if (message.Kind != OutboundKind.KeepAlive)
+        {
+            // A keepalive must not suppress the next one, or an idle socket would get one every other tick.
+            _sentSinceKeepAliveTick = true;
+        }
+
+        if (message.Kind == OutboundKind.Text && _responseWatchdog is not null
+            && Interlocked.CompareExchange(ref _unansweredSince, _client.TimeProvider.GetTimestamp(), 0) == 0)
+        {
+            _responseWatchdog.Change(_client.Options.ResponseTimeout, Timeout.InfiniteTimeSpan);
+        }
+
+        AfterSend(message, _sendBuffer.WrittenCount);
+    }
+
+    private bool ShouldSend(in OutboundMessage message)
+    {
+        if (message.Kind == OutboundKind.Close)
+        {
+            return true;
+        }
+
+        if (_client.IsStopping)
+        {
+            // Closing: whatever is still queued belongs to contexts that are about to fail anyway.
+            return false;
+        }
+
+        return message.Context is null || message.Context.TryBeginSend(message.Kind, Number);
+    }
+
+    private void AfterSend(in OutboundMessage message, int byteCount)
+    {
+        var characters = message.Kind == OutboundKind.Text ? message.Text!.Length : 0;
+        if (characters > 0)
+        {
+            WebSocketMetrics.CharactersSent.Add(characters);
+        }
+
+        message.Context?.OnSent(message.Kind, characters);
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            _logger.MessageSent(message.Kind, message.Context?.Id, byteCount);
+        }
+    }
+
+    private static void Write(ArrayBufferWriter<byte> buffer, in OutboundMessage message)
+    {
+        switch (message.Kind)
+        {
+            case OutboundKind.Text:
+                ClientMessageWriter.WriteText(buffer, message.Context!.Id, message.Text, force: true);
+                break;
+            case OutboundKind.Flush:
+                ClientMessageWriter.WriteFlush(buffer, message.Context!.Id);
+                break;
+            case OutboundKind.EndOfInput:
+                ClientMessageWriter.WriteEndOfInput(buffer, message.Context!.Id);
+                break;
+            case OutboundKind.CloseContext:
+                ClientMessageWriter.WriteCloseContext(buffer, message.Context!.Id);
+                break;
+            case OutboundKind.KeepAlive:
+                // No context_id on purpose: the default context is never used by this client, so a whitespace
+                // transcript there cannot re-open, extend or race with any of our contexts (Pipecat attaches the
+                // active context and had to guard the resulting null-id path).
+                ClientMessageWriter.WriteKeepalive(buffer, contextId: null);
+                break;
+            case OutboundKind.Close:
+                ClientMessageWriter.WriteTerminate(buffer);
+                break;
+            default:
+                break;
+        }
+    }
+
+    // ---- receive -------------------------------------------------------------------------------------------------
+
+    private async Task<AsyncAIException?> ReceiveLoopAsync()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferSize);
+        var audio = ArrayPool<byte>.Shared.Rent(ServerMessageReader.GetMaxAudioByteCount(InitialReceiveBufferSize));
+        var count = 0;
+        var oversized = false;
+        try
+        {
+            while (true)
+            {
+                if (count == buffer.Length)
+                {
+                    if (buffer.Length >= ServerMessageReader.DefaultMaxMessageBytes)
+                    {
+                        // Keep reading to the end of the message, then report it; the socket survives.
+                        oversized = true;
+                        count = 0;
+                    }
+                    else
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer.AsSpan(0, count).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+                }
+
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(count), CancellationToken.None).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    if (_closeSent)
+                    {
+                        return null;
+                    }
+
+                    var status = _socket.CloseStatus is { } code ? ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture) : "none";
+                    return new AsyncAIException(
+                        $"Async closed the connection (close status {status}, '{_socket.CloseStatusDescription}').",
+                        AsyncAIErrorCategory.Connectivity);
+                }
+
+                count += result.Count;
+                if (!result.EndOfMessage)
+                {
+                    continue;
+                }
+
+                // Any message proves the peer alive (a plain store: the hot path stays interlock-free).
+                Volatile.Write(ref _unansweredSince, 0);
+
+                if (oversized)
+                {
+                    oversized = false;
+                    _client.ReportProtocolError(new AsyncAIException("Async sent a message larger than 4 MiB; it was skipped.", AsyncAIErrorCategory.Protocol, "MESSAGE_TOO_LARGE"));
+                }
+                else if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    _logger.BinaryMessageIgnored(count);
+                }
+                else
+                {
+                    var needed = ServerMessageReader.GetMaxAudioByteCount(count);
+                    if (audio.Length < needed)
+                    {
+                        ArrayPool<byte>.Shared.Return(audio);
+                        audio = ArrayPool<byte>.Shared.Rent(needed);
+                    }
+
+                    _client.OnServerMessage(buffer.AsSpan(0, count), audio, this);
+                }
+
+                count = 0;
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            if (_closeSent && ex is not WebSocketException { WebSocketErrorCode: WebSocketError.ConnectionClosedPrematurely })
+            {
+                return null;
+            }
+
+            return new AsyncAIException(
+                "The connection to Async failed: " + _client.Redact(ex.Message) + " (a dead peer is detected by PING/PONG within PingInterval + KeepAliveTimeout).",
+                AsyncAIErrorCategory.Connectivity,
+                innerException: ex);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(audio);
+        }
+    }
+}

@@ -1,0 +1,372 @@
+using System.Diagnostics;
+using AsyncAI.TextToSpeech.Emulator;
+using AsyncAI.TextToSpeech.WebSockets;
+using Microsoft.Extensions.Logging;
+using static AsyncAI.TextToSpeech.Tests.WebSockets.WebSocketTestSupport;
+
+namespace AsyncAI.TextToSpeech.Tests.WebSockets;
+
+public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
+{
+    private AsyncAIEmulator _emulator = null!;
+
+    public async Task InitializeAsync() => _emulator = await AsyncAIEmulator.StartAsync();
+
+    public async Task DisposeAsync() => await _emulator.DisposeAsync();
+
+    [Fact]
+    public async Task DeadPeer_NetworkBlackHole_DetectedByPingWithinIntervalPlusTimeout()
+    {
+        await using var proxy = new BlackHoleProxy(_emulator.WebSocketUrl);
+        var interval = TimeSpan.FromMilliseconds(500);
+        var timeout = TimeSpan.FromMilliseconds(500);
+        await using var client = new AsyncAIWebSocketClient(Options(proxy.Url, o =>
+        {
+            o.PingInterval = interval;
+            o.KeepAliveTimeout = timeout;
+            o.ResponseTimeout = Timeout.InfiniteTimeSpan;
+            o.Reconnect.Enabled = false;
+        }));
+        var disconnected = new TaskCompletionSource<AsyncAIConnectionEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Disconnected += (_, e) => disconnected.TrySetResult(e);
+        await client.ConnectAsync();
+        var context = client.CreateContext();
+        _emulator.Options.PacingRate = 1;
+        await context.SendTextAsync("A long sentence that keeps streaming while the network path goes dark.");
+        await using var audio = context.ReadAudioAsync().GetAsyncEnumerator();
+        Assert.True(await Within(audio.MoveNextAsync().AsTask(), "first audio"));
+
+        proxy.BlackHole = true;
+        var started = Stopwatch.GetTimestamp();
+        var ex = await Assert.ThrowsAsync<AsyncAIException>(async () =>
+        {
+            while (await audio.MoveNextAsync())
+            {
+            }
+        }).WaitAsync(Patience);
+        var detectedAfter = Stopwatch.GetElapsedTime(started);
+
+        // Scheduling slack on a loaded machine on top of the designed bound.
+        Assert.True(detectedAfter <= interval + timeout + TimeSpan.FromMilliseconds(750), $"detected after {detectedAfter.TotalMilliseconds:F0} ms");
+        Assert.Equal(AsyncAIErrorCategory.Connectivity, ex.Category);
+        Assert.Contains("characters had been sent", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("never voiced", ex.Message, StringComparison.Ordinal);
+        Assert.NotNull((await Within(disconnected.Task, "Disconnected")).Error);
+    }
+
+    [Fact]
+    public async Task DeadPeer_EmulatorBlackHole_DetectedWithinResponseTimeoutOfTheNextText()
+    {
+        // The emulator's black hole stops answering messages but its socket still answers PINGs (the runtime replies
+        // while it reads), so PING/PONG cannot see it; the response watchdog does.
+        var responseTimeout = TimeSpan.FromMilliseconds(800);
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o =>
+        {
+            o.ResponseTimeout = responseTimeout;
+            o.Reconnect.Enabled = false;
+        }));
+        await client.ConnectAsync();
+        _emulator.Options.PacingRate = 1;
+        var streaming = client.CreateContext();
+        await streaming.SendTextAsync("A long sentence that is still streaming when the server stops answering.");
+        await using var audio = streaming.ReadAudioAsync().GetAsyncEnumerator();
+        Assert.True(await Within(audio.MoveNextAsync().AsTask(), "first audio"));
+
+        _emulator.Options.Faults.BlackHole = true;
+        var next = client.CreateContext();
+        var started = Stopwatch.GetTimestamp();
+        await next.SendTextAsync("The next sentence goes into the void.");
+        var ex = await Assert.ThrowsAsync<AsyncAIException>(async () =>
+        {
+            while (await audio.MoveNextAsync())
+            {
+            }
+        }).WaitAsync(Patience);
+        var detectedAfter = Stopwatch.GetElapsedTime(started);
+
+        Assert.True(detectedAfter <= responseTimeout + TimeSpan.FromMilliseconds(750), $"detected after {detectedAfter.TotalMilliseconds:F0} ms");
+        Assert.Contains("stopped answering", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("never voiced", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(AsyncAIContextState.Faulted, next.State);
+    }
+
+    [Fact]
+    public async Task Reconnect_ServerClosesIdleSocket_NextContextSucceedsOnTheNewSocket()
+    {
+        using var reconnects = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(Diagnostics.AsyncAITelemetry.Meter, "asyncai.tts.websocket.reconnects");
+        _emulator.Options.IdleTimeout = TimeSpan.FromMilliseconds(300);
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));
+        var timeoutError = new TaskCompletionSource<AsyncAIException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ConnectionError += (_, e) =>
+        {
+            if (e.Error!.ErrorCode == "TIMEOUT")
+            {
+                timeoutError.TrySetResult(e.Error);
+            }
+        };
+        client.Disconnected += (_, _) => _emulator.Options.IdleTimeout = TimeSpan.FromSeconds(60);
+        client.Connected += (_, e) =>
+        {
+            if (e.ConnectionNumber == 2)
+            {
+                reconnected.TrySetResult();
+            }
+        };
+
+        await client.ConnectAsync();
+        var error = await Within(timeoutError.Task, "the server's TIMEOUT error");
+        await Within(reconnected.Task, "the reconnect");
+        var context = client.CreateContext();
+        await context.SendTextAsync("After the reconnect.");
+        var reading = ReadAllAsync(context);
+        await Within(context.CompleteAsync(), "completion");
+        var (audio, _) = await reading;
+
+        Assert.Equal(AsyncAIErrorCategory.Timeout, error.Category);
+        Assert.Equal(ExpectedBytes("After the reconnect.", _emulator), audio.Length);
+        Assert.Equal(2, _emulator.Journal.ConnectionsAccepted);
+        Assert.Equal(AsyncAIWebSocketState.Connected, client.State);
+        Assert.True(reconnects.GetMeasurementSnapshot().Sum(m => m.Value) >= 1, "the reconnect is counted");
+    }
+
+    [Fact]
+    public async Task Reconnect_AbruptCloseMidStream_ReaderGetsErrorAndIdleContextCarriesOn()
+    {
+        _emulator.Options.Faults.CloseAbruptlyMidContext = true;
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));
+        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Disconnected += (_, _) => _emulator.Options.Faults.CloseAbruptlyMidContext = false;
+        client.Connected += (_, e) =>
+        {
+            if (e.ConnectionNumber == 2)
+            {
+                reconnected.TrySetResult();
+            }
+        };
+        await client.ConnectAsync();
+        var idle = client.CreateContext();
+        var streaming = client.CreateContext();
+
+        await streaming.SendTextAsync("This stream is cut after its first chunk.");
+        var ex = await Assert.ThrowsAsync<AsyncAIException>(() => ReadAllAsync(streaming));
+        await Within(reconnected.Task, "the reconnect");
+        await idle.SendTextAsync("The idle context survives.");
+        var reading = ReadAllAsync(idle);
+        await Within(idle.CompleteAsync(), "the idle context's completion");
+        var (audio, _) = await reading;
+
+        Assert.Equal(AsyncAIErrorCategory.Connectivity, ex.Category);
+        Assert.Contains("never voiced", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(AsyncAIContextState.Faulted, streaming.State);
+        Assert.Equal(ExpectedBytes("The idle context survives.", _emulator), audio.Length);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_Handshake401_OneAttemptAndClientUnusable()
+    {
+        _emulator.Options.ApiKeys.Add("sk_the_only_valid_key");
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));
+
+        var ex = await Assert.ThrowsAsync<AsyncAIException>(() => client.ConnectAsync());
+
+        Assert.Equal(AsyncAIErrorCategory.Authentication, ex.Category);
+        Assert.Equal(401, ex.StatusCode);
+        Assert.Contains("API key", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(ApiKey, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(AsyncAIWebSocketState.Failed, client.State);
+        Assert.Same(ex, client.PermanentError);
+        await Assert.ThrowsAsync<AsyncAIException>(() => client.ConnectAsync());
+        Assert.Throws<AsyncAIException>(() => client.CreateContext());
+        Assert.Equal(1, _emulator.Journal.HandshakesRejected);
+    }
+
+    [Fact]
+    public async Task Reconnect_Handshake401OnReconnect_NoRetryAndClientUnusable()
+    {
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o => o.Reconnect.InitialDelay = TimeSpan.FromMilliseconds(10)));
+        var failed = new TaskCompletionSource<AsyncAIException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ConnectionError += (_, e) =>
+        {
+            if (e.Error!.Category == AsyncAIErrorCategory.Authentication)
+            {
+                failed.TrySetResult(e.Error);
+            }
+        };
+        await client.ConnectAsync();
+        _emulator.Options.Faults.RejectHandshakeStatus = 401;
+        _emulator.Options.Faults.CloseAbruptlyMidContext = true;
+        var context = client.CreateContext();
+        await context.SendTextAsync("Cut, then the key is refused.");
+
+        var error = await Within(failed.Task, "the refused reconnect");
+        await Assert.ThrowsAsync<AsyncAIException>(() => ReadAllAsync(context));
+
+        Assert.Equal(401, error.StatusCode);
+        Assert.Equal(AsyncAIWebSocketState.Failed, client.State);
+        Assert.Equal(1, _emulator.Journal.HandshakesRejected);
+    }
+
+    [Fact]
+    public async Task Reconnect_ThreeConnectionsDyingQuickly_PermanentError()
+    {
+        _emulator.Options.Faults.CloseAfterIdle = TimeSpan.FromMilliseconds(100);
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o => o.Reconnect.InitialDelay = TimeSpan.FromMilliseconds(10)));
+        var permanent = new TaskCompletionSource<AsyncAIException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ConnectionError += (_, e) =>
+        {
+            if (e.Error!.Message.Contains("gave up for good", StringComparison.Ordinal))
+            {
+                permanent.TrySetResult(e.Error);
+            }
+        };
+
+        await client.ConnectAsync();
+        var error = await Within(permanent.Task, "the permanent error");
+
+        Assert.Equal(AsyncAIWebSocketState.Failed, client.State);
+        Assert.Same(error, client.PermanentError);
+        Assert.StartsWith("3 connections in a row", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, _emulator.Journal.ConnectionsAccepted);
+        Assert.Throws<AsyncAIException>(() => client.CreateContext());
+    }
+
+    [Theory]
+    [InlineData("malformed-json", "MALFORMED_JSON")]
+    [InlineData("invalid-base64", "INVALID_BASE64")]
+    [InlineData("odd-length-chunk", "ODD_LENGTH_AUDIO")]
+    public async Task Receive_BrokenAudioMessage_ReportedAlignedAndConnectionAlive(string fault, string expectedCode)
+    {
+        await using var client = new AsyncAIWebSocketClient(Options(WithFaults(_emulator.WebSocketUrl, fault)));
+        var reported = new System.Collections.Concurrent.ConcurrentQueue<AsyncAIException>();
+        client.ConnectionError += (_, e) => reported.Enqueue(e.Error!);
+        await client.ConnectAsync();
+        var context = client.CreateContext();
+        const string Text = "Broken messages arrive in this stream of audio.";
+
+        await context.SendTextAsync(Text);
+        var reading = ReadAllAsync(context);
+        await Within(context.CompleteAsync(), "completion despite a broken message");
+        var (audio, sizes) = await reading;
+        var after = client.CreateContext();
+        await after.SendTextAsync("The socket is still fine.");
+        var readingAfter = ReadAllAsync(after);
+        await Within(after.CompleteAsync(), "a second context on the same socket");
+        var (audioAfter, _) = await readingAfter;
+
+        Assert.All(sizes, size => Assert.Equal(0, size % 2));
+        Assert.Equal(_emulator.Journal.AudioBytesSent(context.Id), audio.Length);
+        if (expectedCode == "ODD_LENGTH_AUDIO")
+        {
+            // The odd byte is held back and joined to the next chunk: nothing is lost and the tone stays continuous.
+            Assert.Equal(ExpectedBytes(Text, _emulator), audio.Length);
+            AssertContinuousTone(audio);
+        }
+        else
+        {
+            Assert.True(audio.Length < ExpectedBytes(Text, _emulator), "the broken message's audio is lost");
+        }
+
+        var error = Assert.Single(reported);
+        Assert.Equal(expectedCode, error.ErrorCode);
+        Assert.Equal(AsyncAIErrorCategory.Protocol, error.Category);
+        Assert.Equal(ExpectedBytes("The socket is still fine.", _emulator), audioAfter.Length);
+        Assert.Equal(1, _emulator.Journal.ConnectionsAccepted);
+        Assert.Equal(AsyncAIWebSocketState.Connected, client.State);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_ServerIgnoresTheClose_ReturnsWithinCloseTimeout()
+    {
+        await using var proxy = new BlackHoleProxy(_emulator.WebSocketUrl);
+        var closeTimeout = TimeSpan.FromSeconds(1);
+        var client = new AsyncAIWebSocketClient(Options(proxy.Url, o =>
+        {
+            o.CloseTimeout = closeTimeout;
+            o.PingInterval = Timeout.InfiniteTimeSpan;
+        }));
+        await client.ConnectAsync();
+        var context = client.CreateContext();
+        _emulator.Options.PacingRate = 1;
+        await context.SendTextAsync("Streaming while the client is disposed.");
+        await using var audio = context.ReadAudioAsync().GetAsyncEnumerator();
+        Assert.True(await Within(audio.MoveNextAsync().AsTask(), "first audio"));
+        proxy.BlackHole = true;
+
+        var started = Stopwatch.GetTimestamp();
+        await client.DisposeAsync().AsTask().WaitAsync(Patience);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+
+        Assert.True(elapsed <= closeTimeout + TimeSpan.FromMilliseconds(500), $"DisposeAsync took {elapsed.TotalMilliseconds:F0} ms");
+        Assert.True(elapsed >= closeTimeout - TimeSpan.FromMilliseconds(100), "the close was given its full timeout");
+        Assert.Equal(AsyncAIWebSocketState.Disposed, client.State);
+        await Assert.ThrowsAsync<AsyncAIException>(async () =>
+        {
+            while (await audio.MoveNextAsync())
+            {
+            }
+        });
+    }
+
+    [Fact]
+    public async Task DisconnectAsync_HealthyServer_ClosesGracefullyAndCanConnectAgain()
+    {
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));
+        await client.ConnectAsync();
+        var context = client.CreateContext();
+
+        await client.DisconnectAsync();
+        await Within(_emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Disconnected), "the server to see the close");
+        Assert.Equal(AsyncAIWebSocketState.Disconnected, client.State);
+        Assert.Equal(AsyncAIContextState.Faulted, context.State);
+        await client.ConnectAsync();
+        var again = client.CreateContext();
+        await again.SendTextAsync("Connected again.");
+        var reading = ReadAllAsync(again);
+        await Within(again.CompleteAsync(), "completion after reconnecting by hand");
+
+        Assert.Equal(ExpectedBytes("Connected again.", _emulator), (await reading).Audio.Length);
+        Assert.Contains(_emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.Terminate);
+    }
+
+    [Fact]
+    public async Task Logging_TraceLevelOverAWholeSession_NeverContainsTheApiKey()
+    {
+        var logs = new CapturingLoggerProvider();
+        using (var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace)))
+        {
+            var url = WithFaults(_emulator.WebSocketUrl, "malformed-json");
+            await using var client = new AsyncAIWebSocketClient(Options(url, o =>
+            {
+                o.LoggerFactory = factory;
+                o.Reconnect.InitialDelay = TimeSpan.FromMilliseconds(10);
+            }));
+            await client.ConnectAsync();
+            var context = client.CreateContext();
+            await context.SendTextAsync("Logged at trace level.");
+            var reading = ReadAllAsync(context);
+            await Within(context.CompleteAsync(), "completion");
+            await reading;
+            var interrupted = client.CreateContext();
+            await interrupted.SendTextAsync("Interrupted.");
+            await interrupted.InterruptAsync();
+            _emulator.Options.Faults.CloseAbruptlyMidContext = true;
+            var cut = client.CreateContext();
+            await cut.SendTextAsync("Cut.");
+            await Assert.ThrowsAsync<AsyncAIException>(() => ReadAllAsync(cut));
+            _emulator.Options.Faults.CloseAbruptlyMidContext = false;
+            await client.DisconnectAsync();
+        }
+
+        using (var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace)))
+        {
+            _emulator.Options.ApiKeys.Add("sk_another_key");
+            await using var refused = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o => o.LoggerFactory = factory));
+            await Assert.ThrowsAsync<AsyncAIException>(() => refused.ConnectAsync());
+        }
+
+        Assert.True(logs.Entries.Count > 20, "a whole session logs plenty at trace level");
+        Assert.Contains(logs.Entries, e => e.Contains("api_key=REDACTED", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Entries, e => e.Contains(ApiKey, StringComparison.Ordinal));
+    }
+}
