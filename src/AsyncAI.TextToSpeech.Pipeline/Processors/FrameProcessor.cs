@@ -430,7 +430,7 @@ public abstract class FrameProcessor : IAsyncDisposable
             await _dataLoopReleased.Task.WaitAsync(token).ConfigureAwait(false);
             while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
-                while (true)
+                while (!_cancelling)
                 {
                     Task? wait = null;
                     QueuedFrame item = default;

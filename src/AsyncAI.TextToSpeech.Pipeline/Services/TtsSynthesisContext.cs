@@ -44,6 +44,12 @@ public abstract class TtsSynthesisContext : IAsyncDisposable
     /// <summary>Says that no more text follows: the audio stream ends once the audio for the text sent is delivered.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the end of input has been handed over.</returns>
+    /// <remarks>
+    /// Return without waiting for the audio: the service's processing loop awaits this call, and the end of
+    /// <see cref="ReadAudioAsync"/> already signals completion. A provider call that does wait (such as
+    /// <c>AsyncAIWebSocketContext.CompleteAsync</c>) should be started here, kept, and awaited at the end of
+    /// <see cref="ReadAudioAsync"/> or in <see cref="DisposeAsync"/>, so that its failure is observed.
+    /// </remarks>
     public abstract ValueTask CompleteInputAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Abandons the context after a user interruption.</summary>

@@ -156,21 +156,23 @@ public class FrameProcessorTests
     }
 
     [Fact]
-    public async Task CancelFrame_LaterFrames_AreDropped()
+    public async Task CancelFrame_QueuedAndLaterFrames_AreDropped()
     {
         var gate = new GateProcessor();
         await using var harness = PipelineHarness.Start(gate);
         var blocked = new MarkerFrame(0);
         gate.Block(blocked);
-        harness.Queue(blocked);
+        harness.Queue(blocked, new MarkerFrame(1), new UninterruptibleMarkerFrame(2));
         await gate.WaitStartedAsync(blocked);
+        await WaitForQueuedAsync(harness);
 
         harness.Task.Cancel("test");
         await harness.Run.WaitAsync(PipelineHarness.Timeout);
         gate.QueueFrame(new MarkerFrame(9));
 
         Assert.Contains(harness.Down.Frames, f => f is CancelFrame);
-        Assert.DoesNotContain(harness.Down.Frames, f => f is MarkerFrame);
+        Assert.DoesNotContain(harness.Down.Frames, f => f is MarkerFrame or UninterruptibleMarkerFrame);
+        Assert.DoesNotContain(gate.Processed, f => f is MarkerFrame or UninterruptibleMarkerFrame);
     }
 
     private static async Task WaitForQueuedAsync(PipelineHarness harness)

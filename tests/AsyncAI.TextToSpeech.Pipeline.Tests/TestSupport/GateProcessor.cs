@@ -12,6 +12,9 @@ internal sealed class GateProcessor : FrameProcessor
 
     public Func<Frame, bool> ShouldThrow { get; set; } = _ => false;
 
+    /// <summary>Gets or sets whether each frame's processing yields once, to shuffle interleavings in stress tests.</summary>
+    public bool YieldEachFrame { get; set; }
+
     public Func<Frame, bool> PauseAfter { get; set; } = _ => false;
 
     public ConcurrentQueue<Frame> Processed { get; } = new();
@@ -30,6 +33,11 @@ internal sealed class GateProcessor : FrameProcessor
     protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
     {
         Started(frame).TrySetResult();
+        if (YieldEachFrame)
+        {
+            await Task.Yield();
+        }
+
         if (_gates.TryGetValue(frame, out var gate))
         {
             try

@@ -1,0 +1,144 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using AsyncAI.TextToSpeech.Http;
+using AsyncAI.TextToSpeech.Pipeline.Aggregation;
+using Microsoft.Extensions.Logging;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Services;
+
+/// <summary>Options of <see cref="AsyncAIHttpTtsService"/>.</summary>
+public sealed class AsyncAIHttpTtsServiceOptions : AsyncAITtsOptionsBase
+{
+    /// <summary>Gets or sets the service's base URL.</summary>
+    /// <value>The default value is <c>https://api.async.com</c>.</value>
+    public Uri Url { get; set; } = new("https://api.async.com");
+}
+
+/// <summary>Async text-to-speech over HTTP streaming (<c>POST /text_to_speech/streaming</c>), one request per sentence.</summary>
+/// <remarks>
+/// <para>
+/// Each turn is one context; each sentence of it is one streaming request, sent when the sentence is complete, and its
+/// audio is pushed chunk by chunk as it arrives (Pipecat buffers the whole body). The sentence's
+/// <see cref="Frames.TtsTextFrame"/> follows its audio. Failures reach the pipeline as one upstream
+/// <see cref="Frames.ErrorFrame"/> with the failure's category; an authentication or invalid-request failure makes the
+/// service unusable (no more requests) until its settings change.
+/// </para>
+/// <para>The caller owns the <see cref="HttpClient"/>; the service never disposes it.</para>
+/// </remarks>
+public sealed class AsyncAIHttpTtsService : TtsService
+{
+    private readonly AsyncAIHttpClient _client;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="httpClient">A caller-owned HTTP client (for example from <c>IHttpClientFactory</c>).</param>
+    /// <param name="options">The options; validated here.</param>
+    /// <param name="loggerFactory">The logger factory for the underlying HTTP client.</param>
+    /// <param name="timeProvider">The clock for the HTTP client's retries.</param>
+    /// <exception cref="ArgumentException">An option is invalid; the parameter name is the option's name.</exception>
+    public AsyncAIHttpTtsService(HttpClient httpClient, AsyncAIHttpTtsServiceOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : base(ToServiceOptions(options), ToSettings(options))
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        var clientOptions = new AsyncAIHttpOptions
+        {
+            ApiKey = options.ApiKey,
+            VoiceId = options.VoiceId,
+            Model = options.Model,
+            Version = options.Version,
+            BaseUrl = options.Url,
+            Encoding = options.Encoding,
+            Container = options.Container,
+        };
+        _client = new AsyncAIHttpClient(httpClient, clientOptions, loggerFactory, timeProvider);
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<TtsSynthesisContext> CreateContextAsync(string contextId, TtsSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var request = new AsyncAIHttpRequestOptions
+        {
+            VoiceId = settings.Voice,
+            Model = settings.Model,
+            Language = settings.Language is { } language ? AsyncAILanguages.Normalize(language) : null,
+            SampleRate = SampleRate,
+        };
+        return ValueTask.FromResult<TtsSynthesisContext>(new HttpSynthesisContext(_client, request, contextId));
+    }
+
+    private static TtsServiceOptions ToServiceOptions(AsyncAIHttpTtsServiceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new TtsServiceOptions
+        {
+            AggregationMode = options.AggregateSentences ? TextAggregationMode.Sentence : TextAggregationMode.Token,
+            SampleRate = options.SampleRate,
+            PushTextFrames = true,
+            PauseFrameProcessing = false,
+        };
+    }
+
+    private static TtsSettings ToSettings(AsyncAIHttpTtsServiceOptions options) =>
+        new(options.Model, options.VoiceId, options.Params?.Language is { } language ? AsyncAILanguages.ToAsyncCode(language) : null);
+
+    /// <summary>One turn: sentences are streamed one request at a time, their audio forwarded as it arrives.</summary>
+    private sealed class HttpSynthesisContext(AsyncAIHttpClient client, AsyncAIHttpRequestOptions request, string contextId) : TtsSynthesisContext(contextId)
+    {
+        private readonly Channel<object> _items = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+        private TaskCompletionSource? _consumed;
+
+        public override async ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default)
+        {
+            await foreach (var chunk in client.StreamAsync(text, request, cancellationToken).ConfigureAwait(false))
+            {
+                _items.Writer.TryWrite(chunk);
+            }
+
+            // Return once the reader has taken this sentence's audio, so its TtsTextFrame lands after it.
+            var consumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _consumed, consumed);
+            if (!_items.Writer.TryWrite(consumed))
+            {
+                return; // interrupted or completed meanwhile
+            }
+
+            await consumed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public override ValueTask CompleteInputAsync(CancellationToken cancellationToken = default)
+        {
+            _items.Writer.TryComplete();
+            return ValueTask.CompletedTask;
+        }
+
+        public override ValueTask InterruptAsync(CancellationToken cancellationToken = default)
+        {
+            _items.Writer.TryComplete();
+            Volatile.Read(ref _consumed)?.TrySetResult();
+            return ValueTask.CompletedTask;
+        }
+
+        public override async IAsyncEnumerable<AudioChunk> ReadAudioAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await foreach (var item in _items.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                switch (item)
+                {
+                    case AudioChunk chunk:
+                        yield return chunk;
+                        break;
+                    case TaskCompletionSource consumed:
+                        consumed.TrySetResult();
+                        break;
+                }
+            }
+        }
+
+        public override ValueTask DisposeAsync()
+        {
+            _items.Writer.TryComplete();
+            Volatile.Read(ref _consumed)?.TrySetResult();
+            return base.DisposeAsync();
+        }
+    }
+}

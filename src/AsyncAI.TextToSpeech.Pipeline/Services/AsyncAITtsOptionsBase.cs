@@ -1,0 +1,48 @@
+using AsyncAI.TextToSpeech.Protocol;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Services;
+
+/// <summary>The options both Async TTS services share (the seed document's surface).</summary>
+public abstract class AsyncAITtsOptionsBase
+{
+    /// <summary>Gets or sets the Async API key. Required.</summary>
+    public string ApiKey { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the voice id. Required.</summary>
+    public string VoiceId { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the model id.</summary>
+    /// <value>The default value is <c>async_flash_v1.0</c>.</value>
+    public string Model { get; set; } = AsyncAIModels.FlashV10;
+
+    /// <summary>Gets or sets the API version.</summary>
+    /// <value>The default value is <c>v1</c>.</value>
+    public string Version { get; set; } = "v1";
+
+    /// <summary>Gets or sets the output sample rate in Hz, or null to use the pipeline's (<see cref="Frames.StartFrame.AudioOutSampleRate"/>).</summary>
+    /// <value>The default value is null.</value>
+    public int? SampleRate { get; set; }
+
+    /// <summary>Gets or sets the audio encoding.</summary>
+    /// <value>The default value is <c>pcm_s16le</c>.</value>
+    public string Encoding { get; set; } = AudioEncodings.PcmS16Le;
+
+    /// <summary>Gets or sets the audio container.</summary>
+    /// <value>The default value is <c>raw</c>.</value>
+    public string Container { get; set; } = AudioContainers.Raw;
+
+    /// <summary>Gets or sets whether text is aggregated into sentences before synthesis (otherwise tokens are sent as they come).</summary>
+    /// <value>The default value is true.</value>
+    public bool AggregateSentences { get; set; } = true;
+
+    /// <summary>Gets or sets the synthesis parameters.</summary>
+    public AsyncAITtsInputParams Params { get; set; } = new();
+}
+
+/// <summary>Synthesis parameters of the Async TTS services.</summary>
+public sealed class AsyncAITtsInputParams
+{
+    /// <summary>Gets or sets the language, or null to let the service detect it.</summary>
+    /// <value>The default value is null.</value>
+    public Language? Language { get; set; }
+}

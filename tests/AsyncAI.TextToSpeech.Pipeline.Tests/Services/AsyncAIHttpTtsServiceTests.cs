@@ -1,0 +1,191 @@
+using AsyncAI.TextToSpeech.Emulator;
+using AsyncAI.TextToSpeech.Http;
+using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.Pipeline.Pipelines;
+using AsyncAI.TextToSpeech.Pipeline.Services;
+using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
+using AsyncAI.TextToSpeech.Protocol;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Tests.Services;
+
+/// <summary>AsyncAIHttpTtsService against the in-process emulator: the derived HTTP sequence, errors, language, interruption.</summary>
+public sealed class AsyncAIHttpTtsServiceTests : IAsyncLifetime, IDisposable
+{
+    private readonly HttpClient _http = new();
+    private AsyncAIEmulator _emulator = null!;
+
+    public async Task InitializeAsync() => _emulator = await AsyncAIEmulator.StartAsync();
+
+    public async Task DisposeAsync() => await _emulator.DisposeAsync();
+
+    public void Dispose() => _http.Dispose();
+
+    [Fact]
+    public async Task LlmTurn_TwoSentences_DerivedHttpSequenceWithEachSentencesAudio()
+    {
+        var tts = CreateService();
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello there. "), new LlmTextFrame("How are you?"), new LlmFullResponseEndFrame());
+        await harness.WaitDownAsync<LlmFullResponseEndFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(
+            [
+                "LlmFullResponseStart", "Aggregated(Hello there.)", "TtsStarted", "Audio*", "TtsText(Hello there.)",
+                "Aggregated(How are you?)", "Audio*", "TtsText(How are you?)", "TtsStopped", "LlmFullResponseEnd",
+            ],
+            FrameAssert.Shape(harness.DownFrames));
+        var frames = harness.DownFrames.ToList();
+        var firstText = frames.FindIndex(f => f is TtsTextFrame);
+        var firstAudio = frames.Take(firstText).OfType<TtsAudioRawFrame>().Sum(a => a.Audio.Length);
+        var secondAudio = frames.Skip(firstText).OfType<TtsAudioRawFrame>().Sum(a => a.Audio.Length);
+        Assert.Equal(Expected("Hello there.", 24000), firstAudio);
+        Assert.Equal(Expected("How are you?", 24000), secondAudio);
+        Assert.All(frames.OfType<TtsAudioRawFrame>(), a => Assert.Equal(0, a.Audio.Length % 2));
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task SampleRate_NotSet_UsesThePipelineRate()
+    {
+        var tts = CreateService();
+        await using var harness = PipelineHarness.Start(tts, new PipelineParams { AudioOutSampleRate = 16000 });
+        harness.Queue(new TtsSpeakFrame("Sixteen kilohertz."));
+        await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        var audio = harness.DownFrames.OfType<TtsAudioRawFrame>().ToList();
+        Assert.All(audio, a => Assert.Equal(16000, a.SampleRate));
+        Assert.Equal(Expected("Sixteen kilohertz.", 16000), audio.Sum(a => a.Audio.Length));
+    }
+
+    [Fact]
+    public async Task Errors_RejectedKey_OneAuthenticationErrorThenNoMoreRequests()
+    {
+        _emulator.Options.ApiKeys.Add("sk_right");
+        var tts = CreateService(o => o.ApiKey = "sk_wrong");
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("First."), new TtsSpeakFrame("Second."), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        var error = Assert.Single(harness.Errors);
+        Assert.Equal(AsyncAIErrorCategory.Authentication, error.Category);
+        Assert.Same(tts, error.Processor);
+        Assert.DoesNotContain("sk_wrong", error.Message, StringComparison.Ordinal);
+        Assert.False(tts.IsUsable);
+        Assert.Single(_emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.HttpRequest);
+        Assert.Equal(2, harness.DownFrames.OfType<TtsStoppedFrame>().Count());
+    }
+
+    [Fact]
+    public async Task Language_FromParamsAndRegionalUpdate_AreSentAsBaseCodesAndAccepted()
+    {
+        var tts = CreateService(o => o.Params.Language = Language.DeDe);
+        Assert.Equal("de", tts.Settings.Language);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(
+            new TtsSpeakFrame("Guten Tag."),
+            new TtsUpdateSettingsFrame(new TtsSettingsUpdate { Language = "fr-FR" }),
+            new TtsSpeakFrame("Bonjour."),
+            new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        // The emulator accepts only Async's base codes, so no error means "fr-FR" went out as "fr".
+        Assert.Empty(harness.Errors);
+        Assert.Equal(2, harness.DownFrames.OfType<TtsStoppedFrame>().Count());
+        Assert.Equal("fr-FR", tts.Settings.Language);
+    }
+
+    [Fact]
+    public async Task Language_UnknownLanguageUpdate_InvalidRequestErrorAndServiceUnusable()
+    {
+        var tts = CreateService();
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsUpdateSettingsFrame(new TtsSettingsUpdate { Language = "klingon" }), new TtsSpeakFrame("Qapla."), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        var error = Assert.Single(harness.Errors);
+        Assert.Equal(AsyncAIErrorCategory.InvalidRequest, error.Category);
+        Assert.False(tts.IsUsable);
+    }
+
+    [Fact]
+    public async Task Errors_QuotaRunsOutMidStream_QuotaErrorAndTheContextStops()
+    {
+        _emulator.Options.Faults.QuotaExceededAfterBytes = 2000;
+        var tts = CreateService();
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("This sentence is long enough to run past the tiny quota the emulator allows."));
+        var stopped = await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(AsyncAIErrorCategory.Quota, Assert.Single(harness.Errors).Category);
+        Assert.NotNull(stopped.ContextId);
+    }
+
+    [Fact]
+    public async Task Interruption_MidStream_NoStoppedLateAudioDroppedNextSpeakWorks()
+    {
+        _emulator.Options.PacingRate = 1;
+        var tts = CreateService();
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("A long sentence that takes a few seconds of real time to stream out at pace."));
+        var first = await harness.WaitDownAsync<TtsAudioRawFrame>();
+        harness.Queue(new InterruptionFrame());
+        await harness.WaitDownAsync<InterruptionFrame>();
+        _emulator.Options.PacingRate = 0;
+        harness.Queue(new TtsSpeakFrame("Next."));
+        var stopped = await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        Assert.NotEqual(first.ContextId, stopped.ContextId);
+        var frames = harness.DownFrames.ToList();
+        var interruption = frames.FindIndex(f => f is InterruptionFrame);
+        Assert.DoesNotContain(frames.Skip(interruption), f => f is TtsAudioRawFrame a && a.ContextId == first.ContextId);
+        Assert.Single(frames.OfType<TtsStoppedFrame>());
+    }
+
+    [Fact]
+    public async Task Metrics_Enabled_TtfbProcessingAndUsageReported()
+    {
+        var tts = CreateService();
+        await using var harness = PipelineHarness.Start(tts, new PipelineParams { EnableMetrics = true, EnableUsageMetrics = true });
+        harness.Queue(new TtsSpeakFrame("Metrics please."));
+        await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        var data = harness.DownFrames.OfType<MetricsFrame>().SelectMany(m => m.Data).ToList();
+        Assert.Single(data.OfType<TtfbMetricsData>());
+        Assert.Single(data.OfType<ProcessingMetricsData>());
+        Assert.Equal("Metrics please.".Length, Assert.Single(data.OfType<TtsUsageMetricsData>()).Characters);
+        Assert.All(data, d => Assert.Equal(AsyncAIModels.FlashV10, d.Model));
+    }
+
+    [Fact]
+    public void Constructor_MissingKeyOrVoice_ThrowsNamingTheOption()
+    {
+        Assert.Equal("ApiKey", Assert.ThrowsAny<ArgumentException>(() => new AsyncAIHttpTtsService(_http, new AsyncAIHttpTtsServiceOptions { VoiceId = "v" })).ParamName);
+        Assert.Equal("VoiceId", Assert.ThrowsAny<ArgumentException>(() => new AsyncAIHttpTtsService(_http, new AsyncAIHttpTtsServiceOptions { ApiKey = "sk_x" })).ParamName);
+        Assert.Throws<ArgumentNullException>("httpClient", () => new AsyncAIHttpTtsService(null!, Options()));
+    }
+
+    private static int Expected(string transcript, int sampleRate) =>
+        EmulatorAudio.ExpectedByteCount(transcript, sampleRate, AudioEncodings.PcmS16Le, new EmulatorOptions().SecondsPerCharacter);
+
+    private AsyncAIHttpTtsServiceOptions Options() => new()
+    {
+        ApiKey = "sk_test",
+        VoiceId = AsyncAIHttpOptions.DefaultVoiceId,
+        Url = _emulator.HttpBaseUrl,
+    };
+
+    private AsyncAIHttpTtsService CreateService(Action<AsyncAIHttpTtsServiceOptions>? configure = null)
+    {
+        var options = Options();
+        configure?.Invoke(options);
+        return new AsyncAIHttpTtsService(_http, options);
+    }
+}

@@ -1,0 +1,37 @@
+using AsyncAI.TextToSpeech.Emulator;
+using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.Pipeline.Pipelines;
+using AsyncAI.TextToSpeech.Pipeline.Services;
+using AsyncAI.TextToSpeech.Pipeline.Sinks;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Tests.Services;
+
+using Pipeline = AsyncAI.TextToSpeech.Pipeline.Pipelines.Pipeline;
+
+/// <summary>The seed document's "HTTP Service" example in C#, run end to end against the emulator.</summary>
+public class SeedExampleTests
+{
+    [Fact]
+    public async Task HttpServiceExample_CallerOwnedHttpClient_SpeaksIntoAWavFile()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        var wav = new MemoryStream();
+
+        // --- the example: the caller creates and owns the HttpClient ---
+        using var httpClient = new HttpClient();
+        var tts = new AsyncAIHttpTtsService(httpClient, new AsyncAIHttpTtsServiceOptions
+        {
+            ApiKey = "sk_emulator", // in an application: Environment.GetEnvironmentVariable("ASYNCAI_API_KEY")
+            VoiceId = "e0f39dc4-f691-4e78-bba5-5c636692cc04",
+            Url = emulator.HttpBaseUrl, // omit for https://api.async.com
+            Params = new AsyncAITtsInputParams { Language = Language.Es },
+        });
+        var task = new PipelineTask(new Pipeline(tts, new WavFileSink(wav, leaveOpen: true)));
+        task.QueueFrames([new TtsSpeakFrame("Hola, ¿cómo estás?"), new EndFrame()]);
+        await new PipelineRunner().RunAsync(task).WaitAsync(TimeSpan.FromSeconds(10));
+        // --- end of example ---
+
+        Assert.True(wav.Length > WavFileSink.HeaderSize);
+        Assert.Equal("es", tts.Settings.Language);
+    }
+}
