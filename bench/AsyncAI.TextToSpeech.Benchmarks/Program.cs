@@ -27,6 +27,11 @@ internal static class Program
             return await Pipeline.PipelineCapacityHarness.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == Emulator.EmulatorThroughput.Switch)
+        {
+            return await Emulator.EmulatorThroughput.RunAsync(args[1..]);
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -8,7 +8,7 @@ using AsyncAI.TextToSpeech.Pipeline.Sinks;
 namespace SpeakToWav;
 
 /// <summary>
-/// Reads lines of text (from a file, or stdin), speaks each one through an Async TTS service in a pipeline, and writes
+/// Reads lines of text (from a file, or stdin), speaks each one through Async's WebSocket TTS service in a pipeline, and writes
 /// the audio into a WAV file.
 /// <code>
 /// dotnet run --project samples/SpeakToWav -- lines.txt speech.wav
@@ -45,12 +45,11 @@ public static class Program
         // The real service when a key is set; otherwise an Async-compatible emulator inside this process.
         await using var emulator = string.IsNullOrEmpty(apiKey) ? await AsyncAIEmulator.StartAsync() : null;
 
-        using var httpClient = new HttpClient();
-        var tts = new AsyncAIHttpTtsService(httpClient, new AsyncAIHttpTtsServiceOptions
+        var tts = new AsyncAITtsService(new AsyncAITtsServiceOptions
         {
-            ApiKey = apiKey ?? "sk_emulator",
+            ApiKey = emulator is null ? apiKey! : "sk_emulator",
             VoiceId = Environment.GetEnvironmentVariable("ASYNCAI_VOICE_ID") ?? AsyncAIHttpOptions.DefaultVoiceId,
-            Url = emulator?.HttpBaseUrl ?? new Uri("https://api.async.com"),
+            Url = emulator?.WebSocketUrl ?? new Uri("wss://api.async.com/text_to_speech/websocket/ws"),
         });
         var wav = new WavFileSink(outputPath);
 

@@ -1,7 +1,7 @@
 namespace AsyncAI.TextToSpeech.Cli;
 
-/// <summary>Placeholder entry point: the asyncai-tts commands are implemented in issue #4.</summary>
+/// <summary>The <c>asyncai-tts</c> entry point.</summary>
 internal static class Program
 {
-    private static int Main() => 0;
+    private static Task<int> Main(string[] args) => CliApplication.RunAsync(args, CliConsole.System);
 }

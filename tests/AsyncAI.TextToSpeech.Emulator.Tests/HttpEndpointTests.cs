@@ -59,6 +59,24 @@ public sealed class HttpEndpointTests
     }
 
     [Fact]
+    public async Task Streaming_ClientGoesAway_GenerationStopsAtOnce()
+    {
+        // 60 s of paced audio; the request must end (and be journaled) as soon as the client hangs up, not a minute later.
+        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { PacingRate = 1 });
+        using var client = Http.Client(emulator);
+        var transcript = new string('a', 1200);
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/text_to_speech/streaming") { Content = Http.Json(Http.Tts(transcript)) })
+        using (var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        {
+            await using var body = await response.Content.ReadAsStreamAsync();
+            Assert.True(await body.ReadAsync(new byte[64]) > 0);
+        }
+
+        var done = await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.HttpRequest).WaitAsync(RawSocket.Timeout);
+        Assert.Equal(EmulatorEventKind.HttpRequest, done.Kind);
+    }
+
+    [Fact]
     public async Task Sync_Raw_ReturnsWholeBodyWithLength()
     {
         await using var emulator = await AsyncAIEmulator.StartAsync();

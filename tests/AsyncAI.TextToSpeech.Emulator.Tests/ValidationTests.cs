@@ -73,3 +73,18 @@ public sealed class ValidationTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }
+
+public sealed class SizeLimitTests
+{
+    [Fact]
+    public async Task Sync_TranscriptTooLongForOneBody_Returns400()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { SecondsPerCharacter = 10 });
+        using var client = Http.Client(emulator);
+
+        using var response = await client.PostAsync("/text_to_speech", Http.Json(Http.Tts(new string('a', 400), encoding: "pcm_f32le", sampleRate: 48000)));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("transcript", (await Http.ErrorDetailAsync(response)).GetProperty("extra").GetProperty("field").GetString());
+    }
+}

@@ -23,7 +23,7 @@ internal sealed class PipelineBenchSettings
     public string VoiceId { get; set; } = AsyncAIHttpOptions.DefaultVoiceId;
 
     /// <summary>ws or http: which service; from the URL's scheme when --url is given.</summary>
-    public string Transport { get; set; } = "http";
+    public string Transport { get; set; } = "ws";
 
     public bool SpawnEmulator { get; set; }
 
@@ -132,6 +132,12 @@ internal sealed class PipelineBenchSettings
     /// <summary>The service under test against a server: <c>AsyncAIHttpTtsService</c> (http) or <c>AsyncAITtsService</c> (ws).</summary>
     public TtsService CreateService(BenchServer server, HttpClient http) => Transport switch
     {
+        "ws" => new AsyncAITtsService(new AsyncAITtsServiceOptions
+        {
+            ApiKey = ApiKey,
+            VoiceId = VoiceId,
+            Url = server.WebSocketUrl ?? throw new ArgumentException("the WebSocket service needs a ws:// URL"),
+        }),
         _ => new AsyncAIHttpTtsService(http, new AsyncAIHttpTtsServiceOptions
         {
             ApiKey = ApiKey,

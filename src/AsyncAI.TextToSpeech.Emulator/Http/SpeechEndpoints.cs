@@ -17,6 +17,20 @@ internal sealed partial class EmulatorServer
         return ((long)EmulatorAudio.CountAudibleCharacters(speech.Transcript) * perCharacter, perCharacter);
     }
 
+    /// <summary>The largest whole-body response (sync and timestamps build it in memory); longer text gets a 400.</summary>
+    internal const long MaxWholeBodyBytes = 256L * 1024 * 1024;
+
+    private ApiError? CheckWholeBodySize(SpeechRequest speech)
+    {
+        var (samples, _) = Measure(speech);
+        return samples * speech.Format.BytesPerSample > MaxWholeBodyBytes
+            ? ApiError.Validation(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"The transcript would produce more than {MaxWholeBodyBytes / (1024 * 1024)} MiB of audio; use /text_to_speech/streaming or shorter text."),
+                "transcript")
+            : null;
+    }
+
     private byte[] RenderWhole(SpeechRequest speech, out int length)
     {
         var (samples, _) = Measure(speech);
@@ -37,6 +51,12 @@ internal sealed partial class EmulatorServer
 
     private async Task SynthesizeWholeAsync(HttpContext http, SpeechRequest speech)
     {
+        if (CheckWholeBodySize(speech) is { } tooLarge)
+        {
+            await WriteErrorAsync(http, tooLarge);
+            return;
+        }
+
         var buffer = RenderWhole(speech, out var length);
         try
         {
@@ -54,6 +74,12 @@ internal sealed partial class EmulatorServer
 
     private async Task SynthesizeWithTimestampsAsync(HttpContext http, SpeechRequest speech)
     {
+        if (CheckWholeBodySize(speech) is { } tooLarge)
+        {
+            await WriteErrorAsync(http, tooLarge);
+            return;
+        }
+
         var buffer = RenderWhole(speech, out var length);
         try
         {
@@ -115,6 +141,10 @@ internal sealed partial class EmulatorServer
 
     private async Task StreamAsync(HttpContext http, SpeechRequest speech, FaultSet faults)
     {
+        // A client that goes away must stop the generation at once, as the real service would,
+        // or a load test keeps the emulator writing (and pacing) audio nobody reads.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, http.RequestAborted);
+        var aborted = linked.Token;
         var format = speech.Format;
         var (samples, _) = Measure(speech);
         var chunkSamples = Math.Max(1, (int)Math.Round(_options.ChunkDuration.TotalSeconds * format.SampleRate));
@@ -127,10 +157,10 @@ internal sealed partial class EmulatorServer
         long sent = 0;
         try
         {
-            await Task.Delay(_options.TimeToFirstAudio, _stopping.Token);
+            await Task.Delay(_options.TimeToFirstAudio, aborted);
             http.Response.StatusCode = 200;
             http.Response.ContentType = "application/octet-stream";
-            await http.Response.StartAsync(_stopping.Token);
+            await http.Response.StartAsync(aborted);
 
             var due = Stopwatch.GetTimestamp();
             for (long produced = 0; produced < samples;)
@@ -143,9 +173,9 @@ internal sealed partial class EmulatorServer
                 if (quota is { } q && sent + available >= q)
                 {
                     var allowed = (int)(q - sent);
-                    await http.Response.Body.WriteAsync(buffer.AsMemory(0, allowed), _stopping.Token);
-                    await http.Response.Body.WriteAsync(QuotaMarker, _stopping.Token);
-                    await http.Response.Body.FlushAsync(_stopping.Token);
+                    await http.Response.Body.WriteAsync(buffer.AsMemory(0, allowed), aborted);
+                    await http.Response.Body.WriteAsync(QuotaMarker, aborted);
+                    await http.Response.Body.FlushAsync(aborted);
                     return;
                 }
 
@@ -156,14 +186,14 @@ internal sealed partial class EmulatorServer
                     {
                         for (var offset = 0; offset < toWrite; offset += w)
                         {
-                            await http.Response.Body.WriteAsync(buffer.AsMemory(offset, w), _stopping.Token);
-                            await http.Response.Body.FlushAsync(_stopping.Token);
+                            await http.Response.Body.WriteAsync(buffer.AsMemory(offset, w), aborted);
+                            await http.Response.Body.FlushAsync(aborted);
                         }
                     }
                     else
                     {
-                        await http.Response.Body.WriteAsync(buffer.AsMemory(0, toWrite), _stopping.Token);
-                        await http.Response.Body.FlushAsync(_stopping.Token);
+                        await http.Response.Body.WriteAsync(buffer.AsMemory(0, toWrite), aborted);
+                        await http.Response.Body.FlushAsync(aborted);
                     }
 
                     sent += toWrite;
@@ -179,7 +209,7 @@ internal sealed partial class EmulatorServer
                     var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
                     if (wait > TimeSpan.Zero)
                     {
-                        await Task.Delay(wait, _stopping.Token);
+                        await Task.Delay(wait, aborted);
                     }
                 }
             }
@@ -187,14 +217,14 @@ internal sealed partial class EmulatorServer
             if (quota is { } finalQuota && sent + pending >= finalQuota && pending > 0)
             {
                 var allowed = (int)(finalQuota - sent);
-                await http.Response.Body.WriteAsync(buffer.AsMemory(0, allowed), _stopping.Token);
-                await http.Response.Body.WriteAsync(QuotaMarker, _stopping.Token);
+                await http.Response.Body.WriteAsync(buffer.AsMemory(0, allowed), aborted);
+                await http.Response.Body.WriteAsync(QuotaMarker, aborted);
                 return;
             }
 
             if (pending > 0)
             {
-                await http.Response.Body.WriteAsync(buffer.AsMemory(0, pending), _stopping.Token);
+                await http.Response.Body.WriteAsync(buffer.AsMemory(0, pending), aborted);
             }
         }
         finally

@@ -11,7 +11,7 @@ public sealed class EmulatorJournal
 {
     private readonly Lock _gate = new();
     private readonly List<EmulatorEvent> _events = [];
-    private readonly List<(Func<EmulatorEvent, bool> Predicate, TaskCompletionSource<EmulatorEvent> Completion)> _waiters = [];
+    private readonly List<Waiter> _waiters = [];
     private readonly ConcurrentDictionary<string, StrongBox> _audioBytes = new(StringComparer.Ordinal);
     private int _connectionsAccepted;
     private int _handshakesRejected;
@@ -40,6 +40,7 @@ public sealed class EmulatorJournal
     {
         ArgumentNullException.ThrowIfNull(predicate);
         TaskCompletionSource<EmulatorEvent> completion;
+        Waiter waiter;
         lock (_gate)
         {
             foreach (var e in _events)
@@ -51,10 +52,25 @@ public sealed class EmulatorJournal
             }
 
             completion = new TaskCompletionSource<EmulatorEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiters.Add((predicate, completion));
+            waiter = new Waiter(predicate, completion);
+            _waiters.Add(waiter);
         }
 
-        return cancellationToken.CanBeCanceled ? completion.Task.WaitAsync(cancellationToken) : completion.Task;
+        if (cancellationToken.CanBeCanceled)
+        {
+            // A cancelled wait leaves the list, so abandoned waits do not pile up.
+            waiter.Registration = cancellationToken.Register(() =>
+            {
+                lock (_gate)
+                {
+                    _waiters.Remove(waiter);
+                }
+
+                completion.TrySetCanceled(cancellationToken);
+            });
+        }
+
+        return completion.Task;
     }
 
     /// <summary>Gets the decoded audio bytes sent for a context id over WebSockets, summed over all connections.</summary>
@@ -74,7 +90,7 @@ public sealed class EmulatorJournal
 
     internal void Add(int connectionId, EmulatorEventKind kind, string? contextId = null, string? detail = null)
     {
-        List<TaskCompletionSource<EmulatorEvent>>? matched = null;
+        List<Waiter>? matched = null;
         EmulatorEvent e;
         lock (_gate)
         {
@@ -82,24 +98,24 @@ public sealed class EmulatorJournal
             _events.Add(e);
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {
-                var (predicate, completion) = _waiters[i];
+                var waiter = _waiters[i];
                 bool isMatch;
                 try
                 {
-                    isMatch = completion.Task.IsCompleted || predicate(e);
+                    isMatch = waiter.Completion.Task.IsCompleted || waiter.Predicate(e);
                 }
 #pragma warning disable CA1031 // a faulty test predicate must fail its own wait, not the server
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
-                    completion.TrySetException(ex);
+                    waiter.Completion.TrySetException(ex);
                     _waiters.RemoveAt(i);
                     continue;
                 }
 
                 if (isMatch)
                 {
-                    (matched ??= []).Add(completion);
+                    (matched ??= []).Add(waiter);
                     _waiters.RemoveAt(i);
                 }
             }
@@ -107,11 +123,21 @@ public sealed class EmulatorJournal
 
         if (matched is not null)
         {
-            foreach (var completion in matched)
+            foreach (var waiter in matched)
             {
-                completion.TrySetResult(e);
+                waiter.Registration.Dispose();
+                waiter.Completion.TrySetResult(e);
             }
         }
+    }
+
+    private sealed class Waiter(Func<EmulatorEvent, bool> predicate, TaskCompletionSource<EmulatorEvent> completion)
+    {
+        public Func<EmulatorEvent, bool> Predicate { get; } = predicate;
+
+        public TaskCompletionSource<EmulatorEvent> Completion { get; } = completion;
+
+        public CancellationTokenRegistration Registration { get; set; }
     }
 
     /// <summary>A shared mutable counter.</summary>

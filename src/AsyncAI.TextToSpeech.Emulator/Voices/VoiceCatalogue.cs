@@ -14,7 +14,7 @@ public static class VoiceCatalogue
     {
         Voices =
         [
-            Make(DefaultVoiceId, "Sam", "Warm, clear narrator; the docs' example voice.", "en", "Male", "American", "narration,conversational"),
+            Make(DefaultVoiceId, "Sam", "Warm, clear narrator (the documented example voice).", "en", "Male", "American", "narration,conversational"),
             Make("cab5c9a4-a4ee-43ef-830c-99a4cd20b591", "Ava", "Friendly assistant voice.", "en", "Female", "American", "conversational,friendly"),
             Make("1adbacab-cbd2-4bc3-a89b-a4b6a0db2553", "Ben", "Calm British presenter.", "en", "Male", "British", "narration,calm"),
             Make("524ad049-ff30-4f78-bc2a-ce5506487eb6", "Clara", "Bright and upbeat.", "en,fr", "Female", "British", "conversational,energetic"),

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace AsyncAI.TextToSpeech.Emulator;
 
 /// <summary>
@@ -6,10 +8,11 @@ namespace AsyncAI.TextToSpeech.Emulator;
 /// writes collect in a buffer until it fills or <see cref="EndBurstAsync"/> flushes it. Outside a burst (pongs,
 /// close frames while idle) writes go straight through.
 /// </summary>
+/// <remarks>Writers are serialized by a semaphore, so each frame written in one call stays contiguous on the wire.</remarks>
 internal sealed class CoalescingStream(Stream inner, int capacity = 64 * 1024) : Stream
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly byte[] _buffer = new byte[capacity];
+    private byte[]? _buffer; // rented only while a burst has bytes in it, so idle connections hold no buffer
     private int _count;
     private volatile bool _inBurst;
 
@@ -53,23 +56,21 @@ internal sealed class CoalescingStream(Stream inner, int capacity = 64 * 1024) :
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            if (_count + buffer.Length > _buffer.Length)
+            if (!_inBurst || buffer.Length > capacity)
             {
                 await FlushBufferAsync(cancellationToken);
-            }
-
-            if (buffer.Length > _buffer.Length)
-            {
                 await inner.WriteAsync(buffer, cancellationToken);
                 return;
             }
 
-            buffer.Span.CopyTo(_buffer.AsSpan(_count));
-            _count += buffer.Length;
-            if (!_inBurst)
+            if (_buffer is not null && _count + buffer.Length > _buffer.Length)
             {
                 await FlushBufferAsync(cancellationToken);
             }
+
+            _buffer ??= ArrayPool<byte>.Shared.Rent(capacity);
+            buffer.Span.CopyTo(_buffer.AsSpan(_count));
+            _count += buffer.Length;
         }
         finally
         {
@@ -116,13 +117,25 @@ internal sealed class CoalescingStream(Stream inner, int capacity = 64 * 1024) :
 
     private async ValueTask FlushBufferAsync(CancellationToken cancellationToken)
     {
-        if (_count == 0)
+        if (_buffer is null)
         {
             return;
         }
 
+        var buffer = _buffer;
         var count = _count;
+        _buffer = null;
         _count = 0;
-        await inner.WriteAsync(_buffer.AsMemory(0, count), cancellationToken);
+        try
+        {
+            if (count > 0)
+            {
+                await inner.WriteAsync(buffer.AsMemory(0, count), cancellationToken);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

@@ -549,16 +549,25 @@ internal sealed class WebSocketSession : IDisposable
         var pacing = _options.PacingRate;
         lock (_gate)
         {
-            var count = _active.Count;
-            for (var n = 0; n < count && _active.Count > 0; n++)
+            // One round-robin pass: every context in the rotation is looked at most once. Idle contexts (no text,
+            // input not ended) leave the rotation; the next one shifts into their slot.
+            var index = _active.Count == 0 ? 0 : _roundRobin % _active.Count;
+            var visited = 0;
+            while (visited < _active.Count)
             {
-                var index = _roundRobin++ % _active.Count;
+                if (index >= _active.Count)
+                {
+                    index = 0;
+                }
+
                 var context = _active[index];
                 if (context.Pending.Count > 0)
                 {
                     if (context.DueTimestamp > now)
                     {
                         deadline = Math.Min(deadline, context.DueTimestamp);
+                        index++;
+                        visited++;
                         continue;
                     }
 
@@ -577,26 +586,22 @@ internal sealed class WebSocketSession : IDisposable
                         context.DueTimestamp = Math.Max(context.DueTimestamp, now - Stopwatch.Frequency) + chunkTicks;
                     }
 
+                    _roundRobin = index + 1;
                     return (context, false, segment, first, samples);
                 }
 
+                context.IsActive = false;
+                _active.RemoveAt(index);
                 if (context.InputEnded)
                 {
-                    context.IsActive = false;
-                    _active.RemoveAt(index);
                     if (_contexts.TryGetValue(context.Id, out var current) && ReferenceEquals(current, context))
                     {
                         _contexts.Remove(context.Id);
                     }
 
+                    _roundRobin = index;
                     return (context, true, null, 0, 0);
                 }
-
-                // idle context: leave the rotation until more text arrives
-                context.IsActive = false;
-                _active.RemoveAt(index);
-                n--;
-                count--;
             }
         }
 

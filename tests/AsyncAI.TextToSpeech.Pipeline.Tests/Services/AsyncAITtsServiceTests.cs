@@ -54,6 +54,312 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         Assert.Empty(harness.Errors);
     }
 
+    [Fact]
+    public async Task LlmTurn_TwoSentences_OneContextSentencesWithTrailingSpaceAudioMatchesJournal()
+    {
+        var tts = CreateService();
+        await using var harness = Start(tts, out var sink);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello there. "), new LlmTextFrame("How are you?"), new LlmFullResponseEndFrame());
+        await harness.WaitDownAsync<LlmFullResponseEndFrame>();
+        await harness.EndAsync();
+
+        var frames = WithoutBotFrames(harness.DownFrames);
+        var started = Assert.Single(frames.OfType<TtsStartedFrame>());
+        var stopped = Assert.Single(frames.OfType<TtsStoppedFrame>());
+        var context = started.ContextId!;
+        Assert.Equal(context, stopped.ContextId);
+
+        // Start, the first sentence's anchor, Started … Stopped, End; inside the context only audio, text and the second anchor.
+        var shape = FrameAssert.Shape(frames);
+        Assert.Equal(["LlmFullResponseStart", "Aggregated(Hello there.)", "TtsStarted"], shape.Take(3));
+        Assert.Equal(["TtsStopped", "LlmFullResponseEnd"], shape.TakeLast(2));
+        var inside = frames.SkipWhile(f => f is not TtsStartedFrame).Skip(1).TakeWhile(f => f is not TtsStoppedFrame).ToList();
+        Assert.All(inside, f => Assert.True(f is TtsAudioRawFrame or TtsTextFrame or AggregatedTextFrame, f.ToString()));
+        Assert.Equal(["Hello there.", "How are you?"], inside.OfType<TtsTextFrame>().Select(t => t.Text));
+        Assert.Equal("How are you?", Assert.Single(inside.OfType<AggregatedTextFrame>(), f => f is not TtsTextFrame).Text);
+
+        var bytes = frames.OfType<TtsAudioRawFrame>().Sum(a => a.Audio.Length);
+        Assert.All(frames.OfType<TtsAudioRawFrame>(), a => Assert.Equal(context, a.ContextId));
+        Assert.Equal(_emulator.Journal.AudioBytesSent(context), bytes);
+        Assert.Equal(Expected("Hello there. ", 24000) + Expected("How are you? ", 24000), bytes);
+        Assert.Equal(bytes, sink.BytesWritten);
+
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.CloseContext && e.ContextId == context);
+        Assert.Equal(
+            ["Init", "Text:Hello there. ", "Text:How are you? ", "EndOfInput", "FinalSent", "CloseContext"],
+            ClientJournal(context).Take(6));
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Interruption_MidContext_CloseContextSentNoStoppedLateAudioNeverReachesTheSink()
+    {
+        _emulator.Options.PacingRate = 1;
+        var tts = CreateService();
+        await using var harness = Start(tts, out var sink);
+        harness.Queue(new TtsSpeakFrame("A long sentence that takes a few seconds of real time to stream out at pace."));
+        var first = await harness.WaitDownAsync<TtsAudioRawFrame>();
+        var interrupted = first.ContextId!;
+        harness.Queue(new InterruptionFrame());
+        await harness.WaitDownAsync<InterruptionFrame>();
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.CloseContext && e.ContextId == interrupted);
+
+        // The emulator (like Async's docs) finishes the closed context's audio: that is the late audio, all of it sent before the final.
+        _emulator.Options.PacingRate = 0;
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.FinalSent && e.ContextId == interrupted);
+        harness.Queue(new TtsSpeakFrame("Next."));
+        var stopped = await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        var frames = harness.DownFrames.ToList();
+        Assert.NotEqual(interrupted, stopped.ContextId);
+        Assert.DoesNotContain(frames, f => f is TtsStoppedFrame s && s.ContextId == interrupted);
+        var interruption = frames.FindIndex(f => f is InterruptionFrame);
+        Assert.DoesNotContain(frames.Skip(interruption), f => f is TtsAudioRawFrame a && a.ContextId == interrupted);
+        var delivered = frames.OfType<TtsAudioRawFrame>().Where(a => a.ContextId == interrupted).Sum(a => a.Audio.Length);
+        Assert.True(_emulator.Journal.AudioBytesSent(interrupted) > delivered, "the emulator sent late audio after the interruption");
+        Assert.Equal(Expected("Next. ", 24000), frames.OfType<TtsAudioRawFrame>().Where(a => a.ContextId == stopped.ContextId).Sum(a => a.Audio.Length));
+        Assert.Equal(frames.OfType<TtsAudioRawFrame>().Sum(a => a.Audio.Length), sink.BytesWritten);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task TwoTurns_BackToBackWithoutPause_AudioOfEachTurnStaysInsideItsContext()
+    {
+        var tts = CreateService(o => o.PauseFrameProcessing = false);
+        await using var harness = Start(tts, out _);
+        harness.Queue(
+            new LlmFullResponseStartFrame(), new LlmTextFrame("First turn, first sentence. "), new LlmTextFrame("First turn ends."), new LlmFullResponseEndFrame(),
+            new LlmFullResponseStartFrame(), new LlmTextFrame("Second turn."), new LlmFullResponseEndFrame(),
+            new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        var frames = WithoutBotFrames(harness.DownFrames);
+        Assert.Equal(
+            ["LlmFullResponseStart", "TtsStarted", "TtsStopped", "LlmFullResponseEnd", "LlmFullResponseStart", "TtsStarted", "TtsStopped", "LlmFullResponseEnd", "Marker(1)"],
+            frames.Where(f => f is LlmFullResponseStartFrame or LlmFullResponseEndFrame or TtsStartedFrame or TtsStoppedFrame or MarkerFrame).Select(f => FrameAssert.Shape([f])[0]));
+        var contexts = frames.OfType<TtsStartedFrame>().Select(s => s.ContextId!).ToList();
+        for (var turn = 0; turn < 2; turn++)
+        {
+            var context = contexts[turn];
+            var start = frames.ToList().FindIndex(f => f is TtsStartedFrame s && s.ContextId == context);
+            var stop = frames.ToList().FindIndex(f => f is TtsStoppedFrame s && s.ContextId == context);
+            var audio = frames.Select((f, i) => (f, i)).Where(x => x.f is TtsAudioRawFrame a && a.ContextId == context).ToList();
+            Assert.NotEmpty(audio);
+            Assert.All(audio, x => Assert.InRange(x.i, start + 1, stop - 1));
+            Assert.Equal(_emulator.Journal.AudioBytesSent(context), audio.Sum(x => ((TtsAudioRawFrame)x.f).Audio.Length));
+        }
+
+        Assert.Equal(1, _emulator.Journal.ConnectionsAccepted);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Reconnect_ServerClosesIdleSocket_NextTurnWorksOnANewConnection()
+    {
+        _emulator.Options.Faults.CloseAfterIdle = TimeSpan.FromMilliseconds(300);
+        var tts = CreateService();
+        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connections = 0;
+        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tts.Disconnected += (_, _) => disconnected.TrySetResult();
+        tts.Connected += (_, _) =>
+        {
+            if (Interlocked.Increment(ref connections) == 2)
+            {
+                reconnected.TrySetResult();
+            }
+        };
+        await using var harness = Start(tts, out _);
+        await disconnected.Task.WaitAsync(PipelineHarness.Timeout);
+        _emulator.Options.Faults.CloseAfterIdle = null;
+        await reconnected.Task.WaitAsync(PipelineHarness.Timeout);
+
+        harness.Queue(new TtsSpeakFrame("After the reconnect."));
+        var stopped = await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        var audio = harness.DownFrames.OfType<TtsAudioRawFrame>().Where(a => a.ContextId == stopped.ContextId).Sum(a => a.Audio.Length);
+        Assert.Equal(Expected("After the reconnect. ", 24000), audio);
+        Assert.Equal(_emulator.Journal.AudioBytesSent(stopped.ContextId!), audio);
+        Assert.True(_emulator.Journal.ConnectionsAccepted >= 2);
+        Assert.True(tts.IsUsable);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Errors_HandshakeRejected401_OneAuthenticationErrorUnusableOneAttempt()
+    {
+        _emulator.Options.ApiKeys.Add("sk_right");
+        var tts = CreateService(o => o.ApiKey = "sk_wrong");
+        var connectionErrors = 0;
+        tts.ConnectionError += (_, _) => Interlocked.Increment(ref connectionErrors);
+        await using var harness = Start(tts, out _);
+        harness.Queue(new TtsSpeakFrame("First."), new TtsSpeakFrame("Second."), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        var error = Assert.Single(harness.Errors);
+        Assert.Equal(AsyncAIErrorCategory.Authentication, error.Category);
+        Assert.Same(tts, error.Processor);
+        Assert.DoesNotContain("sk_wrong", error.Message, StringComparison.Ordinal);
+        Assert.False(tts.IsUsable);
+        Assert.Equal(1, _emulator.Journal.HandshakesRejected);
+        Assert.Single(_emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.HandshakeRejected);
+        Assert.Equal(0, _emulator.Journal.ConnectionsAccepted);
+        Assert.Equal(1, connectionErrors);
+        Assert.Equal(2, harness.DownFrames.OfType<TtsStoppedFrame>().Count());
+        Assert.Empty(harness.DownFrames.OfType<TtsAudioRawFrame>());
+    }
+
+    [Fact]
+    public async Task Language_RegionalAtInit_SentAsBaseCodeInTheInit()
+    {
+        var tts = CreateService(o => o.Params.Language = Language.DeDe);
+        Assert.Equal("de", tts.Settings.Language);
+        await using var harness = Start(tts, out _);
+        harness.Queue(new TtsSpeakFrame("Guten Tag."));
+        await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        var init = Assert.Single(_emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.Init);
+        Assert.EndsWith(" de", init.Detail, StringComparison.Ordinal);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Settings_LanguageAndVoiceUpdate_NextContextOnANewConnectionWithTheNewInit()
+    {
+        var tts = CreateService();
+        var connected = 0;
+        var disconnected = 0;
+        tts.Connected += (_, _) => Interlocked.Increment(ref connected);
+        tts.Disconnected += (_, _) => Interlocked.Increment(ref disconnected);
+        await using var harness = Start(tts, out _);
+        harness.Queue(
+            new TtsSpeakFrame("Before the update."),
+            new TtsUpdateSettingsFrame(new TtsSettingsUpdate { Language = AsyncAILanguages.ToBcp47(Language.DeDe), Voice = OtherVoiceId }),
+            new TtsSpeakFrame("Nach dem Update."),
+            new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        var inits = _emulator.Journal.Snapshot().Where(e => e.Kind == EmulatorEventKind.Init).ToList();
+        Assert.Equal(2, inits.Count);
+        Assert.EndsWith(" auto", inits[0].Detail, StringComparison.Ordinal);
+        Assert.Contains(VoiceIds.Default, inits[0].Detail, StringComparison.Ordinal);
+        Assert.EndsWith(" de", inits[1].Detail, StringComparison.Ordinal);
+        Assert.Contains(OtherVoiceId, inits[1].Detail, StringComparison.Ordinal);
+
+        // Each speak ran on the connection whose init carried its settings, and the old connection was closed.
+        var stops = harness.DownFrames.OfType<TtsStoppedFrame>().Select(s => s.ContextId!).ToList();
+        Assert.Equal(2, stops.Count);
+        var texts = _emulator.Journal.Snapshot().Where(e => e.Kind == EmulatorEventKind.Text).ToList();
+        Assert.Equal(inits[0].ConnectionId, Assert.Single(texts, t => t.ContextId == stops[0]).ConnectionId);
+        Assert.Equal(inits[1].ConnectionId, Assert.Single(texts, t => t.ContextId == stops[1]).ConnectionId);
+        Assert.Contains(_emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.Disconnected && e.ConnectionId == inits[0].ConnectionId);
+        Assert.Equal(2, connected);
+        Assert.Equal(1, disconnected); // the replaced connection closes quietly; the service disconnects once, at the end
+        Assert.Equal("de-DE", tts.Settings.Language);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task SampleRate_NotSet_UsesThePipelineRateInTheInitAndTheFrames()
+    {
+        var tts = CreateService();
+        await using var harness = Start(tts, out _, new PipelineParams { AudioOutSampleRate = 16000 });
+        harness.Queue(new TtsSpeakFrame("Sixteen kilohertz."));
+        await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(16000, tts.SampleRate);
+        Assert.Contains("raw/pcm_s16le/16000", Assert.Single(_emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.Init).Detail, StringComparison.Ordinal);
+        var audio = harness.DownFrames.OfType<TtsAudioRawFrame>().ToList();
+        Assert.All(audio, a => Assert.Equal(16000, a.SampleRate));
+        Assert.Equal(Expected("Sixteen kilohertz. ", 16000), audio.Sum(a => a.Audio.Length));
+    }
+
+    [Fact]
+    public async Task SampleRate_Set_OverridesThePipelineRate()
+    {
+        var tts = CreateService(o => o.SampleRate = 8000);
+        await using var harness = Start(tts, out _, new PipelineParams { AudioOutSampleRate = 16000 });
+        harness.Queue(new TtsSpeakFrame("Eight."));
+        await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        Assert.All(harness.DownFrames.OfType<TtsAudioRawFrame>(), a => Assert.Equal(8000, a.SampleRate));
+        Assert.Contains("/8000", Assert.Single(_emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.Init).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Events_PipelineStartAndEnd_ConnectedAtStartDisconnectedAtEnd()
+    {
+        var tts = CreateService();
+        var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var disconnects = 0;
+        tts.Connected += (_, _) => connected.TrySetResult();
+        tts.Disconnected += (_, _) => Interlocked.Increment(ref disconnects);
+        await using var harness = Start(tts, out _);
+
+        // Connected before any text: the socket opens when the pipeline starts.
+        await connected.Task.WaitAsync(PipelineHarness.Timeout);
+        Assert.Equal(AsyncAIWebSocketState.Connected, tts.ConnectionState);
+        Assert.Equal(1, _emulator.Journal.ConnectionsAccepted);
+        Assert.Equal(0, disconnects);
+
+        await harness.EndAsync();
+        Assert.Equal(1, disconnects);
+        Assert.Equal(AsyncAIWebSocketState.Disconnected, tts.ConnectionState);
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Disconnected);
+        Assert.Contains(_emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.Terminate);
+    }
+
+    [Fact]
+    public async Task Cancel_MidContext_DisconnectsWithinTheCloseTimeout()
+    {
+        _emulator.Options.PacingRate = 1;
+        var tts = CreateService();
+        var disconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tts.Disconnected += (_, _) => disconnected.TrySetResult();
+        var harness = Start(tts, out _);
+        harness.Queue(new TtsSpeakFrame("A long sentence that is still streaming when the pipeline is cancelled."));
+        await harness.WaitDownAsync<TtsAudioRawFrame>();
+        await harness.DisposeAsync();
+
+        await disconnected.Task.WaitAsync(PipelineHarness.Timeout);
+        Assert.DoesNotContain(harness.DownFrames, f => f is TtsStoppedFrame);
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Disconnected);
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_ThrowNamingTheOption()
+    {
+        Assert.Equal("ApiKey", Assert.ThrowsAny<ArgumentException>(() => new AsyncAITtsService(new AsyncAITtsServiceOptions { VoiceId = "v" })).ParamName);
+        Assert.Equal("VoiceId", Assert.ThrowsAny<ArgumentException>(() => new AsyncAITtsService(new AsyncAITtsServiceOptions { ApiKey = "sk_x" })).ParamName);
+        Assert.Equal("Url", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Url = new Uri("https://api.async.com"))).ParamName);
+        Assert.Equal("SampleRate", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.SampleRate = 96000)).ParamName);
+        Assert.Equal("Container", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Container = AudioContainers.Wav)).ParamName);
+        Assert.Equal("Reconnect.MaxAttempts", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Reconnect.MaxAttempts = 0)).ParamName);
+        Assert.Throws<ArgumentNullException>("options", () => new AsyncAITtsService(null!));
+    }
+
+    [Fact]
+    public void Options_Defaults_MatchTheSeedDocument()
+    {
+        var options = new AsyncAITtsServiceOptions();
+        Assert.Equal(new Uri("wss://api.async.com/text_to_speech/websocket/ws"), options.Url);
+        Assert.Equal(AsyncAIModels.FlashV10, options.Model);
+        Assert.Equal("v1", options.Version);
+        Assert.Null(options.SampleRate);
+        Assert.Equal(AudioEncodings.PcmS16Le, options.Encoding);
+        Assert.Equal(AudioContainers.Raw, options.Container);
+        Assert.True(options.AggregateSentences);
+        Assert.Null(options.Params.Language);
+    }
+
     private static IReadOnlyList<Frame> WithoutBotFrames(IEnumerable<Frame> frames) =>
         [.. frames.Where(f => f is not BotStartedSpeakingFrame and not BotStoppedSpeakingFrame and not MetricsFrame)];
 

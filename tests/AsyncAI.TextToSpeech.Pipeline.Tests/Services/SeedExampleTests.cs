@@ -1,3 +1,4 @@
+using System.Globalization;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Pipelines;
@@ -8,9 +9,59 @@ namespace AsyncAI.TextToSpeech.Pipeline.Tests.Services;
 
 using Pipeline = AsyncAI.TextToSpeech.Pipeline.Pipelines.Pipeline;
 
-/// <summary>The seed document's "HTTP Service" example in C#, run end to end against the emulator.</summary>
+/// <summary>The seed document's three usage examples in C# (the README shows the same code), run end to end against the emulator.</summary>
 public class SeedExampleTests
 {
+    [Fact]
+    public async Task BasicSetupExample_WebSocketService_SpeaksIntoAWavFile()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        var wav = new MemoryStream();
+        var connected = false;
+
+        // --- the example ---
+        var tts = new AsyncAITtsService(new AsyncAITtsServiceOptions
+        {
+            ApiKey = "sk_emulator", // in an application: Environment.GetEnvironmentVariable("ASYNCAI_API_KEY")
+            VoiceId = "e0f39dc4-f691-4e78-bba5-5c636692cc04",
+            Url = emulator.WebSocketUrl, // omit for wss://api.async.com/text_to_speech/websocket/ws
+        });
+        tts.Connected += (_, _) => connected = true; // Pipecat's on_connected
+        var task = new PipelineTask(new Pipeline(tts, new WavFileSink(wav, leaveOpen: true)));
+        task.QueueFrames([new TtsSpeakFrame("Hello from Async."), new EndFrame()]);
+        await new PipelineRunner().RunAsync(task).WaitAsync(TimeSpan.FromSeconds(10));
+        // --- end of example ---
+
+        Assert.True(connected);
+        Assert.Equal(WavFileSink.HeaderSize + emulator.Journal.Snapshot().Where(e => e.Kind == EmulatorEventKind.FinalSent).Sum(e => long.Parse(e.Detail!, CultureInfo.InvariantCulture)), wav.Length);
+        Assert.True(wav.Length > WavFileSink.HeaderSize);
+    }
+
+    [Fact]
+    public async Task LanguageCustomizationExample_Spanish_InitCarriesTheLanguage()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        var wav = new MemoryStream();
+
+        // --- the example ---
+        var tts = new AsyncAITtsService(new AsyncAITtsServiceOptions
+        {
+            ApiKey = "sk_emulator", // in an application: Environment.GetEnvironmentVariable("ASYNCAI_API_KEY")
+            VoiceId = "e0f39dc4-f691-4e78-bba5-5c636692cc04",
+            Model = "async_flash_v1.0",
+            Url = emulator.WebSocketUrl, // omit for wss://api.async.com/text_to_speech/websocket/ws
+            Params = new AsyncAITtsInputParams { Language = Language.Es },
+        });
+        var task = new PipelineTask(new Pipeline(tts, new WavFileSink(wav, leaveOpen: true)));
+        task.QueueFrames([new TtsSpeakFrame("Hola, ¿cómo estás?"), new EndFrame()]);
+        await new PipelineRunner().RunAsync(task).WaitAsync(TimeSpan.FromSeconds(10));
+        // --- end of example ---
+
+        Assert.True(wav.Length > WavFileSink.HeaderSize);
+        Assert.Equal("es", tts.Settings.Language);
+        Assert.EndsWith(" es", Assert.Single(emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.Init).Detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task HttpServiceExample_CallerOwnedHttpClient_SpeaksIntoAWavFile()
     {

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using AsyncAI.TextToSpeech.Cli.Commands;
+using AsyncAI.TextToSpeech.Cli.Service;
+
+namespace AsyncAI.TextToSpeech.Cli;
+
+/// <summary>Builds the <c>asyncai-tts</c> command tree and runs it: parse errors exit 2, failures exit 1, each with one line on stderr.</summary>
+internal static class CliApplication
+{
+    /// <summary>Parses and runs a command line.</summary>
+    /// <param name="args">The arguments.</param>
+    /// <param name="console">The standard streams.</param>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> RunAsync(string[] args, CliConsole console)
+    {
+        var verbose = new Option<bool>("--verbose", "-v")
+        {
+            Description = "Log the clients' activity and show full errors, on stderr",
+            Recursive = true,
+        };
+        var root = new RootCommand("asyncai-tts: text to speech with Async (async.com), or offline with the built-in emulator.");
+        root.Options.Add(verbose);
+        root.Subcommands.Add(SpeakCommand.Create(console, verbose));
+        root.Subcommands.Add(StreamCommand.Create(console, verbose));
+        root.Subcommands.Add(VoicesCommand.Create(console, verbose));
+        root.Subcommands.Add(ServeCommand.Create(console, verbose));
+        root.Subcommands.Add(BenchCommand.Create(console, verbose));
+
+        var parseResult = root.Parse(args);
+        if (parseResult.Action is ParseErrorAction)
+        {
+            var command = parseResult.CommandResult.Command;
+            var help = command == root ? "asyncai-tts --help" : $"asyncai-tts {command.Name} --help";
+            var problems = string.Join("; ", parseResult.Errors.Select(e => ErrorReporter.OneLine(e.Message).TrimEnd('.')));
+            await console.Error.WriteLineAsync($"error: {problems}. Run '{help}' for usage.");
+            return ExitCodes.UsageError;
+        }
+
+        var secrets = new List<string>();
+        try
+        {
+            var apiKeyOption = parseResult.CommandResult.Command.Options.OfType<Option<string?>>().FirstOrDefault(o => o.Name == "--api-key");
+            if (apiKeyOption is not null && ServiceTarget.ResolveApiKey(parseResult.GetValue(apiKeyOption)) is { } key)
+            {
+                secrets.Add(key);
+            }
+
+            var configuration = new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                Output = console.Out,
+                Error = console.Error,
+            };
+            return await parseResult.InvokeAsync(configuration);
+        }
+        catch (Exception ex)
+        {
+            return ErrorReporter.Report(ex, parseResult.GetValue(verbose), secrets, console.Error);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using AsyncAI.TextToSpeech.Protocol;
+
+namespace AsyncAI.TextToSpeech.AI;
+
+/// <summary>
+/// Translates between Async's output format (container, encoding, sample rate) and the media types the
+/// Microsoft.Extensions.AI adapter puts on <c>DataContent</c> and accepts in <c>TextToSpeechOptions.AudioFormat</c>.
+/// </summary>
+/// <remarks>
+/// Raw PCM is labelled <c>audio/pcm;codec=s16le;rate=24000;channels=1</c> (or <c>codec=f32le</c>), because the label
+/// must carry the byte order: <c>audio/L16</c> (RFC 2586) means big-endian samples and Async sends little-endian ones.
+/// μ-law is <c>audio/pcmu</c> (RFC 4856), which has no byte order. The labels the adapter emits are accepted back as
+/// <c>AudioFormat</c>, so a format read off one response can be passed to the next call.
+/// </remarks>
+internal static class AudioMediaTypes
+{
+    public const string Wav = "audio/wav";
+    public const string Mpeg = "audio/mpeg";
+    public const string Pcm = "audio/pcm";
+    public const string Pcmu = "audio/pcmu";
+
+    /// <summary>The values <see cref="Parse"/> accepts, for error messages.</summary>
+    public const string Accepted =
+        "raw, pcm, pcm_s16le, pcm_f32le, pcm_mulaw, wav, mp3, or a media type: audio/wav, audio/mpeg, "
+        + "audio/pcm;codec=s16le|f32le[;rate=N], audio/pcmu[;rate=N]";
+
+    /// <summary>Gets the media type of audio in a container, encoding and sample rate.</summary>
+    public static string For(string container, string encoding, int sampleRate) => container switch
+    {
+        AudioContainers.Wav => Wav,
+        AudioContainers.Mp3 => Mpeg,
+        _ => encoding switch
+        {
+            AudioEncodings.PcmF32Le => string.Create(CultureInfo.InvariantCulture, $"{Pcm};codec=f32le;rate={sampleRate};channels=1"),
+            AudioEncodings.PcmMulaw => string.Create(CultureInfo.InvariantCulture, $"{Pcmu};rate={sampleRate};channels=1"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"{Pcm};codec=s16le;rate={sampleRate};channels=1"),
+        },
+    };
+
+    /// <summary>
+    /// Reads an <c>AudioFormat</c> value: a provider name (<c>wav</c>, <c>pcm_s16le</c>…) or a media type with optional
+    /// <c>codec</c>, <c>rate</c> and <c>channels</c> parameters. Null parts leave the client's setting.
+    /// </summary>
+    /// <returns>False when the value is not a format Async can produce; <paramref name="reason"/> then says why.</returns>
+    public static bool Parse(string value, out AudioFormatRequest format, out string? reason)
+    {
+        format = default;
+        reason = null;
+        var parts = value.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+        {
+            reason = "it is empty";
+            return false;
+        }
+
+        string? container;
+        string? encoding = null;
+        switch (parts[0].ToLowerInvariant())
+        {
+            case "raw" or "pcm" or Pcm or "audio/x-pcm" or "audio/raw":
+                container = AudioContainers.Raw;
+                break;
+            case AudioEncodings.PcmS16Le or "s16le":
+                (container, encoding) = (AudioContainers.Raw, AudioEncodings.PcmS16Le);
+                break;
+            case AudioEncodings.PcmF32Le or "f32le":
+                (container, encoding) = (AudioContainers.Raw, AudioEncodings.PcmF32Le);
+                break;
+            case AudioEncodings.PcmMulaw or "mulaw" or "ulaw" or "pcmu" or Pcmu or "audio/basic":
+                (container, encoding) = (AudioContainers.Raw, AudioEncodings.PcmMulaw);
+                break;
+            case "wav" or "wave" or Wav or "audio/wave" or "audio/x-wav" or "audio/vnd.wave":
+                container = AudioContainers.Wav;
+                break;
+            case "mp3" or "mpeg" or Mpeg or "audio/mp3":
+                container = AudioContainers.Mp3;
+                break;
+            case "audio/l16":
+                reason = "audio/L16 names big-endian 16-bit PCM (RFC 2586) and Async sends little-endian samples; ask for pcm_s16le or audio/pcm;codec=s16le";
+                return false;
+            default:
+                reason = "Async produces raw PCM, WAV and MP3 only";
+                return false;
+        }
+
+        int? sampleRate = null;
+        for (var i = 1; i < parts.Length; i++)
+        {
+            var separator = parts[i].IndexOf('=', StringComparison.Ordinal);
+            var name = separator < 0 ? parts[i] : parts[i][..separator].Trim();
+            var parameter = separator < 0 ? string.Empty : parts[i][(separator + 1)..].Trim().Trim('"');
+            if (name.Equals("rate", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!int.TryParse(parameter, NumberStyles.None, CultureInfo.InvariantCulture, out var rate))
+                {
+                    reason = $"its rate '{parameter}' is not a whole number of Hz";
+                    return false;
+                }
+
+                sampleRate = rate;
+            }
+            else if (name.Equals("channels", StringComparison.OrdinalIgnoreCase))
+            {
+                if (parameter != "1")
+                {
+                    reason = "Async audio is mono (channels=1)";
+                    return false;
+                }
+            }
+            else if (name.Equals("codec", StringComparison.OrdinalIgnoreCase) && container == AudioContainers.Raw)
+            {
+                encoding = parameter.ToLowerInvariant() switch
+                {
+                    "s16le" or AudioEncodings.PcmS16Le => AudioEncodings.PcmS16Le,
+                    "f32le" or AudioEncodings.PcmF32Le => AudioEncodings.PcmF32Le,
+                    "mulaw" or "ulaw" or AudioEncodings.PcmMulaw => AudioEncodings.PcmMulaw,
+                    _ => null,
+                };
+                if (encoding is null)
+                {
+                    reason = $"its codec '{parameter}' is not one Async produces (s16le, f32le, mulaw)";
+                    return false;
+                }
+            }
+        }
+
+        format = new AudioFormatRequest(container, encoding, sampleRate);
+        return true;
+    }
+}
+
+/// <summary>What an <c>AudioFormat</c> value asks for; a null part keeps the client's setting.</summary>
+internal readonly record struct AudioFormatRequest(string Container, string? Encoding, int? SampleRate);

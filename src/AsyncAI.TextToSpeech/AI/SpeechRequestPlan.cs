@@ -1,0 +1,189 @@
+#pragma warning disable MEAI001 // TextToSpeechOptions and ITextToSpeechClient are experimental in Microsoft.Extensions.AI 10.11.0.
+
+using System.Globalization;
+using System.Text.Json;
+using AsyncAI.TextToSpeech.Http;
+using AsyncAI.TextToSpeech.Protocol;
+using Microsoft.Extensions.AI;
+
+namespace AsyncAI.TextToSpeech.AI;
+
+/// <summary>
+/// One call's request: the per-call options handed to <see cref="AsyncAIHttpClient"/> and the format the audio will be
+/// in, resolved against the client's defaults so the adapter can label it.
+/// </summary>
+internal sealed class SpeechRequestPlan
+{
+    private const string OptionsParameter = "options";
+
+    private SpeechRequestPlan(AsyncAIHttpRequestOptions requestOptions, string model, string container, string encoding, int sampleRate)
+    {
+        RequestOptions = requestOptions;
+        Model = model;
+        Container = container;
+        Encoding = encoding;
+        SampleRate = sampleRate;
+        MediaType = AudioMediaTypes.For(container, encoding, sampleRate);
+    }
+
+    public AsyncAIHttpRequestOptions RequestOptions { get; }
+
+    public string Model { get; }
+
+    public string Container { get; }
+
+    public string Encoding { get; }
+
+    public int SampleRate { get; }
+
+    public string MediaType { get; }
+
+    /// <summary>
+    /// Maps <paramref name="options"/> onto Async request options. An <see cref="AsyncAIHttpRequestOptions"/> from
+    /// <see cref="TextToSpeechOptions.RawRepresentationFactory"/> is the base and wins; the typed options and
+    /// <see cref="TextToSpeechOptions.AdditionalProperties"/> fill what it leaves unset. Nothing the caller passed is mutated.
+    /// </summary>
+    /// <exception cref="ArgumentException">An option has a value Async cannot take; the message names the option.</exception>
+    public static SpeechRequestPlan Create(ITextToSpeechClient client, TextToSpeechOptions? options, AsyncAIHttpOptions defaults)
+    {
+        var request = options?.RawRepresentationFactory?.Invoke(client) is AsyncAIHttpRequestOptions raw ? Copy(raw) : new AsyncAIHttpRequestOptions();
+        if (options is not null)
+        {
+            Apply(options, request);
+        }
+
+        return new SpeechRequestPlan(
+            request,
+            request.Model ?? defaults.Model,
+            request.Container ?? defaults.Container,
+            request.Encoding ?? defaults.Encoding,
+            request.SampleRate ?? defaults.SampleRate);
+    }
+
+    private static void Apply(TextToSpeechOptions options, AsyncAIHttpRequestOptions request)
+    {
+        if (!string.IsNullOrWhiteSpace(options.VoiceId))
+        {
+            request.VoiceId ??= options.VoiceId;
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.ModelId))
+        {
+            request.Model ??= options.ModelId;
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Language))
+        {
+            // The setter reduces BCP-47 tags to Async's base codes (de-DE → de) through AsyncAILanguages.Normalize.
+            request.Language ??= options.Language;
+        }
+
+        if (options.Speed is { } speed)
+        {
+            // Speed is a float: widen through decimal so 1.1f goes out as 1.1 (not 1.100000023841858) and 0.7f is in range.
+            var speedControl = float.IsFinite(speed) ? (double)(decimal)speed : double.NaN;
+            if (double.IsNaN(speedControl) || speedControl < OptionValidation.MinSpeedControl || speedControl > OptionValidation.MaxSpeedControl)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(options),
+                    speed,
+                    string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"TextToSpeechOptions.Speed must be between {OptionValidation.MinSpeedControl} and {OptionValidation.MaxSpeedControl} (Async's speed_control range), or null for the service default."));
+            }
+
+            request.SpeedControl ??= speedControl;
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.AudioFormat))
+        {
+            if (!AudioMediaTypes.Parse(options.AudioFormat, out var format, out var reason))
+            {
+                throw new ArgumentException(
+                    $"TextToSpeechOptions.AudioFormat '{options.AudioFormat}' cannot be produced: {reason}. Use {AudioMediaTypes.Accepted}.",
+                    nameof(options));
+            }
+
+            request.Container ??= format.Container;
+            if (format.Encoding is not null)
+            {
+                request.Encoding ??= format.Encoding;
+            }
+
+            if (format.SampleRate is { } rate)
+            {
+                request.SampleRate ??= CheckedRange(rate, OptionValidation.MinSampleRate, OptionValidation.MaxSampleRate, "TextToSpeechOptions.AudioFormat rate");
+            }
+        }
+
+        if (options.AdditionalProperties is { Count: > 0 } properties)
+        {
+            if (properties.TryGetValue(AsyncAITextToSpeechPropertyNames.Stability, out var stability) && stability is not null)
+            {
+                request.Stability ??= CheckedRange(
+                    ToInt32(stability, AsyncAITextToSpeechPropertyNames.Stability),
+                    OptionValidation.MinStability,
+                    OptionValidation.MaxStability,
+                    $"TextToSpeechOptions.AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.Stability}\"]");
+            }
+
+            if (properties.TryGetValue(AsyncAITextToSpeechPropertyNames.SampleRate, out var sampleRate) && sampleRate is not null)
+            {
+                request.SampleRate ??= CheckedRange(
+                    ToInt32(sampleRate, AsyncAITextToSpeechPropertyNames.SampleRate),
+                    OptionValidation.MinSampleRate,
+                    OptionValidation.MaxSampleRate,
+                    $"TextToSpeechOptions.AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.SampleRate}\"]");
+            }
+        }
+    }
+
+    // paramName is always the public method's "options" parameter, the argument that holds the bad value.
+    private static int CheckedRange(int value, int min, int max, string what, string paramName = OptionsParameter)
+    {
+        if (value < min || value > max)
+        {
+            throw new ArgumentOutOfRangeException(
+                paramName,
+                value,
+                string.Create(CultureInfo.InvariantCulture, $"{what} must be between {min} and {max}."));
+        }
+
+        return value;
+    }
+
+    private static int ToInt32(object value, string key, string paramName = OptionsParameter)
+    {
+        var number = value switch
+        {
+            int i => i,
+            long l => l,
+            short s => s,
+            byte b => b,
+            double d when d == Math.Floor(d) && Math.Abs(d) < int.MaxValue => (long)d,
+            float f when f == MathF.Floor(f) && Math.Abs(f) < int.MaxValue => (long)f,
+            decimal m when m == decimal.Floor(m) && Math.Abs(m) < int.MaxValue => (long)m,
+            string text when long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
+            JsonElement { ValueKind: JsonValueKind.Number } element when element.TryGetInt64(out var parsed) => parsed,
+            _ => (long?)null,
+        };
+
+        return number is >= int.MinValue and <= int.MaxValue
+            ? (int)number.Value
+            : throw new ArgumentException(
+                $"TextToSpeechOptions.AdditionalProperties[\"{key}\"] must be a whole number, not {value.GetType().Name} '{Convert.ToString(value, CultureInfo.InvariantCulture)}'.",
+                paramName);
+    }
+
+    private static AsyncAIHttpRequestOptions Copy(AsyncAIHttpRequestOptions raw) => new()
+    {
+        VoiceId = raw.VoiceId,
+        Model = raw.Model,
+        SampleRate = raw.SampleRate,
+        Encoding = raw.Encoding,
+        Container = raw.Container,
+        Language = raw.Language,
+        SpeedControl = raw.SpeedControl,
+        Stability = raw.Stability,
+    };
+}

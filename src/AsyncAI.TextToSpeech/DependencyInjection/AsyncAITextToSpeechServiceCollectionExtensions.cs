@@ -1,0 +1,86 @@
+#pragma warning disable MEAI001 // ITextToSpeechClient and TextToSpeechClientBuilder are experimental in Microsoft.Extensions.AI 10.11.0; this surface is marked the same way.
+
+using System.Diagnostics.CodeAnalysis;
+using AsyncAI.TextToSpeech.AI;
+using AsyncAI.TextToSpeech.Http;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Async engine as the application's Microsoft.Extensions.AI <see cref="ITextToSpeechClient"/>.</summary>
+[Experimental("MEAI001", UrlFormat = "https://aka.ms/dotnet-extensions-warnings/{0}")]
+public static class AsyncAITextToSpeechServiceCollectionExtensions
+{
+    /// <summary>The environment variable the API key is read from when the options do not set one.</summary>
+    public const string ApiKeyEnvironmentVariable = "ASYNCAI_API_KEY";
+
+    /// <summary>
+    /// Registers an <see cref="ITextToSpeechClient"/> backed by <see cref="AsyncAIHttpClient"/> through
+    /// Microsoft.Extensions.AI's <c>AddTextToSpeechClient</c>, and returns its builder so middleware can be chained
+    /// (<c>.UseLogging()</c>, <c>.UseOpenTelemetry()</c>, <c>.ConfigureOptions(...)</c>).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">
+    /// Sets the <see cref="AsyncAIHttpOptions"/>, or null to use options configured elsewhere (for example
+    /// <c>services.AddOptions&lt;AsyncAIHttpOptions&gt;().BindConfiguration("AsyncAI")</c>). When no API key is set, the
+    /// <see cref="ApiKeyEnvironmentVariable"/> environment variable supplies it.
+    /// </param>
+    /// <param name="lifetime">The lifetime of the <see cref="ITextToSpeechClient"/>. The default is singleton.</param>
+    /// <returns>The builder of the registered client.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
+    /// <remarks>
+    /// <para>
+    /// The HTTP client is the one <c>AddAsyncAIHttpClient</c> registers (IHttpClientFactory, resilience handler); it is
+    /// added here unless already registered, in which case <paramref name="configure"/> only adds to its options. The
+    /// adapter resolves that typed client per request, so a singleton adapter does not pin one handler.
+    /// </para>
+    /// <para>
+    /// The options are validated when the host starts (<c>ValidateOnStart</c>): a missing key fails the start with an
+    /// error naming <see cref="AsyncAIHttpOptions.ApiKey"/>, and a bad value set by <paramref name="configure"/> throws the
+    /// option's <see cref="ArgumentException"/> naming it. Without a host, resolve <see cref="IStartupValidator"/> and
+    /// call <c>Validate()</c>, or the first resolution of the client reports the same errors.
+    /// </para>
+    /// </remarks>
+    public static TextToSpeechClientBuilder AddAsyncAITextToSpeechClient(
+        this IServiceCollection services,
+        Action<AsyncAIHttpOptions>? configure = null,
+        ServiceLifetime lifetime = ServiceLifetime.Singleton)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        if (services.Any(static descriptor => descriptor.ServiceType == typeof(AsyncAIHttpClient)))
+        {
+            if (configure is not null)
+            {
+                services.Configure(configure);
+            }
+        }
+        else
+        {
+            services.AddAsyncAIHttpClient(configure ?? (static _ => { }));
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<AsyncAIHttpOptions>, ApiKeyFromEnvironment>());
+        services.AddOptions<AsyncAIHttpOptions>().ValidateOnStart();
+
+        return services.AddTextToSpeechClient(
+            static provider => new AsyncAITextToSpeechClient(
+                provider.GetRequiredService<AsyncAIHttpClient>,
+                provider.GetRequiredService<IOptions<AsyncAIHttpOptions>>().Value),
+            lifetime);
+    }
+
+    /// <summary>Fills a missing API key from <see cref="ApiKeyEnvironmentVariable"/> after every Configure has run.</summary>
+    private sealed class ApiKeyFromEnvironment : IPostConfigureOptions<AsyncAIHttpOptions>
+    {
+        public void PostConfigure(string? name, AsyncAIHttpOptions options)
+        {
+            if (!options.HasApiKey && Environment.GetEnvironmentVariable(ApiKeyEnvironmentVariable) is { } key && !string.IsNullOrWhiteSpace(key))
+            {
+                options.ApiKey = key.Trim();
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using AsyncAI.TextToSpeech.Cli.Tests.Infrastructure;
+
+namespace AsyncAI.TextToSpeech.Cli.Tests;
+
+/// <summary>Usage errors, run in-process (the parser stops before any I/O); the process-level case is in <see cref="ErrorHandlingTests"/>.</summary>
+public class CommandLineParsingTests
+{
+    [Theory]
+    [InlineData("speak", "Hello.", "--encoding", "mp3")]
+    [InlineData("speak", "Hello.", "--sample-rate", "1000")]
+    [InlineData("speak", "Hello.", "--sample-rate", "fast")]
+    [InlineData("speak", "Hello.", "--transport", "carrier-pigeon")]
+    [InlineData("speak")]
+    [InlineData("speak", "  ")]
+    [InlineData("speak", "Hello.", "--url", "localhost:8765")]
+    [InlineData("speak", "Hello.", "--api-key", "")]
+    [InlineData("voices", "--gender", "robot")]
+    [InlineData("voices", "--limit", "0")]
+    [InlineData("serve", "--port", "70000")]
+    [InlineData("serve", "--pacing", "-1")]
+    [InlineData("no-such-command")]
+    [InlineData]
+    public async Task RunAsync_BadCommandLine_ExitCode2AndOneErrorLine(params string[] args)
+    {
+        var result = await InProcessCli.RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Empty(result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task RunAsync_EncodingNotAllowed_ListsTheAllowedValuesOnOneLine()
+    {
+        var stderr = (await InProcessCli.RunAsync(["speak", "Hi.", "--encoding", "mp3"])).StandardError;
+
+        Assert.Contains("'pcm_s16le' 'pcm_f32le' 'pcm_mulaw'", stderr, StringComparison.Ordinal);
+        Assert.Contains("asyncai-tts speak --help", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_Help_ExitCode0AndListsTheCommands()
+    {
+        var result = await InProcessCli.RunAsync(["--help"]);
+        var stdout = result.StandardOutputText;
+
+        Assert.Equal(0, result.ExitCode);
+        foreach (var command in new[] { "speak", "stream", "voices", "serve", "bench" })
+        {
+            Assert.Contains(command, stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_RawAudioToATerminal_UsageErrorBeforeConnecting()
+    {
+        var stderr = new StringWriter();
+        var console = new CliConsole(new StringReader(""), new StringWriter(), stderr, () => new MemoryStream(), StandardOutputIsTerminal: true);
+
+        var exitCode = await CliApplication.RunAsync(["speak", "Hello.", "-o", "-"], console);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("terminal", line, StringComparison.Ordinal);
+    }
+}

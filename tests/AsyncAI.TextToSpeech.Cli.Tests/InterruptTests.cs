@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using AsyncAI.TextToSpeech.Cli.Tests.Infrastructure;
+using AsyncAI.TextToSpeech.Emulator;
+
+namespace AsyncAI.TextToSpeech.Cli.Tests;
+
+public class InterruptTests
+{
+    [Fact]
+    public async Task Speak_CtrlCMidStream_ExitCode130AndTheWavWrittenSoFarIsValid()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // SIGINT is sent with kill(1)
+        }
+
+        // Real-time pacing and a long text: the audio takes far longer than the test waits.
+        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { PacingRate = 1 });
+        using var dir = new TempDirectory();
+        var text = string.Join(' ', Enumerable.Repeat("word", 200));
+        using var process = Process.Start(CliProcess.CreateStartInfo(["speak", text, "-o", "partial.wav", "--url", emulator.HttpBaseUrl.ToString()], dir.Path))!;
+        try
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.AudioSent, timeout.Token);
+
+            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(timeout.Token);
+            }
+
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.Equal(130, process.ExitCode);
+            Assert.Contains("error: interrupted", await stderr, StringComparison.Ordinal);
+            var wav = WavFile.Parse(await File.ReadAllBytesAsync(dir.File("partial.wav")));
+            Assert.True(wav.Data.Length < EmulatorAudio.ExpectedByteCount(text, 24000, "pcm_s16le", 0.05), "the run should have been cut short");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using AsyncAI.TextToSpeech.Cli.Tests.Infrastructure;
+using AsyncAI.TextToSpeech.Http;
+
+namespace AsyncAI.TextToSpeech.Cli.Tests;
+
+public class ServeCommandTests
+{
+    [Fact]
+    public async Task Serve_PrintsItsUrls_AndAnswersAsyncRequestsThere()
+    {
+        using var process = Process.Start(CliProcess.CreateStartInfo(["serve", "--port", "0", "--api-key", "sk_serve_key"], Path.GetTempPath()))!;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            Uri? httpUrl = null;
+            string? webSocketLine = null;
+            while (webSocketLine is null && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                if (line.Trim().StartsWith("HTTP:", StringComparison.Ordinal))
+                {
+                    httpUrl = new Uri(line.Trim()["HTTP:".Length..].Trim());
+                }
+                else if (line.Trim().StartsWith("WebSocket:", StringComparison.Ordinal))
+                {
+                    webSocketLine = line;
+                }
+            }
+
+            Assert.NotNull(httpUrl);
+            Assert.Contains("/text_to_speech/websocket/ws", webSocketLine, StringComparison.Ordinal);
+
+            using var httpClient = new HttpClient();
+            var client = new AsyncAIHttpClient(httpClient, new AsyncAIHttpOptions("sk_serve_key") { BaseUrl = httpUrl });
+            var audio = await client.SynthesizeAsync("Served.", cancellationToken: timeout.Token);
+            Assert.NotEqual(0, audio.Audio.Length);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+}

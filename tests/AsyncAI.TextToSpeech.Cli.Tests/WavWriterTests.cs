@@ -1,0 +1,65 @@
+using AsyncAI.TextToSpeech.Cli.Audio;
+using AsyncAI.TextToSpeech.Cli.Tests.Infrastructure;
+
+namespace AsyncAI.TextToSpeech.Cli.Tests;
+
+public class WavWriterTests
+{
+    [Fact]
+    public async Task CompleteAsync_AfterSeveralWrites_HeaderCountsEveryByte()
+    {
+        var stream = new MemoryStream();
+        var writer = await WavWriter.CreateAsync(stream, 24000, "pcm_s16le", CancellationToken.None);
+        await writer.WriteAsync(new byte[100], CancellationToken.None);
+        await writer.WriteAsync(new byte[38], CancellationToken.None);
+        await writer.CompleteAsync(CancellationToken.None);
+
+        var wav = WavFile.Parse(stream.ToArray());
+        Assert.Equal(138, wav.Data.Length);
+        Assert.Equal(44 + 138, stream.Length);
+    }
+
+    [Fact]
+    public async Task CompleteAsync_OddMulawLength_AddsPadByteOutsideTheDataChunk()
+    {
+        var stream = new MemoryStream();
+        await using (var writer = await WavWriter.CreateAsync(stream, 8000, "pcm_mulaw", CancellationToken.None))
+        {
+            await writer.WriteAsync(new byte[] { 1, 2, 3 }, CancellationToken.None);
+            await writer.CompleteAsync(CancellationToken.None);
+            var wav = WavFile.Parse(stream.ToArray());
+            Assert.Equal(new byte[] { 1, 2, 3 }, wav.Data);
+            Assert.Equal(7, wav.FormatTag);
+            Assert.Equal(3u, wav.FactSampleCount);
+        }
+    }
+
+    [Fact]
+    public async Task DisposeAsync_WithoutComplete_StillLeavesAValidFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"wavwriter-{Guid.NewGuid():N}.wav");
+        try
+        {
+            await using (var writer = await WavWriter.CreateAsync(File.Create(path), 16000, "pcm_f32le", CancellationToken.None))
+            {
+                await writer.WriteAsync(new byte[16], CancellationToken.None);
+            }
+
+            var wav = WavFile.Parse(await File.ReadAllBytesAsync(path));
+            Assert.Equal(16, wav.Data.Length);
+            Assert.Equal(3, wav.FormatTag);
+            Assert.Equal(4u, wav.FactSampleCount);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task CreateAsync_UnknownEncoding_ThrowsNamingTheEncodings()
+    {
+        var ex = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => WavWriter.CreateAsync(new MemoryStream(), 24000, "mp3", CancellationToken.None));
+        Assert.Contains("pcm_mulaw", ex.Message, StringComparison.Ordinal);
+    }
+}

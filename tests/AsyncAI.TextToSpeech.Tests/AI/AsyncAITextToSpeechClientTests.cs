@@ -1,0 +1,340 @@
+#pragma warning disable MEAI001 // The text-to-speech abstractions are experimental in Microsoft.Extensions.AI 10.11.0.
+
+using AsyncAI.TextToSpeech.AI;
+using AsyncAI.TextToSpeech.Http;
+using AsyncAI.TextToSpeech.Tests.Http;
+using Microsoft.Extensions.AI;
+
+namespace AsyncAI.TextToSpeech.Tests.AI;
+
+public class AsyncAITextToSpeechClientTests
+{
+    private const string Text = "Hello from the adapter.";
+    private const string GretaVoiceId = "6909a201-b376-4fb1-989a-de5c1304cb26"; // the emulator's German voice
+    private const string AvaVoiceId = "cab5c9a4-a4ee-43ef-830c-99a4cd20b591";
+
+    [Fact]
+    public async Task GetAudioAsync_Defaults_ReturnsAllPcmLabelledWithRateAndByteOrder()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var response = await fixture.Client.GetAudioAsync(Text, cancellationToken: cts.Token);
+
+        var audio = Assert.IsType<DataContent>(Assert.Single(response.Contents));
+        Assert.Equal(fixture.ExpectedBytes(Text), audio.Data.Length);
+        Assert.Equal("audio/pcm;codec=s16le;rate=24000;channels=1", audio.MediaType);
+        Assert.Equal("async_flash_v1.0", response.ModelId);
+        Assert.False(string.IsNullOrEmpty(response.ResponseId));
+        Assert.Equal(Text.Length, response.Usage!.AdditionalCounts![AsyncAITextToSpeechPropertyNames.InputCharacterCount]);
+        Assert.IsType<AsyncAISpeechAudio>(response.RawRepresentation);
+        Assert.Equal("raw", fixture.Bodies.Single.GetProperty("output_format").GetProperty("container").GetString());
+    }
+
+    [Fact]
+    public async Task GetAudioAsync_WavFormat_ReturnsWholeWavFileFromTheSynthesisEndpoint()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var response = await fixture.Client.GetAudioAsync(Text, new TextToSpeechOptions { AudioFormat = "audio/wav" }, cts.Token);
+
+        var audio = Assert.IsType<DataContent>(Assert.Single(response.Contents));
+        Assert.Equal("audio/wav", audio.MediaType);
+        Assert.Equal("RIFF"u8.ToArray(), audio.Data[..4].ToArray());
+        Assert.Equal(fixture.ExpectedBytes(Text) + 44, audio.Data.Length);
+        Assert.Equal("wav", fixture.Bodies.Single.GetProperty("output_format").GetProperty("container").GetString());
+        Assert.Contains(await HttpTestKit.HttpRequestsAsync(fixture.Emulator, 1), e => e.Detail!.StartsWith("POST /text_to_speech 200", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetStreamingAudioAsync_OddSizedWrites_UpdatesInOrderWithWholeSamplesAndOneResponseId()
+    {
+        await using var fixture = await AdapterFixture.StartAsync(fault: "http-chunk:333");
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var updates = await Updates.ReadAllAsync(fixture.Client.GetStreamingAudioAsync(Text, cancellationToken: cts.Token), cts.Token);
+
+        Assert.Equal(TextToSpeechResponseUpdateKind.SessionOpen, updates[0].Kind);
+        Assert.Equal(TextToSpeechResponseUpdateKind.AudioUpdated, updates[^2].Kind);
+        Assert.Equal(TextToSpeechResponseUpdateKind.SessionClose, updates[^1].Kind);
+        var audio = updates[1..^2];
+        Assert.True(audio.Count > 1, "odd-sized writes should arrive as several chunks");
+        Assert.All(audio, u =>
+        {
+            Assert.Equal(TextToSpeechResponseUpdateKind.AudioUpdating, u.Kind);
+            var data = Assert.IsType<DataContent>(Assert.Single(u.Contents));
+            Assert.Equal(0, data.Data.Length % 2);
+            Assert.Equal("audio/pcm;codec=s16le;rate=24000;channels=1", data.MediaType);
+            Assert.IsType<AudioChunk>(u.RawRepresentation);
+        });
+        Assert.Single(updates.Select(u => u.ResponseId).Distinct());
+        Assert.NotNull(updates[0].ResponseId);
+        Assert.All(updates, u => Assert.Equal("async_flash_v1.0", u.ModelId));
+        Assert.Equal(fixture.ExpectedBytes(Text), Updates.Audio(updates).Length);
+        var usage = Assert.IsType<UsageContent>(Assert.Single(updates[^1].Contents));
+        Assert.Equal(Text.Length, usage.Details.AdditionalCounts![AsyncAITextToSpeechPropertyNames.InputCharacterCount]);
+    }
+
+    [Fact]
+    public async Task GetStreamingAudioAsync_CoalescedWithMeaiHelper_KeepsAudioUsageAndResponseId()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var response = await fixture.Client.GetStreamingAudioAsync(Text, cancellationToken: cts.Token).ToTextToSpeechResponseAsync(cts.Token);
+
+        Assert.Equal(fixture.ExpectedBytes(Text), response.Contents.OfType<DataContent>().Sum(d => d.Data.Length));
+        Assert.Equal(Text.Length, response.Usage!.AdditionalCounts![AsyncAITextToSpeechPropertyNames.InputCharacterCount]);
+        Assert.False(string.IsNullOrEmpty(response.ResponseId));
+    }
+
+    [Fact]
+    public async Task GetStreamingAudioAsync_WavFormat_OneUpdateWithTheWholeFile()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var updates = await Updates.ReadAllAsync(fixture.Client.GetStreamingAudioAsync(Text, new TextToSpeechOptions { AudioFormat = "wav" }, cts.Token), cts.Token);
+
+        Assert.Equal(
+            [TextToSpeechResponseUpdateKind.SessionOpen, TextToSpeechResponseUpdateKind.AudioUpdating, TextToSpeechResponseUpdateKind.AudioUpdated, TextToSpeechResponseUpdateKind.SessionClose],
+            updates.Select(u => u.Kind));
+        var wav = Assert.IsType<DataContent>(Assert.Single(updates[1].Contents));
+        Assert.Equal("audio/wav", wav.MediaType);
+        Assert.Equal(fixture.ExpectedBytes(Text) + 44, wav.Data.Length);
+    }
+
+    [Fact]
+    public async Task GetAudioAsync_TypedOptions_MappedIntoTheRequestBody()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+        var options = new TextToSpeechOptions
+        {
+            VoiceId = GretaVoiceId,
+            ModelId = "async_flash_v1.5",
+            Language = "de-DE",
+            Speed = 1.1f,
+            AudioFormat = "pcm_f32le",
+            AdditionalProperties = new() { [AsyncAITextToSpeechPropertyNames.Stability] = 40, [AsyncAITextToSpeechPropertyNames.SampleRate] = 16000L },
+        };
+
+        var response = await fixture.Client.GetAudioAsync("Guten Tag", options, cts.Token);
+
+        var body = fixture.Bodies.Single;
+        Assert.Equal(GretaVoiceId, body.GetProperty("voice").GetProperty("id").GetString());
+        Assert.Equal("async_flash_v1.5", body.GetProperty("model_id").GetString());
+        Assert.Equal("de", body.GetProperty("language").GetString());
+        Assert.Equal("1.1", body.GetProperty("speed_control").GetRawText());
+        Assert.Equal(40, body.GetProperty("stability").GetInt32());
+        Assert.Equal("pcm_f32le", body.GetProperty("output_format").GetProperty("encoding").GetString());
+        Assert.Equal(16000, body.GetProperty("output_format").GetProperty("sample_rate").GetInt32());
+        var audio = Assert.IsType<DataContent>(Assert.Single(response.Contents));
+        Assert.Equal(fixture.ExpectedBytes("Guten Tag", 16000, "pcm_f32le"), audio.Data.Length);
+        Assert.Equal("audio/pcm;codec=f32le;rate=16000;channels=1", audio.MediaType);
+        Assert.Equal("async_flash_v1.5", response.ModelId);
+        Assert.Null(options.RawRepresentationFactory);
+        Assert.Equal("de-DE", options.Language); // the caller's options are not mutated
+    }
+
+    [Fact]
+    public async Task GetAudioAsync_RawRepresentationFactory_WinsOverTypedOptionsAndIsNotMutated()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+        var raw = new AsyncAIHttpRequestOptions { VoiceId = AvaVoiceId, Encoding = "pcm_mulaw", SampleRate = 8000 };
+        ITextToSpeechClient? factoryArgument = null;
+        var options = new TextToSpeechOptions
+        {
+            VoiceId = GretaVoiceId,
+            Language = "fr",
+            AudioFormat = "pcm_s16le",
+            RawRepresentationFactory = client => { factoryArgument = client; return raw; },
+        };
+
+        var response = await fixture.Client.GetAudioAsync(Text, options, cts.Token);
+
+        var body = fixture.Bodies.Single;
+        Assert.Same(fixture.Client, factoryArgument);
+        Assert.Equal(AvaVoiceId, body.GetProperty("voice").GetProperty("id").GetString());
+        Assert.Equal("fr", body.GetProperty("language").GetString());
+        Assert.Equal("pcm_mulaw", body.GetProperty("output_format").GetProperty("encoding").GetString());
+        Assert.Equal("audio/pcmu;rate=8000;channels=1", Assert.IsType<DataContent>(Assert.Single(response.Contents)).MediaType);
+        Assert.Null(raw.Language);
+        Assert.Null(raw.Container);
+    }
+
+    [Theory]
+    [InlineData(0.5f)]
+    [InlineData(2.5f)]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(0.69f)]
+    public async Task GetAudioAsync_SpeedOutOfRange_ThrowsNamingSpeedBeforeAnyRequest(float speed)
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        var options = new TextToSpeechOptions { Speed = speed };
+
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>("options", () => fixture.Client.GetAudioAsync(Text, options));
+        var streamingError = Assert.Throws<ArgumentOutOfRangeException>("options", () => fixture.Client.GetStreamingAudioAsync(Text, options));
+
+        Assert.Contains("TextToSpeechOptions.Speed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("0.7", streamingError.Message, StringComparison.Ordinal);
+        Assert.Empty(fixture.Bodies.All);
+    }
+
+    [Theory]
+    [InlineData(0.7f, "0.7")]
+    [InlineData(2f, "2")]
+    public async Task GetAudioAsync_SpeedAtTheLimits_SentAsWritten(float speed, string expected)
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+
+        await fixture.Client.GetAudioAsync(Text, new TextToSpeechOptions { Speed = speed }, cts.Token);
+
+        Assert.Equal(expected, fixture.Bodies.Single.GetProperty("speed_control").GetRawText());
+    }
+
+    [Theory]
+    [InlineData("audio/L16;rate=24000", "big-endian")]
+    [InlineData("ogg", "AudioFormat")]
+    [InlineData("audio/pcm;codec=s24le", "s24le")]
+    [InlineData("audio/pcm;channels=2", "mono")]
+    public async Task GetAudioAsync_AudioFormatAsyncCannotProduce_ThrowsSayingWhy(string format, string expected)
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+
+        var error = await Assert.ThrowsAsync<ArgumentException>("options", () => fixture.Client.GetAudioAsync(Text, new TextToSpeechOptions { AudioFormat = format }));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetAudioAsync_BadAdditionalProperty_ThrowsNamingTheKey()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        var options = new TextToSpeechOptions { AdditionalProperties = new() { [AsyncAITextToSpeechPropertyNames.Stability] = 101 } };
+
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>("options", () => fixture.Client.GetAudioAsync(Text, options));
+
+        Assert.Contains("\"stability\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetAudioAsync_ServiceRefusesKey_AsyncAIExceptionWithAuthenticationCategory()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+        fixture.Emulator.Options.Faults.FailNextHttpRequests(1, 401, "INVALID_API_KEY");
+
+        var error = await Assert.ThrowsAsync<AsyncAIException>(() => fixture.Client.GetAudioAsync(Text, cancellationToken: cts.Token));
+
+        Assert.Equal(AsyncAIErrorCategory.Authentication, error.Category);
+        Assert.Equal("INVALID_API_KEY", error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task GetStreamingAudioAsync_QuotaRunsOutMidStream_AudioThenAsyncAIExceptionWithQuotaCategory()
+    {
+        await using var fixture = await AdapterFixture.StartAsync(fault: "quota-after:4800");
+        using var cts = HttpTestKit.TimeoutSource();
+        var received = new List<TextToSpeechResponseUpdate>();
+
+        var error = await Assert.ThrowsAsync<AsyncAIException>(async () =>
+        {
+            await foreach (var update in fixture.Client.GetStreamingAudioAsync(Text, cancellationToken: cts.Token).WithCancellation(cts.Token))
+            {
+                received.Add(update);
+            }
+        });
+
+        Assert.Equal(AsyncAIErrorCategory.Quota, error.Category);
+        Assert.Contains(received, u => u.Kind == TextToSpeechResponseUpdateKind.AudioUpdating);
+        Assert.DoesNotContain(received, u => u.Kind == TextToSpeechResponseUpdateKind.SessionClose);
+    }
+
+    [Fact]
+    public async Task GetStreamingAudioAsync_CancelledToken_ThrowsOnFirstMoveNextWithoutARequest()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        var updates = fixture.Client.GetStreamingAudioAsync(Text, cancellationToken: cts.Token);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Updates.ReadAllAsync(updates, CancellationToken.None));
+        Assert.Empty(fixture.Bodies.All);
+    }
+
+    [Fact]
+    public async Task GetStreamingAudioAsync_ConsumerStopsEarly_ResponseDisposedAtOnce()
+    {
+        await using var emulator = await Emulator.AsyncAIEmulator.StartAsync();
+        emulator.Options.PacingRate = 1; // real time: the text below would take 30 s to send
+        var disposal = new BodyDisposalHandler();
+        using var http = HttpTestKit.CreateHttpClient(handler: disposal);
+        using var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator)).AsITextToSpeechClient();
+        using var cts = HttpTestKit.TimeoutSource();
+        var longText = string.Concat(Enumerable.Repeat("Thirty seconds of speech. ", 25));
+        var audioUpdates = 0;
+
+        await foreach (var update in client.GetStreamingAudioAsync(longText, cancellationToken: cts.Token).WithCancellation(cts.Token))
+        {
+            if (update.Kind == TextToSpeechResponseUpdateKind.AudioUpdating)
+            {
+                audioUpdates++;
+                break;
+            }
+        }
+
+        Assert.Equal(1, audioUpdates);
+        Assert.True(disposal.Disposed.IsCompleted, "leaving the loop should dispose the HTTP response before the loop statement returns");
+    }
+
+    [Fact]
+    public async Task GetStreamingAudioAsync_ConcurrentCalls_IndependentResponses()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+        string[] texts = ["One.", "Two words.", "Three whole words.", "And a fourth, longer sentence."];
+
+        var results = await Task.WhenAll(texts.Select(t => Updates.ReadAllAsync(fixture.Client.GetStreamingAudioAsync(t, cancellationToken: cts.Token), cts.Token)));
+
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(fixture.ExpectedBytes(texts[i]), Updates.Audio(results[i]).Length);
+        }
+
+        Assert.Equal(texts.Length, results.Select(r => Assert.Single(r.Select(u => u.ResponseId).Distinct())).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task GetService_Metadata_InnerClient_Itself_AndNothingForAKey()
+    {
+        await using var fixture = await AdapterFixture.StartAsync(configure: o => o.Model = "async_pro_v1.0");
+
+        var metadata = fixture.Client.GetService<TextToSpeechClientMetadata>();
+
+        Assert.NotNull(metadata);
+        Assert.Equal("asyncai", metadata.ProviderName);
+        Assert.Equal(fixture.Emulator.HttpBaseUrl, metadata.ProviderUri);
+        Assert.Equal("async_pro_v1.0", metadata.DefaultModelId);
+        Assert.Same(fixture.HttpClient, fixture.Client.GetService<AsyncAIHttpClient>());
+        Assert.Same(fixture.Client, fixture.Client.GetService<ITextToSpeechClient>());
+        Assert.Null(fixture.Client.GetService<AsyncAIHttpClient>("some key"));
+        Assert.Null(fixture.Client.GetService<HttpClient>());
+        Assert.Throws<ArgumentNullException>("serviceType", () => fixture.Client.GetService(null!));
+    }
+
+    [Fact]
+    public async Task AsITextToSpeechClient_ArgumentsChecked()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+
+        Assert.Throws<ArgumentNullException>("client", () => AsyncAITextToSpeechClientExtensions.AsITextToSpeechClient(null!));
+        await Assert.ThrowsAsync<ArgumentException>("text", () => fixture.Client.GetAudioAsync(" "));
+        Assert.Throws<ArgumentNullException>("text", () => fixture.Client.GetStreamingAudioAsync(null!));
+    }
+}
