@@ -33,11 +33,13 @@ internal sealed class PipelineBenchSettings
 
     public int Warmup { get; set; } = 50;
 
-    public string Text { get; set; } = "Hello there.";
+    public string Text { get; set; } = "Hi.";
+
+    public TimeSpan Gap { get; set; } = TimeSpan.FromMilliseconds(2);
 
     public int CpuChars { get; set; } = 600;
 
-    public int CpuTurns { get; set; } = 20;
+    public int CpuTurns { get; set; } = 40;
 
     public string Mode { get; set; } = "all";
 
@@ -81,6 +83,7 @@ internal sealed class PipelineBenchSettings
                     case "--turns": settings.Turns = Int(); break;
                     case "--warmup": settings.Warmup = Int(); break;
                     case "--text": settings.Text = Value(); break;
+                    case "--gap-ms": settings.Gap = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture)); break;
                     case "--cpu-chars": settings.CpuChars = Int(); break;
                     case "--cpu-turns": settings.CpuTurns = Int(); break;
                     case "--mode": settings.Mode = Value(); break;

@@ -22,9 +22,10 @@ internal static class PipelineLatencyHarness
         {
             Console.Error.WriteLine("""
                 usage: pipeline-latency [--mode all|latency|cpu] [--url URL] [--transport ws|http] [--spawn-emulator]
-                                        [--turns N] [--warmup N] [--text TEXT] [--cpu-turns N] [--cpu-chars N] [--api-key KEY] [--voice ID]
+                                        [--turns N] [--warmup N] [--text TEXT] [--gap-ms MS] [--cpu-turns N] [--cpu-chars N] [--api-key KEY] [--voice ID]
                   default: the emulator in this process (paced run: pacing 1, burst and cpu runs: pacing 0; 20 ms chunks;
                   time to first audio 0). --spawn-emulator runs it as a child process, so process CPU is the client's alone.
+                  turns run one after another with --gap-ms (default 2) idle between them; default text "Hi." (0.1 s).
                   --url: any Async-compatible server, as it is configured (ws:// or wss:// picks the WebSocket service).
                 """);
             return 2;
@@ -68,6 +69,8 @@ internal static class PipelineLatencyHarness
             var noAudio = 0;
             for (var i = 0; i < settings.Turns; i++)
             {
+                // Idle a little between turns, as between real turns (and so the service's pause after a turn has lifted).
+                await Task.Delay(settings.Gap);
                 var (queued, result) = pipeline.Speak(settings.Text);
                 var turn = await result.WaitAsync(TimeSpan.FromSeconds(30));
                 if (turn.FirstAudioTimestamp == 0)

@@ -45,8 +45,9 @@ internal sealed class ProbeSink : AudioOutputSink
         return turn.Task;
     }
 
-    protected override ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+    protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
     {
+        TurnResult? finished = null;
         if (direction == FrameDirection.Downstream)
         {
             switch (frame)
@@ -55,18 +56,23 @@ internal sealed class ProbeSink : AudioOutputSink
                     OnAudio(audio.Audio.Length);
                     break;
                 case TtsStoppedFrame:
-                    var result = new TurnResult(_firstAudio, _bytes, _chunks, _lastLatenessMs, _maxLatenessMs);
+                    finished = new TurnResult(_firstAudio, _bytes, _chunks, _lastLatenessMs, _maxLatenessMs);
                     _firstAudio = 0;
                     _bytes = 0;
                     _chunks = 0;
                     _maxLatenessMs = 0;
                     _lastLatenessMs = 0;
-                    Volatile.Read(ref _turn).TrySetResult(result);
                     break;
             }
         }
 
-        return base.ProcessFrameAsync(frame, direction, cancellationToken);
+        await base.ProcessFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
+
+        // After the base has pushed BotStoppedSpeaking upstream, which lifts the WebSocket service's pause.
+        if (finished is not null)
+        {
+            Volatile.Read(ref _turn).TrySetResult(finished);
+        }
     }
 
     protected override ValueTask WriteAudioAsync(TtsAudioRawFrame frame, CancellationToken cancellationToken) => ValueTask.CompletedTask;
