@@ -151,6 +151,46 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TokenMode_LlmTokens_SentUnchangedInOneContext()
+    {
+        var tts = CreateService(o => o.AggregateSentences = false);
+        await using var harness = Start(tts, out _);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hel"), new LlmTextFrame("lo the"), new LlmTextFrame("re. How"), new LlmTextFrame(" are you?"), new LlmFullResponseEndFrame());
+        var stopped = await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        var context = stopped.ContextId!;
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.CloseContext && e.ContextId == context);
+        Assert.Equal(["Init", "Text:Hel", "Text:lo the", "Text:re. How", "Text: are you?", "EndOfInput", "CloseContext"], ClientJournal(context));
+        Assert.Equal(_emulator.Journal.AudioBytesSent(context), harness.DownFrames.OfType<TtsAudioRawFrame>().Sum(a => a.Audio.Length));
+        Assert.Equal("Hello there. How are you?", Assert.Single(harness.DownFrames.OfType<TtsTextFrame>()).Text);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Language_UnknownLanguageUpdate_InvalidRequestErrorUnusableNoReconnectStorm()
+    {
+        var tts = CreateService();
+        await using var harness = Start(tts, out _);
+        harness.Queue(new TtsUpdateSettingsFrame(new TtsSettingsUpdate { Language = "klingon" }), new TtsSpeakFrame("Qapla."));
+        var error = await harness.WaitUpAsync<ErrorFrame>();
+        harness.Queue(new TtsSpeakFrame("Again."), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(AsyncAIErrorCategory.InvalidRequest, error.Category);
+        Assert.False(tts.IsUsable);
+        Assert.Equal(2, harness.DownFrames.OfType<TtsStoppedFrame>().Count());
+
+        // The first connection (auto language) and one for "klingon", which the server refused and closed. The service
+        // stops that client on the error; the client's immediate reconnect can race the stop once (a loaded machine), but
+        // never repeats: without the stop it would reconnect until its short-lived limit (4 connections in all).
+        Assert.InRange(_emulator.Journal.ConnectionsAccepted, 2, 3);
+        Assert.InRange(harness.Errors.Count, 1, _emulator.Journal.ConnectionsAccepted - 1);
+        Assert.All(harness.Errors, e => Assert.Equal(AsyncAIErrorCategory.InvalidRequest, e.Category));
+    }
+
+    [Fact]
     public async Task Reconnect_ServerClosesIdleSocket_NextTurnWorksOnANewConnection()
     {
         _emulator.Options.Faults.CloseAfterIdle = TimeSpan.FromMilliseconds(300);
