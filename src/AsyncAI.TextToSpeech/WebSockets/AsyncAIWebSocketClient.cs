@@ -329,6 +329,18 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
         return session is { Stopping: false } && session.Outbound.Writer.TryWrite(message);
     }
 
+    /// <summary>Enumerates the registered contexts bound to a socket (for the response watchdog; not a hot path).</summary>
+    internal IEnumerable<AsyncAIWebSocketContext> ContextsOn(int connection)
+    {
+        foreach (var pair in _contexts)
+        {
+            if (pair.Value.BoundConnection == connection)
+            {
+                yield return pair.Value;
+            }
+        }
+    }
+
     internal void Forget(AsyncAIWebSocketContext context) =>
         _contexts.TryRemove(new KeyValuePair<string, AsyncAIWebSocketContext>(context.Id, context));
 

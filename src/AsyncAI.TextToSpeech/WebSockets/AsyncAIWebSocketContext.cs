@@ -43,6 +43,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     private int _messagesSent;
     private long _audioBytes;
     private int _readerActive;
+    private long _unvoicedSince;
 
     internal AsyncAIWebSocketContext(AsyncAIWebSocketClient client, string id)
     {
@@ -87,6 +88,9 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     public Task Ended => _ended.Task;
 
     internal int BoundConnection => _boundConnection;
+
+    /// <summary>Gets when text was first sent after the last audio chunk (a TimeProvider timestamp), or 0 when all sent text has been answered with audio.</summary>
+    internal long UnvoicedSince => Volatile.Read(ref _unvoicedSince);
 
     /// <summary>Queues text for synthesis (sent with <c>force: true</c>, so the server never holds it back waiting for more).</summary>
     /// <param name="text">The text.</param>
@@ -298,6 +302,10 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
         {
             _messagesSent++;
             _charactersSent += characters;
+            if (kind == OutboundKind.Text && _unvoicedSince == 0 && !IsTerminal(_state))
+            {
+                Volatile.Write(ref _unvoicedSince, _client.TimeProvider.GetTimestamp());
+            }
             if (kind == OutboundKind.EndOfInput && _state == AsyncAIContextState.Completing)
             {
                 _completionTimer = _client.TimeProvider.CreateTimer(
@@ -346,6 +354,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
             }
 
             _charactersSentAtLastAudio = _charactersSent;
+            Volatile.Write(ref _unvoicedSince, 0);
             if (!_firstAudioSeen)
             {
                 _firstAudioSeen = true;
@@ -448,6 +457,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     {
         _state = state;
         _error = error;
+        Volatile.Write(ref _unvoicedSince, 0);
         _completionTimer?.Dispose();
         _completionTimer = null;
         if (state == AsyncAIContextState.Completed && _carryCount > 0)

@@ -75,13 +75,15 @@ public sealed class AsyncAIWebSocketOptions
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(2.5);
 
     /// <summary>
-    /// Gets or sets how long the server may stay completely silent after text was sent before the connection is declared
-    /// dead, or <see cref="Timeout.InfiniteTimeSpan"/> to never do so.
+    /// Gets or sets how long the server may stay completely silent while a context waits for the audio of text it sent
+    /// before the connection is declared dead, or <see cref="Timeout.InfiniteTimeSpan"/> to never do so. Checked four
+    /// times per period, so a stall is caught within 1.25 × this value.
     /// </summary>
     /// <remarks>
     /// This catches a peer that still answers PINGs but no longer processes messages (a hung server, or the emulator's
-    /// black-hole fault), which PING/PONG cannot see. Any server message resets it, so it only fires when text sent
-    /// with <c>force: true</c> gets no answer at all; raise it if a deployment answers some text only after a long pause.
+    /// black-hole fault), which PING/PONG cannot see. It only runs while some context has sent text (with
+    /// <c>force: true</c>) and received no audio since, and any server message restarts it, so idle contexts (an LLM
+    /// pausing between tokens) never trip it; raise it if a deployment answers some text only after a long pause.
     /// </remarks>
     /// <value>The default value is 5 s (Async's time to first audio is typically below 200 ms).</value>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);

@@ -23,15 +23,14 @@ internal sealed class WebSocketConnection
     private volatile bool _sentSinceKeepAliveTick;
     private volatile bool _closeSent;
     private volatile bool _stalled;
-    private ITimer? _responseWatchdog;
     private SemaphoreSlim? _sendLock;
     private ChannelReader<OutboundMessage>? _outbound;
 
     // Written only under the send lock (the send loop or the direct-send fast path).
     private readonly ArrayBufferWriter<byte> _sendBuffer = new(1024);
 
-    // When text went out with no server message since (0 = nothing unanswered); drives the response watchdog.
-    private long _unansweredSince;
+    // When the last server message arrived (a TimeProvider timestamp); read by the response watchdog.
+    private long _lastReceived;
 
     public WebSocketConnection(AsyncAIWebSocketClient client, ClientWebSocket socket, int number, long openedTimestamp)
     {
@@ -61,8 +60,8 @@ internal sealed class WebSocketConnection
 
         using var watchdog = _client.Options.ResponseTimeout == Timeout.InfiniteTimeSpan
             ? null
-            : _client.TimeProvider.CreateTimer(static s => ((WebSocketConnection)s!).OnResponseWatchdog(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _responseWatchdog = watchdog;
+            : _client.TimeProvider.CreateTimer(static s => ((WebSocketConnection)s!).OnResponseWatchdog(), this, WatchdogPeriod, WatchdogPeriod);
+        Volatile.Write(ref _lastReceived, OpenedTimestamp);
 
         using var sendStop = new CancellationTokenSource();
         using var sendLock = new SemaphoreSlim(1, 1);
@@ -81,7 +80,7 @@ internal sealed class WebSocketConnection
         if (_stalled && !_closeSent)
         {
             reason = new AsyncAIException(
-                $"Async stopped answering: nothing arrived for {_client.Options.ResponseTimeout.TotalSeconds:0.###} s (ResponseTimeout) after text was sent, so the connection was declared dead.",
+                $"Async stopped answering: nothing arrived for {_client.Options.ResponseTimeout.TotalSeconds:0.###} s (ResponseTimeout) while text sent was waiting for its audio, so the connection was declared dead.",
                 AsyncAIErrorCategory.Connectivity,
                 innerException: reason);
         }
@@ -117,24 +116,27 @@ internal sealed class WebSocketConnection
         return reason;
     }
 
-    /// <summary>Called on the timer: text went out and the server has said nothing since; abort once ResponseTimeout has passed.</summary>
+    // The watchdog checks four times per ResponseTimeout, so a stall is caught within 1.25 × ResponseTimeout.
+    private TimeSpan WatchdogPeriod => _client.Options.ResponseTimeout / 4;
+
+    /// <summary>
+    /// Periodic check: a context on this socket is waiting for the audio of text it sent, and the server has said
+    /// nothing at all for ResponseTimeout since (since that text, or since its last message if later) → the peer is hung.
+    /// </summary>
     private void OnResponseWatchdog()
     {
-        var since = Interlocked.Read(ref _unansweredSince);
-        if (since == 0)
+        var now = _client.TimeProvider.GetTimestamp();
+        var lastReceived = Volatile.Read(ref _lastReceived);
+        foreach (var context in _client.ContextsOn(Number))
         {
-            return;
+            var waitingSince = context.UnvoicedSince;
+            if (waitingSince != 0 && _client.TimeProvider.GetElapsedTime(Math.Max(waitingSince, lastReceived), now) >= _client.Options.ResponseTimeout)
+            {
+                _stalled = true;
+                _socket.Abort();
+                return;
+            }
         }
-
-        var remaining = _client.Options.ResponseTimeout - _client.TimeProvider.GetElapsedTime(since);
-        if (remaining > TimeSpan.Zero)
-        {
-            _responseWatchdog?.Change(remaining, Timeout.InfiniteTimeSpan);
-            return;
-        }
-
-        _stalled = true;
-        _socket.Abort();
     }
 
     private void OnKeepAliveTick()
@@ -262,12 +264,6 @@ internal sealed class WebSocketConnection
             _sentSinceKeepAliveTick = true;
         }
 
-        if (message.Kind == OutboundKind.Text && _responseWatchdog is not null
-            && Interlocked.CompareExchange(ref _unansweredSince, _client.TimeProvider.GetTimestamp(), 0) == 0)
-        {
-            _responseWatchdog.Change(_client.Options.ResponseTimeout, Timeout.InfiniteTimeSpan);
-        }
-
         AfterSend(message, _sendBuffer.WrittenCount);
     }
 
@@ -382,7 +378,7 @@ internal sealed class WebSocketConnection
                 }
 
                 // Any message proves the peer alive (a plain store: the hot path stays interlock-free).
-                Volatile.Write(ref _unansweredSince, 0);
+                Volatile.Write(ref _lastReceived, _client.TimeProvider.GetTimestamp());
 
                 if (oversized)
                 {
