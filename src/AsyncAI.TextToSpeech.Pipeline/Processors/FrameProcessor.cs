@@ -46,6 +46,7 @@ public abstract class FrameProcessor : IAsyncDisposable
     private QueuedFrame? _current;
     private TaskCompletionSource? _currentFinished;
     private TaskCompletionSource? _interruptionHold;
+    private int _pendingInterruptions;
     private bool _pauseRequested;
     private TaskCompletionSource? _resumed;
     private Task? _systemLoop;
@@ -174,7 +175,7 @@ public abstract class FrameProcessor : IAsyncDisposable
             await _lifetime.CancelAsync().ConfigureAwait(false);
             _systemQueue.Writer.TryComplete();
             _dataQueue.Writer.TryComplete();
-            ReleaseHold();
+            ReleaseHold(all: true);
             var loops = new List<Task>(2);
             if (_systemLoop is not null)
             {
@@ -357,8 +358,15 @@ public abstract class FrameProcessor : IAsyncDisposable
             if (frame is InterruptionFrame)
             {
                 // Stamped at queue time: frames queued before the interruption are stale even if the data loop meets them
-                // before the system loop has processed the interruption; frames queued after it are not.
-                Interlocked.Increment(ref _interruptionEpoch);
+                // before the system loop has processed the interruption; frames queued after it are not. The data loop is
+                // held from this moment (not from when the system loop gets to it), so a frame queued after the
+                // interruption cannot be pushed on before the interruption itself.
+                lock (_gate)
+                {
+                    Interlocked.Increment(ref _interruptionEpoch);
+                    _pendingInterruptions++;
+                    _interruptionHold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
             }
 
             _systemQueue.Writer.TryWrite(new QueuedFrame(frame, direction, 0));
@@ -550,11 +558,25 @@ public abstract class FrameProcessor : IAsyncDisposable
         work.Dispose();
     }
 
-    private void ReleaseHold()
+    private void ReleaseHold(bool all = false)
     {
         TaskCompletionSource? hold;
         lock (_gate)
         {
+            if (all)
+            {
+                _pendingInterruptions = 0;
+            }
+            else if (_pendingInterruptions > 0)
+            {
+                _pendingInterruptions--;
+            }
+
+            if (_pendingInterruptions > 0)
+            {
+                return; // a later interruption is queued: keep holding until it has been pushed on too
+            }
+
             hold = _interruptionHold;
             _interruptionHold = null;
         }

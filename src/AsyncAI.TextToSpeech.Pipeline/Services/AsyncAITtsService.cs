@@ -40,7 +40,8 @@ public sealed class AsyncAITtsService : TtsService
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _clientTimeProvider;
     private readonly SemaphoreSlim _connectionLock = new(1, 1);
-    private readonly List<Task> _retiring = [];
+    private readonly List<(Connection Connection, Task Closed)> _retiring = [];
+    private readonly List<Task> _disconnecting = [];
     private readonly ConditionalWeakTable<Exception, object> _reportedErrors = [];
     private Connection? _current;
 
@@ -282,15 +283,26 @@ public sealed class AsyncAITtsService : TtsService
                 OnDisconnected();
             }
         };
-        client.ConnectionError += (_, e) => OnClientConnectionError(e.Error!);
+        client.ConnectionError += (_, e) => OnClientConnectionError(connection, e.Error!);
         return connection;
     }
 
-    private void OnClientConnectionError(AsyncAIException error)
+    private void OnClientConnectionError(Connection connection, AsyncAIException error)
     {
         AsyncAITtsServiceLog.ConnectionError(Logger, Name, error.Category, error.Message);
         OnConnectionError(error.Message, error);
         PushError($"{Name}: {error.Message}", error);
+        if (error.Category is AsyncAIErrorCategory.Authentication or AsyncAIErrorCategory.InvalidRequest
+            && connection.Client.State is AsyncAIWebSocketState.Connected or AsyncAIWebSocketState.Reconnecting)
+        {
+            // The server rejected the session itself (for example the init's voice or language): reconnecting would only
+            // repeat it. Stop the socket; the service is unusable now, and the next usable turn makes one new attempt.
+            lock (_retiring)
+            {
+                _disconnecting.RemoveAll(t => t.IsCompleted);
+                _disconnecting.Add(connection.Client.DisconnectAsync());
+            }
+        }
     }
 
     private bool IsPermanentClientFailure(Exception exception)
@@ -304,8 +316,8 @@ public sealed class AsyncAITtsService : TtsService
     {
         lock (_retiring)
         {
-            _retiring.RemoveAll(t => t.IsCompleted);
-            _retiring.Add(DisposeWhenIdleAsync(connection));
+            _retiring.RemoveAll(r => r.Closed.IsCompleted);
+            _retiring.Add((connection, DisposeWhenIdleAsync(connection)));
         }
 
         if (ReferenceEquals(_current, connection))
@@ -333,8 +345,16 @@ public sealed class AsyncAITtsService : TtsService
 
             lock (_retiring)
             {
-                closing.AddRange(_retiring);
+                // Every context has ended by now (the base frees them first); don't let a leaked lease hold the close up.
+                foreach (var (connection, closed) in _retiring)
+                {
+                    connection.ForceIdle();
+                    closing.Add(closed);
+                }
+
+                closing.AddRange(_disconnecting);
                 _retiring.Clear();
+                _disconnecting.Clear();
             }
 
             await Task.WhenAll(closing).ConfigureAwait(false);
@@ -367,6 +387,8 @@ public sealed class AsyncAITtsService : TtsService
                 _idle.TrySetResult();
             }
         }
+
+        public void ForceIdle() => _idle.TrySetResult();
 
         /// <summary>Marks the connection replaced; the task completes when no context uses it any more.</summary>
         public Task RetireAsync()

@@ -65,16 +65,20 @@ internal static class HttpErrors
             message.Append(": ").Append(Truncate(serviceMessage.Trim()));
         }
 
-        message.Append(". ").Append(Advice(category, retryAfter));
+        // The service's own message usually ends with a period already; don't double it.
+        message.Append(message[^1] is '.' or '!' or '?' ? " " : ". ").Append(Advice(category, retryAfter));
         return new AsyncAIException(Redact(message.ToString(), apiKey), category, errorCode, statusCode, retryAfter);
     }
 
     /// <summary>Wraps a network failure.</summary>
     public static AsyncAIException Connectivity(string operation, Exception inner, string? apiKey) =>
         new(
-            Redact($"The connection to the Async service failed during {operation}: {inner.Message} Check the network and BaseUrl; the client retries where that is safe.", apiKey),
+            Redact($"The connection to the Async service failed during {operation}: {EndSentence(inner.Message)} Check the network and BaseUrl; the client retries where that is safe.", apiKey),
             AsyncAIErrorCategory.Connectivity,
             innerException: inner);
+
+    private static string EndSentence(string text) =>
+        text.Length > 0 && text[^1] is '.' or '!' or '?' ? text : text + ".";
 
     /// <summary>Wraps an <see cref="HttpClient.Timeout"/> expiry.</summary>
     public static AsyncAIException Timeout(string operation, Exception inner) =>

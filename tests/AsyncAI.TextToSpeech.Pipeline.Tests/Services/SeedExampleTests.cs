@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Pipelines;
@@ -17,7 +18,6 @@ public class SeedExampleTests
     {
         await using var emulator = await AsyncAIEmulator.StartAsync();
         var wav = new MemoryStream();
-        var connected = false;
 
         // --- the example ---
         var tts = new AsyncAITtsService(new AsyncAITtsServiceOptions
@@ -26,13 +26,13 @@ public class SeedExampleTests
             VoiceId = "e0f39dc4-f691-4e78-bba5-5c636692cc04",
             Url = emulator.WebSocketUrl, // omit for wss://api.async.com/text_to_speech/websocket/ws
         });
-        tts.Connected += (_, _) => connected = true; // Pipecat's on_connected
+        tts.Connected += (_, _) => Console.WriteLine("Connected to Async"); // Pipecat's on_connected
         var task = new PipelineTask(new Pipeline(tts, new WavFileSink(wav, leaveOpen: true)));
         task.QueueFrames([new TtsSpeakFrame("Hello from Async."), new EndFrame()]);
         await new PipelineRunner().RunAsync(task).WaitAsync(TimeSpan.FromSeconds(10));
         // --- end of example ---
 
-        Assert.True(connected);
+        Assert.Equal(1, emulator.Journal.ConnectionsAccepted);
         Assert.Equal(WavFileSink.HeaderSize + emulator.Journal.Snapshot().Where(e => e.Kind == EmulatorEventKind.FinalSent).Sum(e => long.Parse(e.Detail!, CultureInfo.InvariantCulture)), wav.Length);
         Assert.True(wav.Length > WavFileSink.HeaderSize);
     }
@@ -84,5 +84,28 @@ public class SeedExampleTests
 
         Assert.True(wav.Length > WavFileSink.HeaderSize);
         Assert.Equal("es", tts.Settings.Language);
+    }
+
+    [Fact]
+    public void Readme_UsageSection_ShowsExactlyTheExamplesTheseTestsRun()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "AsyncAI.TextToSpeech.slnx")))
+        {
+            root = root.Parent;
+        }
+
+        Assert.NotNull(root);
+        var source = File.ReadAllText(Path.Combine(root.FullName, "tests", "AsyncAI.TextToSpeech.Pipeline.Tests", "Services", "SeedExampleTests.cs"));
+        var examples = Regex.Matches(source, @"// --- the example[^\n]*\n(?<code>.*?)\n[ ]*// --- end of example ---", RegexOptions.Singleline)
+            .Select(m => string.Join('\n', m.Groups["code"].Value.Split('\n').Select(line => line.StartsWith("        ", StringComparison.Ordinal) ? line[8..] : line)))
+            .ToList();
+        var readme = File.ReadAllText(Path.Combine(root.FullName, "README.md")).ReplaceLineEndings("\n");
+        var section = readme[readme.IndexOf("## Usage (the seed's examples)", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n## ", 1, StringComparison.Ordinal)];
+        var shown = Regex.Matches(section, @"```csharp\n(?<code>.*?)\n```", RegexOptions.Singleline).Select(m => m.Groups["code"].Value).ToList();
+
+        Assert.Equal(3, examples.Count);
+        Assert.Equal(examples.Select(e => e.ReplaceLineEndings("\n")), shown);
     }
 }
