@@ -1,5 +1,4 @@
 using AsyncAI.TextToSpeech.Emulator;
-using AsyncAI.TextToSpeech.Http;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Pipelines;
 using AsyncAI.TextToSpeech.Pipeline.Services;
@@ -8,8 +7,8 @@ using AsyncAI.TextToSpeech.Pipeline.Sinks;
 namespace SpeakToWav;
 
 /// <summary>
-/// Reads lines of text (from a file, or stdin), speaks each one through Async's WebSocket TTS service in a pipeline, and writes
-/// the audio into a WAV file.
+/// Reads lines of text (from a file, or stdin), speaks each one through Async's WebSocket TTS service in a pipeline,
+/// and writes the audio into a WAV file.
 /// <code>
 /// dotnet run --project samples/SpeakToWav -- lines.txt speech.wav
 /// echo "Hello there." | dotnet run --project samples/SpeakToWav
@@ -48,7 +47,7 @@ public static class Program
         var tts = new AsyncAITtsService(new AsyncAITtsServiceOptions
         {
             ApiKey = emulator is null ? apiKey! : "sk_emulator",
-            VoiceId = Environment.GetEnvironmentVariable("ASYNCAI_VOICE_ID") ?? AsyncAIHttpOptions.DefaultVoiceId,
+            VoiceId = Environment.GetEnvironmentVariable("ASYNCAI_VOICE_ID") ?? "e0f39dc4-f691-4e78-bba5-5c636692cc04",
             Url = emulator?.WebSocketUrl ?? new Uri("wss://api.async.com/text_to_speech/websocket/ws"),
         });
         var wav = new WavFileSink(outputPath);
