@@ -244,28 +244,10 @@ public sealed class AsyncAITtsService : TtsService
 
     private Connection OpenConnection(TtsSettings settings)
     {
-        var client = new AsyncAIWebSocketClient(new AsyncAIWebSocketOptions
-        {
-            ApiKey = _options.ApiKey,
-            VoiceId = settings.Voice ?? _options.VoiceId,
-            Model = settings.Model ?? _options.Model,
-            Version = _options.Version,
-            Url = _options.Url,
-            SampleRate = SampleRate,
-            Encoding = _options.Encoding,
-            Container = _options.Container,
-            Language = settings.Language,
-            KeepAliveInterval = _options.KeepAliveInterval,
-            PingInterval = _options.PingInterval,
-            KeepAliveTimeout = _options.KeepAliveTimeout,
-            ResponseTimeout = _options.ResponseTimeout,
-            ConnectTimeout = _options.ConnectTimeout,
-            CloseTimeout = _options.CloseTimeout,
-            ContextCompletionTimeout = _options.ContextCompletionTimeout,
-            Reconnect = _options.Reconnect,
-            TimeProvider = _clientTimeProvider,
-            LoggerFactory = _loggerFactory,
-        });
+        var clientOptions = _options.ToClientOptions(SampleRate, settings.Voice, settings.Model, settings.Language);
+        clientOptions.TimeProvider = _clientTimeProvider;
+        clientOptions.LoggerFactory = _loggerFactory;
+        var client = new AsyncAIWebSocketClient(clientOptions);
         var connection = new Connection(client, ConnectionKey(settings));
 
         // Retired connections (replaced after a settings change) stay silent: the service is connected through the new one.

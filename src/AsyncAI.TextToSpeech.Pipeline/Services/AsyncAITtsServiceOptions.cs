@@ -53,108 +53,35 @@ public sealed class AsyncAITtsServiceOptions : AsyncAITtsOptionsBase
 
     internal void Validate()
     {
-        if (string.IsNullOrWhiteSpace(ApiKey))
-        {
-            throw new ArgumentException("ApiKey is required: pass the Async API key (for example from ASYNCAI_API_KEY).", nameof(ApiKey));
-        }
-
-        if (string.IsNullOrWhiteSpace(VoiceId))
-        {
-            throw new ArgumentException("VoiceId is required: pass the id (UUID) of an Async voice.", nameof(VoiceId));
-        }
-
-        if (string.IsNullOrWhiteSpace(Model))
-        {
-            throw new ArgumentException("Model must not be empty (for example async_flash_v1.0).", nameof(Model));
-        }
-
-        if (string.IsNullOrWhiteSpace(Version))
-        {
-            throw new ArgumentException("Version must not be empty (for example v1).", nameof(Version));
-        }
-
-        if (Url is null || !Url.IsAbsoluteUri || (Url.Scheme != "ws" && Url.Scheme != "wss"))
-        {
-            throw new ArgumentException("Url must be an absolute ws:// or wss:// URL.", nameof(Url));
-        }
-
         if (SampleRate is < 8000 or > 48000)
         {
             throw new ArgumentOutOfRangeException(nameof(SampleRate), SampleRate, "SampleRate must be null (the pipeline's rate) or between 8000 and 48000 Hz.");
         }
 
-        if (Encoding is not (AudioEncodings.PcmS16Le or AudioEncodings.PcmF32Le or AudioEncodings.PcmMulaw))
-        {
-            throw new ArgumentException("Encoding must be pcm_s16le, pcm_f32le or pcm_mulaw.", nameof(Encoding));
-        }
-
-        if (Container != AudioContainers.Raw)
-        {
-            throw new ArgumentException("Container must be raw over the WebSocket: the audio is handed on as whole PCM samples.", nameof(Container));
-        }
-
-        if (KeepAliveInterval != Timeout.InfiniteTimeSpan && (KeepAliveInterval < TimeSpan.FromMilliseconds(100) || KeepAliveInterval > TimeSpan.FromSeconds(55)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(KeepAliveInterval), KeepAliveInterval, "KeepAliveInterval must be between 100 ms and 55 s (the service drops sockets idle for 60 s), or Timeout.InfiniteTimeSpan.");
-        }
-
-        RequirePositiveOrInfinite(PingInterval, nameof(PingInterval));
-        RequirePositiveOrInfinite(KeepAliveTimeout, nameof(KeepAliveTimeout));
-        RequirePositiveOrInfinite(ResponseTimeout, nameof(ResponseTimeout));
-        RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
-        RequirePositive(CloseTimeout, nameof(CloseTimeout));
-        RequirePositive(ContextCompletionTimeout, nameof(ContextCompletionTimeout));
-        ValidateReconnect();
+        // Every other option means exactly what it means on the client, so the client's rules check it (one rule set,
+        // the same option names in the errors).
+        ToClientOptions(SampleRate ?? 24000, VoiceId, Model, Params?.Language is { } language ? AsyncAILanguages.ToAsyncCode(language) : null).Validate();
     }
 
-    private void ValidateReconnect()
+    /// <summary>The client options for one connection: the connection-level settings come from the current settings.</summary>
+    internal AsyncAIWebSocketOptions ToClientOptions(int sampleRate, string? voiceId, string? model, string? language) => new()
     {
-        var policy = Reconnect;
-        if (policy is null)
-        {
-            throw new ArgumentNullException(nameof(Reconnect), "Reconnect must not be null.");
-        }
-
-        const string Prefix = nameof(Reconnect) + ".";
-        if (policy.MaxAttempts is < 1 or > 100)
-        {
-            throw new ArgumentOutOfRangeException(Prefix + nameof(policy.MaxAttempts), policy.MaxAttempts, "Reconnect.MaxAttempts must be between 1 and 100.");
-        }
-
-        if (policy.MaxShortLivedConnections is < 1 or > 100)
-        {
-            throw new ArgumentOutOfRangeException(Prefix + nameof(policy.MaxShortLivedConnections), policy.MaxShortLivedConnections, "Reconnect.MaxShortLivedConnections must be between 1 and 100.");
-        }
-
-        if (policy.MaxDelay < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(Prefix + nameof(policy.MaxDelay), policy.MaxDelay, "Reconnect.MaxDelay must not be negative.");
-        }
-
-        if (policy.InitialDelay < TimeSpan.Zero || policy.InitialDelay > policy.MaxDelay)
-        {
-            throw new ArgumentOutOfRangeException(Prefix + nameof(policy.InitialDelay), policy.InitialDelay, "Reconnect.InitialDelay must be between zero and Reconnect.MaxDelay.");
-        }
-
-        if (policy.MinHealthyConnectionLifetime < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(Prefix + nameof(policy.MinHealthyConnectionLifetime), policy.MinHealthyConnectionLifetime, "Reconnect.MinHealthyConnectionLifetime must not be negative.");
-        }
-    }
-
-    private static void RequirePositive(TimeSpan value, string name)
-    {
-        if (value <= TimeSpan.Zero || value == Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(name, value, name + " must be a positive, finite time span.");
-        }
-    }
-
-    private static void RequirePositiveOrInfinite(TimeSpan value, string name)
-    {
-        if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(name, value, name + " must be positive, or Timeout.InfiniteTimeSpan to turn it off.");
-        }
-    }
+        ApiKey = ApiKey,
+        VoiceId = voiceId ?? VoiceId,
+        Model = model ?? Model,
+        Version = Version,
+        Url = Url,
+        SampleRate = sampleRate,
+        Encoding = Encoding,
+        Container = Container,
+        Language = language,
+        KeepAliveInterval = KeepAliveInterval,
+        PingInterval = PingInterval,
+        KeepAliveTimeout = KeepAliveTimeout,
+        ResponseTimeout = ResponseTimeout,
+        ConnectTimeout = ConnectTimeout,
+        CloseTimeout = CloseTimeout,
+        ContextCompletionTimeout = ContextCompletionTimeout,
+        Reconnect = Reconnect,
+    };
 }

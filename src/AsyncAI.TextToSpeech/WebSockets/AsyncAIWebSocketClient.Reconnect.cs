@@ -33,6 +33,18 @@ public sealed partial class AsyncAIWebSocketClient
                 WebSocketMetrics.RecordError("CONNECTION_LOST");
                 FailContextsOf(connection, reason);
 
+                if (connection.SessionRejection is { } rejection)
+                {
+                    permanentError = endError = new AsyncAIException(
+                        $"The service rejected the session ({rejection.Message}); reconnecting would be rejected the same way, so the client gave up for good. Fix the options and create a new client.",
+                        rejection.Category,
+                        rejection.ErrorCode,
+                        innerException: rejection);
+                    FailPermanently(endError);
+                    lastDisconnect = (connection.Number, reason);
+                    return;
+                }
+
                 var policy = Options.Reconnect;
                 shortLived = lifetime < policy.MinHealthyConnectionLifetime ? shortLived + 1 : 0;
                 if (shortLived >= policy.MaxShortLivedConnections)

@@ -431,6 +431,13 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
 
         // No context id (the single-context protocol, or a connection-level error such as TIMEOUT): it cannot be
         // routed, so every context streaming on this socket fails loudly rather than waiting for audio that may never come.
+        // A rejected session (bad key, voice, model, language or format in the init) would be rejected again on every
+        // reconnect: the supervisor sees this mark when the socket closes and gives up at once instead.
+        if (exception.Category is AsyncAIErrorCategory.Authentication or AsyncAIErrorCategory.InvalidRequest)
+        {
+            connection.SessionRejection ??= exception;
+        }
+
         RaiseConnectionError(exception);
         foreach (var context in _contexts.Values)
         {

@@ -216,6 +216,41 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServerRejectsSession_InvalidLanguageInInit_NoReconnectAndClientUnusable()
+    {
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o =>
+        {
+            o.Language = "klingon";
+            o.Reconnect.InitialDelay = TimeSpan.FromMilliseconds(10);
+        }));
+        var permanent = new TaskCompletionSource<AsyncAIException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ConnectionError += (_, e) =>
+        {
+            if (e.Error!.Message.Contains("gave up for good", StringComparison.Ordinal))
+            {
+                permanent.TrySetResult(e.Error);
+            }
+        };
+
+        try
+        {
+            await client.ConnectAsync();
+        }
+        catch (AsyncAIException)
+        {
+            // The refusal may already have closed the socket before ConnectAsync returned; the state below is what counts.
+        }
+
+        var error = await Within(permanent.Task, "the permanent failure");
+
+        Assert.Equal(AsyncAIErrorCategory.InvalidRequest, error.Category);
+        Assert.Equal("INVALID_LANGUAGE", error.ErrorCode);
+        Assert.Equal(AsyncAIWebSocketState.Failed, client.State);
+        Assert.Throws<AsyncAIException>(() => client.CreateContext());
+        Assert.Equal(1, _emulator.Journal.ConnectionsAccepted);
+    }
+
+    [Fact]
     public async Task Reconnect_ThreeConnectionsDyingQuickly_PermanentError()
     {
         _emulator.Options.Faults.CloseAfterIdle = TimeSpan.FromMilliseconds(100);

@@ -44,6 +44,9 @@ internal sealed class WebSocketConnection
     /// <summary>Gets the 1-based number of this socket within the client's lifetime; contexts bind to it.</summary>
     public int Number { get; }
 
+    /// <summary>Gets or sets the connection-level error with which the service rejected this session, if it did.</summary>
+    public AsyncAIException? SessionRejection { get; set; }
+
     /// <summary>Gets when the socket opened (a <see cref="TimeProvider"/> timestamp).</summary>
     public long OpenedTimestamp { get; }
 
