@@ -125,14 +125,22 @@ public sealed class AsyncAITtsService : TtsService
         ArgumentNullException.ThrowIfNull(errorFrame);
         if (errorFrame.Processor == this && errorFrame.Exception is { } exception)
         {
-            if (!_reportedErrors.TryAdd(exception, s_reported))
+            // The client may wrap a failure it already reported (a rejected session becomes its permanent error), so a
+            // failure counts as reported when any exception in its chain was.
+            var alreadyReported = false;
+            for (var inner = exception; inner is not null; inner = inner.InnerException)
             {
-                return;
+                alreadyReported |= !_reportedErrors.TryAdd(inner, s_reported);
             }
 
             if (IsPermanentClientFailure(exception))
             {
                 SetUsable(false);
+            }
+
+            if (alreadyReported)
+            {
+                return;
             }
         }
 

@@ -47,7 +47,7 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         Assert.Equal(audio.Sum(a => a.Audio.Length), sink.BytesWritten);
 
         await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.CloseContext && e.ContextId == context);
-        Assert.Equal(["Init", "Text:Hello ", "EndOfInput", "CloseContext"], ClientJournal(context));
+        Assert.Equal(["Init", "Text:Hello ", "EndOfInput", "CloseContext"], await ClientJournalAsync(context));
         Assert.Empty(harness.Errors);
     }
 
@@ -82,7 +82,7 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         Assert.Equal(bytes, sink.BytesWritten);
 
         await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.CloseContext && e.ContextId == context);
-        Assert.Equal(["Init", "Text:Hello there. ", "Text:How are you? ", "EndOfInput", "CloseContext"], ClientJournal(context));
+        Assert.Equal(["Init", "Text:Hello there. ", "Text:How are you? ", "EndOfInput", "CloseContext"], await ClientJournalAsync(context));
         Assert.Empty(harness.Errors);
     }
 
@@ -161,7 +161,7 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
 
         var context = stopped.ContextId!;
         await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.CloseContext && e.ContextId == context);
-        Assert.Equal(["Init", "Text:Hel", "Text:lo the", "Text:re. How", "Text: are you?", "EndOfInput", "CloseContext"], ClientJournal(context));
+        Assert.Equal(["Init", "Text:Hel", "Text:lo the", "Text:re. How", "Text: are you?", "EndOfInput", "CloseContext"], await ClientJournalAsync(context));
         Assert.Equal(_emulator.Journal.AudioBytesSent(context), harness.DownFrames.OfType<TtsAudioRawFrame>().Sum(a => a.Audio.Length));
         Assert.Equal("Hello there. How are you?", Assert.Single(harness.DownFrames.OfType<TtsTextFrame>()).Text);
         Assert.Empty(harness.Errors);
@@ -422,11 +422,12 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
     /// "Text:…", "EndOfInput", "CloseContext". The server's own events are left out: the emulator journals a message after
     /// sending it, so its final may be journaled after the close_context the client sent in answer to it.
     /// </summary>
-    private List<string> ClientJournal(string context)
+    private async Task<List<string>> ClientJournalAsync(string context)
     {
+        // The client has seen the final, but the emulator journals it only after the send completes: wait for it.
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.FinalSent && e.ContextId == context).WaitAsync(TimeSpan.FromSeconds(10));
         var events = _emulator.Journal.Snapshot();
         var connection = events.First(e => e.ContextId == context).ConnectionId;
-        Assert.Contains(events, e => e.Kind == EmulatorEventKind.FinalSent && e.ContextId == context);
         return
         [
             .. events
