@@ -89,25 +89,13 @@ internal static class Updates
 }
 
 /// <summary>Signals when the client disposes a response body, so a test can see that a request was abandoned.</summary>
-internal sealed class BodyDisposalHandler : DelegatingHandler
+internal sealed class BodyDisposalHandler : ResponseBodyWrappingHandler
 {
     private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task Disposed => _disposed.Task;
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        var response = await base.SendAsync(request, cancellationToken);
-        var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var content = new StreamContent(new SignallingStream(body, _disposed));
-        foreach (var header in response.Content.Headers)
-        {
-            content.Headers.TryAddWithoutValidation(header.Key, header.Value);
-        }
-
-        response.Content = content;
-        return response;
-    }
+    protected override Stream Wrap(Stream body) => new SignallingStream(body, _disposed);
 
     private sealed class SignallingStream(Stream inner, TaskCompletionSource disposed) : Stream
     {

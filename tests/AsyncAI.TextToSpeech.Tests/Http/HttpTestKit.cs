@@ -82,14 +82,16 @@ internal static class HttpTestKit
     public static byte[] Concat(IEnumerable<AudioChunk> chunks) => chunks.SelectMany(c => c.Audio.ToArray()).ToArray();
 }
 
-/// <summary>Makes every read of a response body return at most <c>maxRead</c> bytes, as a slow network would.</summary>
-internal sealed class CappedReadsHandler(int maxRead) : DelegatingHandler
+/// <summary>Replaces each response body with a wrapping stream, keeping the content headers.</summary>
+internal abstract class ResponseBodyWrappingHandler : DelegatingHandler
 {
+    protected abstract Stream Wrap(Stream body);
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var content = new StreamContent(new CappedStream(body, maxRead));
+        var content = new StreamContent(Wrap(body));
         foreach (var header in response.Content.Headers)
         {
             content.Headers.TryAddWithoutValidation(header.Key, header.Value);
@@ -98,6 +100,12 @@ internal sealed class CappedReadsHandler(int maxRead) : DelegatingHandler
         response.Content = content;
         return response;
     }
+}
+
+/// <summary>Makes every read of a response body return at most <c>maxRead</c> bytes, as a slow network would.</summary>
+internal sealed class CappedReadsHandler(int maxRead) : ResponseBodyWrappingHandler
+{
+    protected override Stream Wrap(Stream body) => new CappedStream(body, maxRead);
 
     private sealed class CappedStream(Stream inner, int maxRead) : Stream
     {
