@@ -3,6 +3,7 @@ using AsyncAI.TextToSpeech.Pipeline.Aggregation;
 using AsyncAI.TextToSpeech.Pipeline.Diagnostics;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.WebSockets;
+using AsyncAI.TextToSpeech.WebSockets.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -415,6 +416,13 @@ public sealed class AsyncAITtsService : TtsService
         }
 
         public override ValueTask InterruptAsync(CancellationToken cancellationToken = default) => context.InterruptAsync(cancellationToken);
+
+        internal override bool TryDeliverAudioTo(IContextAudioReceiver receiver)
+        {
+            // The context's end carries the same failure CompleteAsync would throw, so the receiver sees it either way.
+            context.DeliverAudioTo(receiver);
+            return true;
+        }
 
         public override async IAsyncEnumerable<AudioChunk> ReadAudioAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
         {

@@ -4,6 +4,7 @@ using AsyncAI.TextToSpeech.Pipeline.Aggregation;
 using AsyncAI.TextToSpeech.Pipeline.Diagnostics;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Processors;
+using AsyncAI.TextToSpeech.WebSockets.Internal;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Services;
 
@@ -36,13 +37,16 @@ public abstract class TtsService : FrameProcessor
 
     private readonly TtsServiceOptions _options;
     private readonly TextAggregator _aggregator;
-    private readonly Channel<object> _output = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _outputLock = new();
+    private readonly Queue<object> _pendingOutput = new();
+    private readonly Channel<object> _closing = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, ContextState> _contexts = new(StringComparer.Ordinal);
     private readonly Lock _watchdogLock = new();
     private volatile TtsSettings _settings;
-    private Task? _outputLoop;
-    private CancellationTokenSource? _outputStop;
+    private ContextState? _playing;
+    private bool _outputClosed;
+    private ITimer? _stopFallbackTimer;
+    private Task? _closingLoop;
     private string? _turnContextId;
     private bool _llmResponseStarted;
     private bool _processingText;
@@ -175,8 +179,7 @@ public abstract class TtsService : FrameProcessor
                 PushFrame(frame, direction);
                 return;
             case InterruptionFrame:
-                await HandleInterruptionAsync().ConfigureAwait(false);
-                PushFrame(frame, direction);
+                await HandleInterruptionAsync(frame, direction).ConfigureAwait(false);
                 return;
             case BotStartedSpeakingFrame:
                 _botSpeaking = true;
@@ -254,8 +257,19 @@ public abstract class TtsService : FrameProcessor
     protected override async ValueTask OnCleanupAsync(CancellationToken cancellationToken)
     {
         CancelWatchdog();
-        await StopOutputLoopAsync().ConfigureAwait(false);
-        await AbandonAllContextsAsync(interrupt: false).ConfigureAwait(false);
+        await AbandonAllContextsAsync(interrupt: false, closeOutput: true).ConfigureAwait(false);
+        _closing.Writer.TryComplete();
+        if (_closingLoop is { } closingLoop)
+        {
+            await closingLoop.ConfigureAwait(false);
+        }
+
+        lock (_outputLock)
+        {
+            _stopFallbackTimer?.Dispose();
+            _stopFallbackTimer = null;
+        }
+
         _endReached?.TrySetResult();
         await base.OnCleanupAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -267,7 +281,7 @@ public abstract class TtsService : FrameProcessor
         SampleRate = _options.SampleRate ?? start.AudioOutSampleRate;
         _metricsEnabled = start.EnableMetrics;
         _usageMetricsEnabled = start.EnableUsageMetrics;
-        StartOutputLoop();
+        _closingLoop ??= RunClosingLoopAsync();
         try
         {
             await StartServiceAsync(start, cancellationToken).ConfigureAwait(false);
@@ -282,8 +296,7 @@ public abstract class TtsService : FrameProcessor
     {
         _cancelled = true;
         CancelWatchdog();
-        await StopOutputLoopAsync().ConfigureAwait(false);
-        await AbandonAllContextsAsync(interrupt: true).ConfigureAwait(false);
+        await AbandonAllContextsAsync(interrupt: true, closeOutput: true).ConfigureAwait(false);
         _endReached?.TrySetResult();
         try
         {
@@ -302,15 +315,18 @@ public abstract class TtsService : FrameProcessor
         {
             _pendingEnd = end;
             _endReached = reached;
-            _output.Writer.TryWrite(end);
+            EnqueueOutputLocked(end);
         }
 
-        // The output loop signals when it reaches the EndFrame: everything queued before it has been pushed.
+        // Signalled when the output reaches the EndFrame: everything queued before it has been pushed.
         await reached.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (_cancelled)
         {
             return false;
         }
+
+        // The contexts that ended before it are freed (close_context sent) before the service stops.
+        await WaitForClosedContextsAsync(cancellationToken).ConfigureAwait(false);
 
         try
         {
@@ -324,58 +340,64 @@ public abstract class TtsService : FrameProcessor
         return true;
     }
 
-    private async ValueTask HandleInterruptionAsync()
+    private async ValueTask HandleInterruptionAsync(Frame interruption, FrameDirection direction)
     {
         CancelWatchdog();
-        await StopOutputLoopAsync().ConfigureAwait(false);
-        await AbandonAllContextsAsync(interrupt: true).ConfigureAwait(false);
+        var kept = await AbandonAllContextsAsync(interrupt: true, closeOutput: false).ConfigureAwait(false);
         _aggregator.Reset();
         _turnContextId = null;
         _llmResponseStarted = false;
         _processingText = false;
         _botSpeaking = false;
-        if (!_cancelled)
+        PushFrame(interruption, direction);
+        if (kept is not null)
         {
-            StartOutputLoop();
+            // Uninterruptible frames that were waiting for output survive the interruption and follow it, in order.
+            lock (_outputLock)
+            {
+                foreach (var item in kept)
+                {
+                    EnqueueOutputLocked(item);
+                }
+            }
         }
 
         ResumeAfterTurn();
     }
 
-    private async ValueTask AbandonAllContextsAsync(bool interrupt)
+    /// <summary>Abandons every open context (no more of their output is pushed) and empties the output queue.</summary>
+    /// <returns>The uninterruptible frames that were queued for output, in order, or null.</returns>
+    private async ValueTask<List<object>?> AbandonAllContextsAsync(bool interrupt, bool closeOutput)
     {
         ContextState[] open;
+        List<object>? kept = null;
         lock (_outputLock)
         {
             open = [.. _contexts.Values];
             _contexts.Clear();
-
-            // Reset the serialization queue (the output loop is stopped): uninterruptible frames survive, in order.
-            List<object>? keep = null;
-            while (_output.Reader.TryRead(out var item))
+            foreach (var context in open)
             {
-                if (item is IUninterruptibleFrame)
-                {
-                    (keep ??= []).Add(item);
-                }
+                context.Abandoned = true;
             }
 
-            if (keep is not null)
+            _playing = null;
+            _outputClosed |= closeOutput;
+            while (_pendingOutput.TryDequeue(out var item))
             {
-                foreach (var item in keep)
+                if (item is IUninterruptibleFrame && !_outputClosed)
                 {
-                    _output.Writer.TryWrite(item);
+                    (kept ??= []).Add(item);
                 }
             }
         }
 
-        if (open.Length == 0)
+        if (open.Length > 0)
         {
-            return;
+            PipelineLog.ContextsInterrupted(Logger, Name, open.Length);
+            await Task.WhenAll(open.Select(c => CloseContextAsync(c, interrupt))).ConfigureAwait(false);
         }
 
-        PipelineLog.ContextsInterrupted(Logger, Name, open.Length);
-        await Task.WhenAll(open.Select(c => CloseContextAsync(c, interrupt))).ConfigureAwait(false);
+        return kept;
     }
 
     private async Task CloseContextAsync(ContextState context, bool interrupt)
@@ -402,146 +424,144 @@ public abstract class TtsService : FrameProcessor
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            // PumpStop is not disposed: it owns no timer, and a send that fails after an interruption may still cancel it.
             PipelineLog.ContextCloseFailed(Logger, Name, context.Id, ex);
         }
-        finally
+    }
+
+    // ---- output: one ordered stream of frames and contexts, pushed by whichever thread produces it ---------------
+    //
+    // Everything below runs under _outputLock and never waits: a frame is pushed as soon as everything queued before it
+    // has been, by the thread that makes that possible (the data loop queueing a frame, the provider's receive loop
+    // delivering audio, a timer). So an audio chunk goes from the socket to the next processor without a hand-over.
+    // Lock order: a provider context's lock, then _outputLock; nothing here calls into a provider context.
+
+    private void EnqueueOutput(object item)
+    {
+        lock (_outputLock)
         {
-            // PumpStop is not disposed: it owns no timer, and a send that fails after an interruption may still cancel it.
-            context.Items.Writer.TryComplete();
+            EnqueueOutputLocked(item);
         }
     }
 
-    private void StartOutputLoop()
+    private void EnqueueOutputLocked(object item)
     {
-        _outputStop = new CancellationTokenSource();
-        _outputLoop = RunOutputLoopAsync(_outputStop.Token);
-    }
-
-    private async ValueTask StopOutputLoopAsync()
-    {
-        if (_outputLoop is not { } loop)
+        if (_outputClosed)
         {
+            if (item is EndFrame end && ReferenceEquals(end, _pendingEnd))
+            {
+                _endReached?.TrySetResult();
+            }
+
             return;
         }
 
-        await _outputStop!.CancelAsync().ConfigureAwait(false);
-        await loop.ConfigureAwait(false);
-        _outputStop.Dispose();
-        _outputStop = null;
-        _outputLoop = null;
+        _pendingOutput.Enqueue(item);
+        DrainOutputLocked();
     }
 
-    private async Task RunOutputLoopAsync(CancellationToken cancellationToken)
+    /// <summary>Pushes queued output until a context that has not ended is playing.</summary>
+    private void DrainOutputLocked()
     {
-        await Task.Yield();
-        var reader = _output.Reader;
-        try
+        while (_playing is null && !_outputClosed && _pendingOutput.TryDequeue(out var item))
         {
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            switch (item)
             {
-                while (reader.TryRead(out var item))
-                {
-                    switch (item)
+                case ContextState context when !context.Abandoned:
+                    _playing = context;
+                    if (context.Buffered is { } buffered)
                     {
-                        case ContextState context:
-                            await PlayContextAsync(context, cancellationToken).ConfigureAwait(false);
-                            break;
-                        case EndFrame end when ReferenceEquals(end, _pendingEnd):
-                            _endReached?.TrySetResult();
-                            break;
-                        case Frame frame:
-                            PushFrame(frame);
-                            break;
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async ValueTask PlayContextAsync(ContextState context, CancellationToken cancellationToken)
-    {
-        var reader = context.Items.Reader;
-        var inputCompleted = false;
-        CancellationTokenSource? idle = null;
-        CancellationTokenSource? idleOrStop = null;
-        try
-        {
-            while (true)
-            {
-                if (!reader.TryRead(out var item))
-                {
-                    if (!inputCompleted)
-                    {
-                        item = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        idle ??= new CancellationTokenSource(Timeout.InfiniteTimeSpan, TimeProvider);
-                        idleOrStop ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
-                        idle.CancelAfter(_options.StopFrameTimeout);
-                        try
+                        while (_playing == context && buffered.TryDequeue(out var buffer))
                         {
-                            item = await reader.ReadAsync(idleOrStop.Token).ConfigureAwait(false);
-                        }
-                        catch (OperationCanceledException) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                        {
-                            PipelineLog.ContextStopFallback(Logger, Name, context.Id, _options.StopFrameTimeout);
-                            break;
+                            PlayLocked(context, buffer);
                         }
                     }
-                }
 
-                if (ReferenceEquals(item, s_inputCompleted))
-                {
-                    inputCompleted = true;
-                    continue;
-                }
-
-                if (ReferenceEquals(item, s_streamEnded))
-                {
                     break;
-                }
-
-                switch (item)
-                {
-                    case TtsAudioRawFrame audio:
-                        if (!context.HasAudio)
-                        {
-                            context.HasAudio = true;
-                            ReportTtfb(context);
-                        }
-
-                        PushFrame(audio);
-                        break;
-                    case ErrorFrame error:
-                        PushErrorFrame(error);
-                        break;
-                    case TtsStartedFrame started:
-                        context.StartedPushed = true;
-                        PushFrame(started);
-                        break;
-                    case Frame frame:
-                        PushFrame(frame);
-                        break;
-                }
+                case ContextState:
+                    break;
+                case EndFrame end when ReferenceEquals(end, _pendingEnd):
+                    _endReached?.TrySetResult();
+                    break;
+                case Frame frame:
+                    PushFrame(frame);
+                    break;
             }
         }
-        finally
-        {
-            idleOrStop?.Dispose();
-            idle?.Dispose();
-        }
+    }
 
-        bool removed;
+    /// <summary>Takes an item of a context's output: pushed now if the context is playing, kept until it plays otherwise.</summary>
+    private void WriteToContext(ContextState context, object item)
+    {
         lock (_outputLock)
         {
-            removed = _contexts.TryGetValue(context.Id, out var registered) && registered == context && _contexts.Remove(context.Id);
+            if (context.Abandoned || context.Finished || _outputClosed)
+            {
+                return; // interrupted, ended or cancelled: late output is dropped
+            }
+
+            if (_playing != context)
+            {
+                (context.Buffered ??= new Queue<object>()).Enqueue(item);
+                return;
+            }
+
+            PlayLocked(context, item);
+            DrainOutputLocked();
+        }
+    }
+
+    private void PlayLocked(ContextState context, object item)
+    {
+        if (context.EndOfInputSeen)
+        {
+            context.LastOutputTimestamp = TimeProvider.GetTimestamp();
         }
 
-        if (!removed)
+        if (ReferenceEquals(item, s_inputCompleted))
+        {
+            context.EndOfInputSeen = true;
+            context.LastOutputTimestamp = TimeProvider.GetTimestamp();
+            ArmStopFallbackLocked();
+            return;
+        }
+
+        if (ReferenceEquals(item, s_streamEnded))
+        {
+            FinishPlayingLocked(context);
+            return;
+        }
+
+        switch (item)
+        {
+            case TtsAudioRawFrame audio:
+                if (!context.HasAudio)
+                {
+                    context.HasAudio = true;
+                    ReportTtfb(context);
+                }
+
+                PushFrame(audio);
+                break;
+            case ErrorFrame error:
+                PushErrorFrame(error);
+                break;
+            case TtsStartedFrame started:
+                context.StartedPushed = true;
+                PushFrame(started);
+                break;
+            case Frame frame:
+                PushFrame(frame);
+                break;
+        }
+    }
+
+    /// <summary>The playing context's audio is over: its stop frame goes out, it is freed in the background, the next output plays.</summary>
+    private void FinishPlayingLocked(ContextState context)
+    {
+        context.Finished = true;
+        _playing = null;
+        if (!(_contexts.TryGetValue(context.Id, out var registered) && registered == context && _contexts.Remove(context.Id)))
         {
             return;
         }
@@ -556,8 +576,63 @@ public abstract class TtsService : FrameProcessor
             PushFrame(new TtsStoppedFrame(context.Id));
         }
 
-        await CloseContextAsync(context, interrupt: false).ConfigureAwait(false);
+        _closing.Writer.TryWrite(context);
         RecordOutcome(context);
+    }
+
+    /// <summary>Arms the stop fallback: one timer per service, not re-armed per chunk; it measures the silence when it fires.</summary>
+    private void ArmStopFallbackLocked()
+    {
+        _stopFallbackTimer ??= TimeProvider.CreateTimer(static state => ((TtsService)state!).OnStopFallbackTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _stopFallbackTimer.Change(_options.StopFrameTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnStopFallbackTimer()
+    {
+        lock (_outputLock)
+        {
+            if (_outputClosed || _playing is not { EndOfInputSeen: true } context)
+            {
+                return;
+            }
+
+            var quiet = TimeProvider.GetElapsedTime(context.LastOutputTimestamp);
+            if (quiet < _options.StopFrameTimeout)
+            {
+                _stopFallbackTimer?.Change(_options.StopFrameTimeout - quiet, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            PipelineLog.ContextStopFallback(Logger, Name, context.Id, _options.StopFrameTimeout);
+            FinishPlayingLocked(context);
+            DrainOutputLocked();
+        }
+    }
+
+    /// <summary>Frees ended contexts (provider-side close, pump, connection) off the output path, one after another.</summary>
+    private async Task RunClosingLoopAsync()
+    {
+        await foreach (var item in _closing.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            switch (item)
+            {
+                case ContextState context:
+                    await CloseContextAsync(context, interrupt: false).ConfigureAwait(false);
+                    break;
+                case TaskCompletionSource barrier:
+                    barrier.TrySetResult();
+                    break;
+            }
+        }
+    }
+
+    private async ValueTask WaitForClosedContextsAsync(CancellationToken cancellationToken)
+    {
+        var barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_closing.Writer.TryWrite(barrier))
+        {
+            await barrier.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private void RecordOutcome(ContextState context)
@@ -585,14 +660,6 @@ public abstract class TtsService : FrameProcessor
             PushError(
                 $"{Name}: {limit} consecutive context(s) produced no audio; the service is marked unusable until a settings update or SetUsable(true). Check the voice, model and language, and the provider's status.",
                 category: AsyncAIErrorCategory.Unknown);
-        }
-    }
-
-    private void EnqueueOutput(object item)
-    {
-        lock (_outputLock)
-        {
-            _output.Writer.TryWrite(item);
         }
     }
 
@@ -689,7 +756,7 @@ public abstract class TtsService : FrameProcessor
         }
         else if (isSentence)
         {
-            context.Write(source);
+            WriteToContext(context, source);
         }
 
         if (context.Session is { } session)
@@ -721,7 +788,7 @@ public abstract class TtsService : FrameProcessor
             ReportProcessing(processingStart);
             if (_options.PushTextFrames)
             {
-                context.Write(new TtsTextFrame(text, source.AggregatedBy, contextId) { AppendToContext = appendToContext, RawText = source.RawText });
+                WriteToContext(context, new TtsTextFrame(text, source.AggregatedBy, contextId) { AppendToContext = appendToContext, RawText = source.RawText });
             }
         }
         else
@@ -738,20 +805,20 @@ public abstract class TtsService : FrameProcessor
 
     private async ValueTask<ContextState?> OpenContextAsync(AggregatedTextFrame? source, string contextId, bool appendToContext, bool pushAssistantAggregation, CancellationToken cancellationToken)
     {
-        var context = new ContextState(contextId, appendToContext, pushAssistantAggregation);
+        var context = new ContextState(this, contextId, appendToContext, pushAssistantAggregation);
         lock (_outputLock)
         {
             _contexts[contextId] = context;
             if (source is not null)
             {
-                _output.Writer.TryWrite(source); // right before its TTSStartedFrame
+                EnqueueOutputLocked(source); // right before its TTSStartedFrame
             }
 
-            _output.Writer.TryWrite(context);
+            EnqueueOutputLocked(context);
         }
 
         Interlocked.Exchange(ref _resumeSignaled, 0);
-        context.Write(new TtsStartedFrame(contextId) { AppendToContext = appendToContext });
+        WriteToContext(context, new TtsStartedFrame(contextId) { AppendToContext = appendToContext });
         context.OpenedTimestamp = TimeProvider.GetTimestamp();
         if (!_usable)
         {
@@ -769,7 +836,11 @@ public abstract class TtsService : FrameProcessor
             return null;
         }
 
-        context.Pump = PumpAudioAsync(context);
+        if (!context.Session.TryDeliverAudioTo(context))
+        {
+            context.Pump = PumpAudioAsync(context);
+        }
+
         return context;
     }
 
@@ -780,17 +851,7 @@ public abstract class TtsService : FrameProcessor
         {
             await foreach (var chunk in context.Session!.ReadAudioAsync(token).ConfigureAwait(false))
             {
-                if (chunk.Audio.IsEmpty)
-                {
-                    continue;
-                }
-
-                if (context.FirstAudioTimestamp == 0)
-                {
-                    context.FirstAudioTimestamp = TimeProvider.GetTimestamp();
-                }
-
-                context.Write(new TtsAudioRawFrame(chunk.Audio, chunk.SampleRate, chunk.Channels, context.Id));
+                OnContextAudio(context, chunk);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -800,18 +861,44 @@ public abstract class TtsService : FrameProcessor
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            context.Write(new ErrorFrame($"{Name}: synthesis in context {context.Id} failed: {ex.Message}")
+            OnContextStreamEnded(context, ex);
+            return;
+        }
+
+        OnContextStreamEnded(context, null);
+    }
+
+    /// <summary>A chunk of a context's audio, from its pump or straight from the provider's receive loop.</summary>
+    private void OnContextAudio(ContextState context, AudioChunk chunk)
+    {
+        if (chunk.Audio.IsEmpty)
+        {
+            return;
+        }
+
+        if (context.FirstAudioTimestamp == 0)
+        {
+            context.FirstAudioTimestamp = TimeProvider.GetTimestamp();
+        }
+
+        WriteToContext(context, new TtsAudioRawFrame(chunk.Audio, chunk.SampleRate, chunk.Channels, context.Id));
+    }
+
+    /// <summary>The end of a context's audio stream; a failure becomes an upstream ErrorFrame first.</summary>
+    private void OnContextStreamEnded(ContextState context, Exception? error)
+    {
+        if (error is not null)
+        {
+            WriteToContext(context, new ErrorFrame($"{Name}: synthesis in context {context.Id} failed: {error.Message}")
             {
-                Exception = ex,
-                Category = CategorizeException(ex),
+                Exception = error,
+                Category = CategorizeException(error),
                 Processor = this,
             });
         }
-        finally
-        {
-            context.StreamEnded = true;
-            context.Write(s_streamEnded);
-        }
+
+        context.StreamEnded = true;
+        WriteToContext(context, s_streamEnded);
     }
 
     private async ValueTask CompleteInputAsync(ContextState context, CancellationToken cancellationToken)
@@ -825,19 +912,19 @@ public abstract class TtsService : FrameProcessor
         if (context.TokenText is { Length: > 0 } tokens)
         {
             var joined = tokens.ToString();
-            context.Write(new AggregatedTextFrame(joined, AggregationType.Sentence) { ContextId = context.Id, WillBeSpoken = true, AppendToContext = false });
+            WriteToContext(context, new AggregatedTextFrame(joined, AggregationType.Sentence) { ContextId = context.Id, WillBeSpoken = true, AppendToContext = false });
             if (_options.PushTextFrames)
             {
-                context.Write(new TtsTextFrame(joined, AggregationType.Sentence, context.Id) { AppendToContext = context.AppendToContext });
+                WriteToContext(context, new TtsTextFrame(joined, AggregationType.Sentence, context.Id) { AppendToContext = context.AppendToContext });
             }
 
             ReportUsage(joined.Length);
         }
 
-        context.Write(s_inputCompleted);
+        WriteToContext(context, s_inputCompleted);
         if (context.Session is not { } session || context.Failed)
         {
-            context.Write(s_streamEnded);
+            WriteToContext(context, s_streamEnded);
             return;
         }
 
@@ -883,11 +970,11 @@ public abstract class TtsService : FrameProcessor
         }
     }
 
-    private static void FailContext(ContextState context)
+    private void FailContext(ContextState context)
     {
         context.Failed = true;
         context.PumpStop.Cancel();
-        context.Write(s_streamEnded);
+        WriteToContext(context, s_streamEnded);
     }
 
     private void ApplySettings(TtsSettingsUpdate update)
@@ -1039,7 +1126,8 @@ public abstract class TtsService : FrameProcessor
         }
     }
 
-    private sealed class ContextState(string id, bool appendToContext, bool pushAssistantAggregation)
+    /// <summary>One context as the service sees it; also the provider's push target for its audio.</summary>
+    private sealed class ContextState(TtsService owner, string id, bool appendToContext, bool pushAssistantAggregation) : IContextAudioReceiver
     {
         private volatile bool _failed;
         private volatile bool _streamEnded;
@@ -1050,8 +1138,6 @@ public abstract class TtsService : FrameProcessor
 
         public bool PushAssistantAggregation { get; } = pushAssistantAggregation;
 
-        public Channel<object> Items { get; } = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-
         public CancellationTokenSource PumpStop { get; } = new();
 
         public TtsSynthesisContext? Session { get; set; }
@@ -1060,9 +1146,21 @@ public abstract class TtsService : FrameProcessor
 
         public StringBuilder? TokenText { get; set; }
 
+        // Data loop side.
         public bool HasText { get; set; }
 
         public bool InputCompleted { get; set; }
+
+        // Output side (under the service's output lock).
+        public Queue<object>? Buffered { get; set; }
+
+        public bool Abandoned { get; set; }
+
+        public bool Finished { get; set; }
+
+        public bool EndOfInputSeen { get; set; }
+
+        public long LastOutputTimestamp { get; set; }
 
         public bool StartedPushed { get; set; }
 
@@ -1086,6 +1184,8 @@ public abstract class TtsService : FrameProcessor
 
         public bool IsLive => !Failed && !StreamEnded && !InputCompleted;
 
-        public void Write(object item) => Items.Writer.TryWrite(item);
+        void IContextAudioReceiver.OnAudio(AudioChunk chunk) => owner.OnContextAudio(this, chunk);
+
+        void IContextAudioReceiver.OnEnded(AsyncAIException? error) => owner.OnContextStreamEnded(this, error);
     }
 }

@@ -62,6 +62,14 @@ public abstract class TtsSynthesisContext : IAsyncDisposable
     /// <returns>The audio chunks, in order.</returns>
     public abstract IAsyncEnumerable<AudioChunk> ReadAudioAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Lets the provider push the audio to <paramref name="receiver"/> from its own receive loop instead of the service
+    /// reading <see cref="ReadAudioAsync"/> on a task of its own (one hand-over per chunk less).
+    /// </summary>
+    /// <param name="receiver">Takes the chunks and the end of the stream.</param>
+    /// <returns>True when the provider delivers that way; false to be read through <see cref="ReadAudioAsync"/>.</returns>
+    internal virtual bool TryDeliverAudioTo(WebSockets.Internal.IContextAudioReceiver receiver) => false;
+
     /// <inheritdoc />
     public virtual ValueTask DisposeAsync()
     {

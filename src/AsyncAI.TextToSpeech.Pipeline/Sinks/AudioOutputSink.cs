@@ -19,6 +19,8 @@ public abstract class AudioOutputSink : FrameProcessor
     private readonly Lock _lock = new();
     private bool _speaking;
     private ITimer? _silenceTimer;
+    private bool _silenceTimerArmed;
+    private long _lastAudioTimestamp;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="silenceTimeout">How long without audio counts as the bot having stopped; <see cref="DefaultSilenceTimeout"/> when null.</param>
@@ -128,9 +130,17 @@ public abstract class AudioOutputSink : FrameProcessor
     {
         lock (_lock)
         {
-            // One timer per sink, re-armed on every audio frame: no allocation per frame.
+            // One timer per sink, armed once per stretch of speech rather than re-armed per frame (a timer-queue update
+            // each 20 ms per pipeline adds up): it measures the silence when it fires and waits out the rest.
+            _lastAudioTimestamp = TimeProvider.GetTimestamp();
+            if (_silenceTimerArmed)
+            {
+                return;
+            }
+
             _silenceTimer ??= TimeProvider.CreateTimer(static state => ((AudioOutputSink)state!).OnSilence(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _silenceTimer.Change(SilenceTimeout, Timeout.InfiniteTimeSpan);
+            _silenceTimerArmed = true;
         }
     }
 
@@ -138,9 +148,28 @@ public abstract class AudioOutputSink : FrameProcessor
     {
         lock (_lock)
         {
+            _silenceTimerArmed = false;
             _silenceTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
     }
 
-    private void OnSilence() => StopSpeaking();
+    private void OnSilence()
+    {
+        lock (_lock)
+        {
+            if (!_silenceTimerArmed)
+            {
+                return;
+            }
+
+            var quiet = TimeProvider.GetElapsedTime(_lastAudioTimestamp);
+            if (quiet < SilenceTimeout)
+            {
+                _silenceTimer?.Change(SilenceTimeout - quiet, Timeout.InfiniteTimeSpan);
+                return;
+            }
+        }
+
+        StopSpeaking();
+    }
 }

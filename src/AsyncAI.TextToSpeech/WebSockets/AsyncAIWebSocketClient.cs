@@ -438,7 +438,8 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
             connection.SessionRejection ??= exception;
         }
 
-        RaiseConnectionError(exception);
+        // State first, event second: a handler that reacts (say, by disconnecting) finds the contexts already failed
+        // with this error, so a send racing it reports this error and not a generic "not connected".
         foreach (var context in _contexts.Values)
         {
             if (context.BoundConnection == connection.Number)
@@ -446,6 +447,8 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
                 context.Fail(exception);
             }
         }
+
+        RaiseConnectionError(exception);
     }
 
     private void DropLateAudio(string? contextId, int byteCount)

@@ -44,6 +44,8 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     private long _audioBytes;
     private int _readerActive;
     private long _unvoicedSince;
+    private long _lastAudioTimestamp;
+    private IContextAudioReceiver? _receiver;
 
     internal AsyncAIWebSocketContext(AsyncAIWebSocketClient client, string id)
     {
@@ -232,6 +234,12 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
             throw new InvalidOperationException($"Context '{Id}' already has a reader; ReadAudioAsync supports one consumer at a time.");
         }
 
+        if (Volatile.Read(ref _receiver) is not null)
+        {
+            Volatile.Write(ref _readerActive, 0);
+            throw new InvalidOperationException($"Context '{Id}' already delivers its audio to a receiver; ReadAudioAsync supports one consumer at a time.");
+        }
+
         try
         {
             var reader = _audio.Reader;
@@ -252,6 +260,37 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
         finally
         {
             Volatile.Write(ref _readerActive, 0);
+        }
+    }
+
+    /// <summary>
+    /// Hands this context's audio to <paramref name="receiver"/> from the receive loop instead of through
+    /// <see cref="ReadAudioAsync"/>: chunks already buffered first, then each chunk as it is decoded, then the end.
+    /// </summary>
+    /// <remarks>
+    /// The receiver is called under the context's lock, so the interrupt guarantee holds as for a reader: once
+    /// <see cref="InterruptAsync"/> has returned, the receiver gets no more audio.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The context already has a reader or a receiver.</exception>
+    internal void DeliverAudioTo(IContextAudioReceiver receiver)
+    {
+        lock (_lock)
+        {
+            if (_receiver is not null || Volatile.Read(ref _readerActive) == 1)
+            {
+                throw new InvalidOperationException($"Context '{Id}' already has a reader; its audio goes to one consumer.");
+            }
+
+            _receiver = receiver;
+            while (!_interrupted && _audio.Reader.TryRead(out var chunk))
+            {
+                receiver.OnAudio(chunk);
+            }
+
+            if (IsTerminal(_state))
+            {
+                receiver.OnEnded(_error);
+            }
         }
     }
 
@@ -308,6 +347,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
             }
             if (kind == OutboundKind.EndOfInput && _state == AsyncAIContextState.Completing)
             {
+                _lastAudioTimestamp = _client.TimeProvider.GetTimestamp();
                 _completionTimer = _client.TimeProvider.CreateTimer(
                     static state => ((AsyncAIWebSocketContext)state!).OnCompletionTimeout(),
                     this,
@@ -344,7 +384,16 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
                 rest.CopyTo(_carry);
                 _carryCount = rest.Length;
                 _audioBytes += whole;
-                _audio.Writer.TryWrite(new AudioChunk(bytes, _client.Options.SampleRate, 1, _client.Options.Encoding, Id, arrivalTimestamp));
+                var chunk = new AudioChunk(bytes, _client.Options.SampleRate, 1, _client.Options.Encoding, Id, arrivalTimestamp);
+                if (_receiver is { } receiver)
+                {
+                    receiver.OnAudio(chunk);
+                }
+                else
+                {
+                    _audio.Writer.TryWrite(chunk);
+                }
+
                 WebSocketMetrics.AudioDuration.Add((double)whole / (bytesPerSample * _client.Options.SampleRate));
             }
             else
@@ -361,7 +410,8 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
                 WebSocketMetrics.TimeToFirstAudio.Record(_client.TimeProvider.GetElapsedTime(_firstSendTimestamp, arrivalTimestamp).TotalSeconds);
             }
 
-            _completionTimer?.Change(_client.Options.ContextCompletionTimeout, Timeout.InfiniteTimeSpan);
+            // No timer re-armed per chunk: the completion timer, when it fires, measures from the last audio and re-arms itself.
+            _lastAudioTimestamp = arrivalTimestamp;
             return true;
         }
     }
@@ -432,6 +482,15 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
                 return;
             }
 
+            var timeout = _client.Options.ContextCompletionTimeout;
+            var quiet = _client.TimeProvider.GetElapsedTime(_lastAudioTimestamp);
+            if (quiet < timeout)
+            {
+                // Audio came after the timer was armed: wait out the rest of the silence.
+                _completionTimer?.Change(timeout - quiet, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
             _client.Logger.ContextCompletionTimedOut(Id, _client.Options.ContextCompletionTimeout.TotalMilliseconds);
             TransitionToTerminal(AsyncAIContextState.Completed, null);
             if (!QueueClose())
@@ -476,6 +535,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
         }
 
         _audio.Writer.TryComplete(error);
+        _receiver?.OnEnded(error);
         _ended.TrySetResult();
     }
 
