@@ -211,4 +211,67 @@ public class FrameProcessorInlineTests
         Assert.DoesNotContain(probe.Seen, s => s.Frame is MarkerFrame);
         Assert.Contains(harness.Down.Frames, f => f is CancelFrame);
     }
+
+    [Fact]
+    public async Task QueueFrame_InlineSynchronousCompletion_AllocatesNothingPerFrame()
+    {
+        var counter = new CountingProcessor();
+        var down = new FrameCaptureProcessor(FrameDirection.Downstream);
+        counter.Link(down);
+        await counter.SetupAsync(new FrameProcessorSetup(new PipelineParams()));
+        try
+        {
+            // The data loop is released by the system loop right after the StartFrame: once a later system frame has come
+            // through, the processor is idle and every data frame is processed inside QueueFrame.
+            counter.QueueFrame(new StartFrame());
+            var system = new TestSystemFrame();
+            counter.QueueFrame(system);
+            await down.WaitForFrameAsync(f => ReferenceEquals(f, system), PipelineHarness.Timeout);
+            var frame = new MarkerFrame(1);
+            for (var i = 0; i < 1000; i++)
+            {
+                counter.QueueFrame(frame); // warm-up (tiered JIT)
+            }
+
+            var before = counter.Count;
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
+            {
+                counter.QueueFrame(frame);
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+            Assert.Equal(1000, before);
+            Assert.Equal(before + 1000, counter.Count); // all processed inline, on this thread
+            Assert.Equal(0, allocated);
+        }
+        finally
+        {
+            await counter.CleanupAsync();
+        }
+    }
+
+    /// <summary>Counts data frames and pushes nothing on (the capture would allocate).</summary>
+    private sealed class CountingProcessor : FrameProcessor
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        protected override bool ProcessesDataFramesInline => true;
+
+        protected override ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+        {
+            if (frame is SystemFrame)
+            {
+                PushFrame(frame, direction);
+            }
+            else
+            {
+                Interlocked.Increment(ref _count);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
 }
