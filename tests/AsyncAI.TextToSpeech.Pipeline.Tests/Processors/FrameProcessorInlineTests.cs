@@ -56,6 +56,7 @@ public class FrameProcessorInlineTests
         var probe = new InlineProbeProcessor(inline: true)
         {
             CompleteAsynchronously = f => f is ThreadMarkerFrame { Sequence: var s } && s % 7 == 3,
+            SpinFirst = f => f is ThreadMarkerFrame { Sequence: var s } && s % 5 == 1,
         };
         await using var harness = PipelineHarness.Start(probe);
         await harness.WaitDownAsync<StartFrame>();
@@ -90,6 +91,45 @@ public class FrameProcessorInlineTests
         var seen = probe.Seen.Where(s => s.Frame is ThreadMarkerFrame).ToList();
         Assert.Contains(seen, s => s.OnPusher); // the inline path ran...
         Assert.Contains(seen, s => !s.OnPusher); // ...and so did the data loop, for frames that met a busy processor
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task QueueFrame_WhileAnInlineFrameIsInFlight_IsQueuedAndProcessedAfterIt(bool blockSynchronously)
+    {
+        var blocked = new MarkerFrame(0);
+        var probe = new InlineProbeProcessor(inline: true) { BlockOn = blocked, BlockSynchronously = blockSynchronously };
+        await using var harness = PipelineHarness.Start(probe);
+        await harness.WaitDownAsync<StartFrame>();
+        await InlinePush.WaitUntilProcessedInlineAsync(probe, harness.Down);
+
+        var pusher = Task.CompletedTask;
+        if (blockSynchronously)
+        {
+            pusher = Task.Factory.StartNew(() => InlinePush.Queue(probe, blocked), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        else
+        {
+            InlinePush.Queue(probe, blocked);
+        }
+
+        await probe.BlockedStarted;
+        var second = new MarkerFrame(1);
+        InlinePush.Queue(probe, second);
+
+        // Nothing to await for "not processed": give the data loop ample time to get it wrong.
+        await Task.Delay(100);
+        Assert.DoesNotContain(probe.Seen, s => ReferenceEquals(s.Frame, second));
+
+        probe.ReleaseBlocked();
+        await harness.WaitDownAsync<MarkerFrame>(m => m.Number == 1);
+        await pusher.WaitAsync(PipelineHarness.Timeout);
+        await harness.EndAsync();
+
+        Assert.Equal<Frame>([blocked, second], harness.DownFrames.Where(f => f is not WarmUpFrame));
+        Assert.Contains(probe.Seen, s => ReferenceEquals(s.Frame, second) && !s.OnPusher);
+        Assert.Equal(0, probe.Overlaps);
     }
 
     [Theory]

@@ -68,6 +68,8 @@ internal sealed class ThreadMarkerFrame(int thread, int sequence) : DataFrame
 internal sealed class InlineProbeProcessor(bool inline) : FrameProcessor
 {
     private readonly TaskCompletionSource _blockedStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _blockedReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ManualResetEventSlim _blockedReleasedEvent = new();
     private int _active;
     private int _overlaps;
 
@@ -76,7 +78,11 @@ internal sealed class InlineProbeProcessor(bool inline) : FrameProcessor
     /// <summary>Gets which frames yield once before they are pushed on.</summary>
     public Func<Frame, bool> CompleteAsynchronously { get; init; } = _ => false;
 
-    /// <summary>Gets the frame whose processing waits (on a never-completed task, then the token) until it is cancelled.</summary>
+    /// <summary>Gets which frames keep the thread busy for a moment first (widens the window in which a frame is in flight
+    /// synchronously, on the pushing thread).</summary>
+    public Func<Frame, bool> SpinFirst { get; init; } = _ => false;
+
+    /// <summary>Gets the frame whose processing waits (on a task, then the token) until it is cancelled or <see cref="ReleaseBlocked"/>.</summary>
     public Frame? BlockOn { get; init; }
 
     /// <summary>Gets whether <see cref="BlockOn"/> blocks the thread instead of awaiting (test only: it pins the frame in
@@ -93,6 +99,12 @@ internal sealed class InlineProbeProcessor(bool inline) : FrameProcessor
     public Task BlockedStarted => _blockedStarted.Task.WaitAsync(PipelineHarness.Timeout);
 
     public void Resume() => ResumeProcessingFrames();
+
+    public void ReleaseBlocked()
+    {
+        _blockedReleasedEvent.Set();
+        _blockedReleased.TrySetResult();
+    }
 
     protected override bool ProcessesDataFramesInline => inline;
 
@@ -117,13 +129,13 @@ internal sealed class InlineProbeProcessor(bool inline) : FrameProcessor
                 _blockedStarted.TrySetResult();
                 if (BlockSynchronously)
                 {
-                    cancellationToken.WaitHandle.WaitOne(PipelineHarness.Timeout);
+                    WaitHandle.WaitAny([cancellationToken.WaitHandle, _blockedReleasedEvent.WaitHandle], PipelineHarness.Timeout);
                 }
                 else
                 {
                     try
                     {
-                        await new TaskCompletionSource().Task.WaitAsync(cancellationToken);
+                        await _blockedReleased.Task.WaitAsync(cancellationToken);
                     }
                     catch (OperationCanceledException)
                     {
@@ -136,6 +148,11 @@ internal sealed class InlineProbeProcessor(bool inline) : FrameProcessor
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if (SpinFirst(frame))
+            {
+                Thread.SpinWait(2000);
             }
 
             if (CompleteAsynchronously(frame))
