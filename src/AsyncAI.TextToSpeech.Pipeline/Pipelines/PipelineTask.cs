@@ -11,7 +11,8 @@ namespace AsyncAI.TextToSpeech.Pipeline.Pipelines;
 /// <see cref="EndFrame"/> (or <see cref="CancelFrame"/>) has come out of the end.</summary>
 /// <remarks>
 /// Frames queued with <see cref="QueueFrame(Frame)"/> before or during the run are sent in order once the StartFrame has
-/// reached the end. Upstream frames that leave the pipeline are handled here: an <see cref="ErrorFrame"/> raises
+/// reached the end; once the queue has been drained, a frame queued while nothing is waiting is sent on the calling
+/// thread instead of through the queue (same order, one thread hand-over less). Upstream frames that leave the pipeline are handled here: an <see cref="ErrorFrame"/> raises
 /// <see cref="ErrorReceived"/> (and cancels the run when fatal); an upstream <see cref="EndFrame"/>,
 /// <see cref="CancelFrame"/> or <see cref="InterruptionFrame"/> is turned into the same frame sent downstream. Every
 /// member is thread-safe.
@@ -22,6 +23,7 @@ public sealed class PipelineTask : IAsyncDisposable
     private readonly TaskEdge _source;
     private readonly TaskEdge _sink;
     private readonly Channel<Frame> _queued = Channel.CreateUnbounded<Frame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _sendGate = new();
     private readonly TaskCompletionSource _startReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _endReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _cancelRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,6 +32,10 @@ public sealed class PipelineTask : IAsyncDisposable
     private readonly ILogger _logger;
     private int _running;
     private int _cancelSent;
+    private int _queuedCount;
+    private bool _sendingDirectly;
+    private bool _pumpBusy;
+    private bool _disposed;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="pipeline">The pipeline (or any processor) to run.</param>
@@ -85,7 +91,22 @@ public sealed class PipelineTask : IAsyncDisposable
         }
         else
         {
-            _queued.Writer.TryWrite(frame);
+            lock (_sendGate)
+            {
+                if (!_sendingDirectly || _pumpBusy || _queuedCount != 0)
+                {
+                    // Before the start, or behind frames the pump has not sent yet: keep the order by queuing.
+                    if (_queued.Writer.TryWrite(frame))
+                    {
+                        _queuedCount++;
+                    }
+
+                    return;
+                }
+            }
+
+            // Sending never blocks: it ends in the first processor's QueueFrame.
+            _source.Send(frame, FrameDirection.Downstream);
         }
     }
 
@@ -198,7 +219,13 @@ public sealed class PipelineTask : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        _queued.Writer.TryComplete();
+        lock (_sendGate)
+        {
+            _disposed = true;
+            _sendingDirectly = false;
+            _queued.Writer.TryComplete();
+        }
+
         if (Volatile.Read(ref _running) == 1 && !HasFinished)
         {
             Cancel("The task was disposed.");
@@ -209,15 +236,47 @@ public sealed class PipelineTask : IAsyncDisposable
 
     private async Task PumpAsync(CancellationToken cancellationToken)
     {
+        var reader = _queued.Reader;
         try
         {
-            await foreach (var frame in _queued.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            lock (_sendGate)
             {
-                _source.Send(frame, FrameDirection.Downstream);
+                // From now on an empty queue lets callers send directly; frames queued before the start are sent first.
+                _sendingDirectly = !_disposed;
+            }
+
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (true)
+                {
+                    Frame? frame;
+                    lock (_sendGate)
+                    {
+                        if (!reader.TryRead(out frame))
+                        {
+                            _pumpBusy = false;
+                            break;
+                        }
+
+                        _queuedCount--;
+                        _pumpBusy = true;
+                    }
+
+                    _source.Send(frame, FrameDirection.Downstream);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            lock (_sendGate)
+            {
+                // The run is over: later frames stay queued, as they did before.
+                _sendingDirectly = false;
+                _pumpBusy = false;
+            }
         }
     }
 

@@ -27,6 +27,11 @@ namespace AsyncAI.TextToSpeech.Pipeline.Processors;
 /// <see cref="QueueFrame"/> never blocks (the queues are unbounded) and is safe to call from any thread. Both loops are
 /// owned by the processor: they start in <see cref="SetupAsync"/> and are awaited in <see cref="CleanupAsync"/>.
 /// </para>
+/// <para>
+/// A processor that sets <see cref="ProcessesDataFramesInline"/> has a data or control frame processed on the thread
+/// that queues it when the data loop is idle (nothing queued, nothing in flight, not paused, no interruption pending),
+/// which saves a thread hand-over per frame; otherwise the frame is queued as usual, so the rules above hold either way.
+/// </para>
 /// </remarks>
 public abstract class FrameProcessor : IAsyncDisposable
 {
@@ -45,6 +50,10 @@ public abstract class FrameProcessor : IAsyncDisposable
     private CancellationTokenSource _work;
     private QueuedFrame? _current;
     private TaskCompletionSource? _currentFinished;
+    private int _dataQueueCount;
+    private bool _dataLoopExited;
+    private Task? _inlineHandedOver;
+    private TaskCompletionSource? _inlineFinished;
     private TaskCompletionSource? _interruptionHold;
     private int _pendingInterruptions;
     private bool _pauseRequested;
@@ -97,6 +106,18 @@ public abstract class FrameProcessor : IAsyncDisposable
     /// <summary>Gets whether frames are handled synchronously by <see cref="ProcessDirect"/> instead of the two loops.</summary>
     private protected virtual bool IsDirect => false;
 
+    /// <summary>Gets whether a data or control frame may be processed on the thread that queues it when the data loop is
+    /// idle, instead of being handed to the data loop. The default is false.</summary>
+    /// <remarks>
+    /// When true, <see cref="ProcessFrameAsync"/> may run on the thread that called <see cref="QueueFrame"/> (often the
+    /// previous processor's loop, inside its own <see cref="ProcessFrameAsync"/>), so an override must not block: it should
+    /// complete quickly or return an incomplete task, whose rest then continues as if on the data loop. Order, pause and
+    /// interruption rules are the same either way: a frame is processed inline only when nothing is queued or in flight,
+    /// the data loop is not paused and no interruption is pending; otherwise it is queued. System frames are never
+    /// processed inline. Read once per frame; the value should not change.
+    /// </remarks>
+    protected virtual bool ProcessesDataFramesInline => false;
+
     /// <summary>Queues a frame for this processor. Never blocks; safe from any thread.</summary>
     /// <param name="frame">The frame.</param>
     /// <param name="direction">The direction it travels.</param>
@@ -130,6 +151,11 @@ public abstract class FrameProcessor : IAsyncDisposable
                     return;
                 }
             }
+        }
+
+        if (frame is not SystemFrame && ProcessesDataFramesInline && TryProcessInline(frame, direction))
+        {
+            return;
         }
 
         Enqueue(frame, direction);
@@ -373,8 +399,100 @@ public abstract class FrameProcessor : IAsyncDisposable
         }
         else
         {
-            _dataQueue.Writer.TryWrite(new QueuedFrame(frame, direction, Interlocked.Read(ref _interruptionEpoch)));
+            WriteData(new QueuedFrame(frame, direction, Interlocked.Read(ref _interruptionEpoch)));
         }
+    }
+
+    private void WriteData(QueuedFrame item)
+    {
+        // Counted before it is written: the inline path treats the queue as empty only when nothing is on its way in.
+        Interlocked.Increment(ref _dataQueueCount);
+        if (!_dataQueue.Writer.TryWrite(item))
+        {
+            Interlocked.Decrement(ref _dataQueueCount);
+        }
+    }
+
+    private bool TryProcessInline(Frame frame, FrameDirection direction)
+    {
+        QueuedFrame item;
+        CancellationToken workToken;
+        lock (_gate)
+        {
+            // The same state the data loop would need to take this frame now, with nothing ahead of it.
+            if (_cancelling
+                || _dataLoopExited
+                || !_dataLoopReleased.Task.IsCompleted
+                || _lifetime.IsCancellationRequested
+                || _interruptionHold is not null
+                || _pauseRequested
+                || _current is not null
+                || Volatile.Read(ref _dataQueueCount) != 0)
+            {
+                return false;
+            }
+
+            item = new QueuedFrame(frame, direction, Interlocked.Read(ref _interruptionEpoch));
+            _current = item;
+            workToken = frame is IUninterruptibleFrame ? _lifetime.Token : _work.Token;
+        }
+
+        var processing = ProcessSafelyAsync(item, workToken);
+        if (!processing.IsCompleted)
+        {
+            HandOverInline(processing.AsTask());
+            return true;
+        }
+
+        try
+        {
+            processing.GetAwaiter().GetResult();
+        }
+        finally
+        {
+            FinishCurrent();
+        }
+
+        return true;
+    }
+
+    private void HandOverInline(Task processing)
+    {
+        // The frame stays in flight (_current is still set); the data loop owns the rest: it awaits the task, then finishes it.
+        TaskCompletionSource? waiting;
+        lock (_gate)
+        {
+            _inlineHandedOver = processing;
+            waiting = _inlineFinished;
+            _inlineFinished = null;
+        }
+
+        if (waiting is not null)
+        {
+            waiting.TrySetResult();
+        }
+        else
+        {
+            // The data loop may be asleep on an empty queue: wake it.
+            WriteData(new QueuedFrame(InlineHandOver.Instance, FrameDirection.Downstream, 0));
+        }
+    }
+
+    private void FinishCurrent()
+    {
+        TaskCompletionSource? finished;
+        TaskCompletionSource? inlineFinished;
+        lock (_gate)
+        {
+            _current = null;
+            finished = _currentFinished;
+            _currentFinished = null;
+            inlineFinished = _inlineFinished;
+            _inlineFinished = null;
+        }
+
+        finished?.TrySetResult();
+        inlineFinished?.TrySetResult();
     }
 
     private async Task RunSystemLoopAsync()
@@ -436,17 +554,30 @@ public abstract class FrameProcessor : IAsyncDisposable
         try
         {
             await _dataLoopReleased.Task.WaitAsync(token).ConfigureAwait(false);
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (!_cancelling && await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
                 while (!_cancelling)
                 {
                     Task? wait = null;
+                    Task? handedOver = null;
                     QueuedFrame item = default;
                     CancellationToken workToken = default;
                     var taken = false;
                     lock (_gate)
                     {
-                        if (_interruptionHold is not null)
+                        // An inline frame comes first: it is older than anything queued, and an interruption may be waiting
+                        // for it to finish.
+                        if (_inlineHandedOver is not null)
+                        {
+                            handedOver = _inlineHandedOver;
+                            _inlineHandedOver = null;
+                        }
+                        else if (_current is not null)
+                        {
+                            // Being processed inline on another thread right now.
+                            wait = (_inlineFinished ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                        }
+                        else if (_interruptionHold is not null)
                         {
                             wait = _interruptionHold.Task;
                         }
@@ -456,6 +587,12 @@ public abstract class FrameProcessor : IAsyncDisposable
                         }
                         else if (reader.TryRead(out item))
                         {
+                            Interlocked.Decrement(ref _dataQueueCount);
+                            if (item.Frame is InlineHandOver)
+                            {
+                                continue; // only a wake-up
+                            }
+
                             taken = true;
                             var uninterruptible = item.Frame is IUninterruptibleFrame;
                             if (uninterruptible || item.Epoch >= Interlocked.Read(ref _interruptionEpoch))
@@ -469,6 +606,12 @@ public abstract class FrameProcessor : IAsyncDisposable
                                 continue;
                             }
                         }
+                    }
+
+                    if (handedOver is not null)
+                    {
+                        await FinishHandedOverAsync(handedOver).ConfigureAwait(false);
+                        continue;
                     }
 
                     if (wait is not null)
@@ -488,21 +631,66 @@ public abstract class FrameProcessor : IAsyncDisposable
                     }
                     finally
                     {
-                        TaskCompletionSource? finished;
-                        lock (_gate)
-                        {
-                            _current = null;
-                            finished = _currentFinished;
-                            _currentFinished = null;
-                        }
-
-                        finished?.TrySetResult();
+                        FinishCurrent();
                     }
                 }
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            await DrainInlineAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask FinishHandedOverAsync(Task processing)
+    {
+        try
+        {
+            await processing.ConfigureAwait(false);
+        }
+        finally
+        {
+            FinishCurrent();
+        }
+    }
+
+    private async ValueTask DrainInlineAsync()
+    {
+        // The data loop owns every inline frame that went asynchronous: it does not end before they have finished, and
+        // once it has ended no frame is processed inline any more.
+        while (true)
+        {
+            Task? handedOver = null;
+            Task? wait = null;
+            lock (_gate)
+            {
+                if (_inlineHandedOver is not null)
+                {
+                    handedOver = _inlineHandedOver;
+                    _inlineHandedOver = null;
+                }
+                else if (_current is not null)
+                {
+                    wait = (_inlineFinished ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                }
+                else
+                {
+                    _dataLoopExited = true;
+                    return;
+                }
+            }
+
+            if (handedOver is not null)
+            {
+                await FinishHandedOverAsync(handedOver).ConfigureAwait(false);
+            }
+            else
+            {
+                await wait!.ConfigureAwait(false);
+            }
         }
     }
 
@@ -585,6 +773,12 @@ public abstract class FrameProcessor : IAsyncDisposable
     }
 
     private readonly record struct QueuedFrame(Frame Frame, FrameDirection Direction, long Epoch);
+
+    /// <summary>Wakes the data loop to take over an inline frame that did not finish synchronously.</summary>
+    private sealed class InlineHandOver : DataFrame
+    {
+        public static readonly InlineHandOver Instance = new();
+    }
 
     /// <summary>Tells the system loop that the frames that waited for the StartFrame have been processed.</summary>
     private sealed class DataLoopRelease : SystemFrame

@@ -9,7 +9,8 @@ namespace AsyncAI.TextToSpeech.Pipeline.Sinks;
 /// <see cref="BotStartedSpeakingFrame"/> is pushed (upstream and downstream) before the first audio of a stretch of speech;
 /// <see cref="BotStoppedSpeakingFrame"/> after its last audio: at <see cref="TtsStoppedFrame"/>, at an interruption, at the
 /// end, or after <see cref="SilenceTimeout"/> without audio. TTS services rely on these to lift their pause after a turn.
-/// Every frame is passed on downstream after it is written.
+/// Every frame is passed on downstream after it is written. Data frames are processed inline when the sink is idle, so
+/// <see cref="WriteAudioAsync"/> may run on the thread that pushed the audio: it must not block.
 /// </remarks>
 public abstract class AudioOutputSink : FrameProcessor
 {
@@ -41,6 +42,9 @@ public abstract class AudioOutputSink : FrameProcessor
 
     /// <summary>Gets the total number of audio bytes written.</summary>
     public long BytesWritten { get; private set; }
+
+    /// <inheritdoc />
+    protected override bool ProcessesDataFramesInline => true;
 
     /// <summary>Writes one audio frame.</summary>
     /// <param name="frame">The audio.</param>

@@ -6,11 +6,13 @@ namespace AsyncAI.TextToSpeech.Pipeline.Tests.Processors;
 
 public class FrameProcessorStressTests
 {
-    [Fact]
-    public async Task Interruptions_ManyRoundsThroughTwoProcessors_SchedulingInvariantsHold()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Interruptions_ManyRoundsThroughTwoProcessors_SchedulingInvariantsHold(bool inline)
     {
         const int rounds = 150;
-        await using var harness = PipelineHarness.Start(new FrameProcessor[] { new GateProcessor { YieldEachFrame = true }, new GateProcessor { YieldEachFrame = true } });
+        await using var harness = PipelineHarness.Start(new FrameProcessor[] { new GateProcessor { YieldEachFrame = true, Inline = inline }, new GateProcessor { YieldEachFrame = true, Inline = inline } });
         var interruptions = new List<InterruptionFrame>();
         var before = new List<List<Frame>>();
         var after = new List<List<Frame>>();

@@ -8,10 +8,12 @@ namespace AsyncAI.TextToSpeech.Pipeline.Tests.Processors;
 /// <summary>Pipecat's test_frame_processor.py, ported: scheduling of system, data, control and uninterruptible frames.</summary>
 public class FrameProcessorTests
 {
-    [Fact]
-    public async Task Interruption_InterruptibleFrameInProcessing_IsCancelledAndOnlyTheInterruptionArrives()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Interruption_InterruptibleFrameInProcessing_IsCancelledAndOnlyTheInterruptionArrives(bool inline)
     {
-        var gate = new GateProcessor();
+        var gate = new GateProcessor { Inline = inline };
         await using var harness = PipelineHarness.Start(gate);
         var text = new TextFrame("in flight");
         gate.Block(text);
@@ -27,10 +29,12 @@ public class FrameProcessorTests
         Assert.Empty(harness.Errors);
     }
 
-    [Fact]
-    public async Task Interruption_UninterruptibleFrameInProcessing_SurvivesAndArrivesAfterTheInterruption()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Interruption_UninterruptibleFrameInProcessing_SurvivesAndArrivesAfterTheInterruption(bool inline)
     {
-        var gate = new GateProcessor();
+        var gate = new GateProcessor { Inline = inline };
         await using var harness = PipelineHarness.Start(gate);
         var survivor = new UninterruptibleMarkerFrame(1);
         gate.Block(survivor);
@@ -48,10 +52,12 @@ public class FrameProcessorTests
         Assert.Empty(gate.Cancelled);
     }
 
-    [Fact]
-    public async Task Interruption_QueuedFrames_InterruptibleDroppedUninterruptibleKeptInOrder()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Interruption_QueuedFrames_InterruptibleDroppedUninterruptibleKeptInOrder(bool inline)
     {
-        var gate = new GateProcessor();
+        var gate = new GateProcessor { Inline = inline };
         await using var harness = PipelineHarness.Start(gate);
         var blocked = new MarkerFrame(0);
         gate.Block(blocked);
@@ -77,10 +83,12 @@ public class FrameProcessorTests
         Assert.Same(after, frames[3]);
     }
 
-    [Fact]
-    public async Task Interruption_QueuedEndFrame_SurvivesAndEndsTheRun()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Interruption_QueuedEndFrame_SurvivesAndEndsTheRun(bool inline)
     {
-        var gate = new GateProcessor();
+        var gate = new GateProcessor { Inline = inline };
         await using var harness = PipelineHarness.Start(gate);
         var blocked = new MarkerFrame(0);
         gate.Block(blocked);
@@ -94,10 +102,12 @@ public class FrameProcessorTests
         Assert.DoesNotContain(harness.Down.Frames, f => f is MarkerFrame);
     }
 
-    [Fact]
-    public async Task QueueFrame_FramesBeforeStartFrame_WaitAndFollowStartSystemThenData()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task QueueFrame_FramesBeforeStartFrame_WaitAndFollowStartSystemThenData(bool inline)
     {
-        var processor = new GateProcessor();
+        var processor = new GateProcessor { Inline = inline };
         var capture = new FrameCaptureProcessor(FrameDirection.Downstream);
         processor.Link(capture);
         await processor.SetupAsync(new FrameProcessorSetup(new PipelineParams()));
@@ -121,10 +131,12 @@ public class FrameProcessorTests
         }
     }
 
-    [Fact]
-    public async Task ProcessFrame_Throws_ErrorFrameGoesUpstreamAndLaterFramesStillFlow()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ProcessFrame_Throws_ErrorFrameGoesUpstreamAndLaterFramesStillFlow(bool inline)
     {
-        var gate = new GateProcessor { ShouldThrow = f => f is MarkerFrame { Number: 1 } };
+        var gate = new GateProcessor { Inline = inline, ShouldThrow = f => f is MarkerFrame { Number: 1 } };
         await using var harness = PipelineHarness.Start(gate);
         harness.Queue(new MarkerFrame(1), new MarkerFrame(2));
 
@@ -138,10 +150,12 @@ public class FrameProcessorTests
         Assert.False(error.Fatal);
     }
 
-    [Fact]
-    public async Task PauseProcessingFrames_DataWaitsWhileSystemFramesFlow_UntilResumed()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PauseProcessingFrames_DataWaitsWhileSystemFramesFlow_UntilResumed(bool inline)
     {
-        var gate = new GateProcessor { PauseAfter = f => f is MarkerFrame { Number: 1 } };
+        var gate = new GateProcessor { Inline = inline, PauseAfter = f => f is MarkerFrame { Number: 1 } };
         await using var harness = PipelineHarness.Start(gate);
         harness.Queue(new MarkerFrame(1), new MarkerFrame(2));
         await harness.WaitDownAsync<MarkerFrame>(m => m.Number == 1);
@@ -155,10 +169,12 @@ public class FrameProcessorTests
         await harness.EndAsync();
     }
 
-    [Fact]
-    public async Task CancelFrame_QueuedAndLaterFrames_AreDropped()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CancelFrame_QueuedAndLaterFrames_AreDropped(bool inline)
     {
-        var gate = new GateProcessor();
+        var gate = new GateProcessor { Inline = inline };
         await using var harness = PipelineHarness.Start(gate);
         var blocked = new MarkerFrame(0);
         gate.Block(blocked);
@@ -177,8 +193,8 @@ public class FrameProcessorTests
 
     private static async Task WaitForQueuedAsync(PipelineHarness harness)
     {
-        // The task's pump hands queued frames to the pipeline asynchronously; a downstream system frame sent after them
-        // through the same pump proves they were handed over (the gate processor is busy, so they sit in its queue).
+        // The task may hand queued frames to the pipeline asynchronously (through its pump); a downstream system frame
+        // queued after them the same way proves they were handed over (the gate processor is busy, so they sit in its queue).
         var probe = new TestSystemFrame();
         harness.Queue(probe);
         await harness.Down.WaitForFrameAsync(f => ReferenceEquals(f, probe), PipelineHarness.Timeout);

@@ -10,6 +10,9 @@ internal sealed class GateProcessor : FrameProcessor
     private readonly ConcurrentDictionary<Frame, TaskCompletionSource> _gates = new();
     private readonly ConcurrentDictionary<Frame, TaskCompletionSource> _started = new();
 
+    /// <summary>Gets whether data frames are processed inline on the pushing thread when the processor is idle.</summary>
+    public bool Inline { get; init; }
+
     public Func<Frame, bool> ShouldThrow { get; set; } = _ => false;
 
     /// <summary>Gets or sets whether each frame's processing yields once, to shuffle interleavings in stress tests.</summary>
@@ -29,6 +32,8 @@ internal sealed class GateProcessor : FrameProcessor
     public Task WaitStartedAsync(Frame frame) => Started(frame).Task.WaitAsync(PipelineHarness.Timeout);
 
     public void Resume() => ResumeProcessingFrames();
+
+    protected override bool ProcessesDataFramesInline => Inline;
 
     protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
     {
