@@ -106,12 +106,14 @@ internal static class PipelineLatencyHarness
             await using var pipeline = BenchPipeline.Start(settings.CreateService(servers[0], http));
             await pipeline.Started.WaitAsync(TimeSpan.FromSeconds(30));
             var text = PipelineBenchSettings.BuildText(settings.CpuChars);
-            for (var i = 0; i < 5; i++)
+            // Warm up as long as the measurement itself, then give tiered compilation time to finish: a shorter warm-up
+            // measures the JIT (hot loops still running quick-jitted or instrumented code), not the steady state.
+            for (var i = 0; i < Math.Max(5, settings.CpuTurns); i++)
             {
                 await pipeline.Speak(text).Result.WaitAsync(TimeSpan.FromSeconds(60));
             }
 
-            await Task.Delay(1000);
+            await Task.Delay(2000);
             GC.Collect();
             GC.WaitForPendingFinalizers();
             using var process = Process.GetCurrentProcess();
