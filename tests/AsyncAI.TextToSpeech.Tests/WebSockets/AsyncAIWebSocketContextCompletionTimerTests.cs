@@ -1,6 +1,5 @@
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.WebSockets;
-using Microsoft.Extensions.Time.Testing;
 using static AsyncAI.TextToSpeech.Tests.WebSockets.WebSocketTestSupport;
 
 namespace AsyncAI.TextToSpeech.Tests.WebSockets;
@@ -20,7 +19,7 @@ public sealed class AsyncAIWebSocketContextCompletionTimerTests : IAsyncLifetime
     [Fact]
     public async Task CompleteAsync_AudioKeepsArrivingAfterEndOfInput_CompletesOnlyAfterTheTimeoutOfSilenceSinceTheLastChunk()
     {
-        var time = new WatchedTimeProvider();
+        var time = new TimerWatchingTimeProvider();
         var timeout = TimeSpan.FromSeconds(4.7); // distinct from every other timer the client arms
         var step = TimeSpan.FromSeconds(3);
         await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o =>
@@ -79,7 +78,7 @@ public sealed class AsyncAIWebSocketContextCompletionTimerTests : IAsyncLifetime
     public async Task CompleteAsync_NoAudioAfterEndOfInput_CompletesExactlyOneTimeoutAfterTheEndOfInput()
     {
         _emulator.Options.PacingRate = 0;
-        var time = new WatchedTimeProvider();
+        var time = new TimerWatchingTimeProvider();
         var timeout = TimeSpan.FromSeconds(4.7); // distinct from every other timer the client arms
         await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o =>
         {
@@ -107,43 +106,5 @@ public sealed class AsyncAIWebSocketContextCompletionTimerTests : IAsyncLifetime
         Assert.Equal(AsyncAIContextState.Completed, context.State);
         Assert.Null(await Within(receiver.Ended, "the receiver's end"));
         Assert.Equal(1, receiver.EndedCount);
-    }
-
-    /// <summary>A fake clock that also says when a timer with a given due time is created (the end of input was sent).</summary>
-    private sealed class WatchedTimeProvider : FakeTimeProvider
-    {
-        private readonly Lock _lock = new();
-        private readonly List<TimeSpan> _created = [];
-        private readonly List<(TimeSpan DueTime, TaskCompletionSource Completion)> _waiters = [];
-
-        public Task WaitForTimerAsync(TimeSpan dueTime)
-        {
-            lock (_lock)
-            {
-                if (_created.Contains(dueTime))
-                {
-                    return Task.CompletedTask;
-                }
-
-                var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _waiters.Add((dueTime, completion));
-                return completion.Task;
-            }
-        }
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            lock (_lock)
-            {
-                _created.Add(dueTime);
-                foreach (var waiter in _waiters.Where(w => w.DueTime == dueTime))
-                {
-                    waiter.Completion.TrySetResult();
-                }
-            }
-
-            return timer;
-        }
     }
 }
