@@ -151,6 +151,58 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Speak_ManySpeakFramesBackToBack_EachContextPlaysWholeAndInOrder()
+    {
+        // Long and short texts mixed: later contexts finish streaming before earlier ones, and all of them share the
+        // socket at once (no pause), so the service must hold each one's audio, end and stop until its turn.
+        string[] texts =
+        [
+            "The first one is long enough to still be streaming when the others have finished.",
+            "Short.",
+            "A middle sized sentence comes third.",
+            "Tiny.",
+            "Fifth, and again a longer sentence so that the emulator interleaves plenty of chunks.",
+            "Six.",
+            "Seventh in the queue.",
+            "The eighth and last.",
+        ];
+        var tts = CreateService(o => o.PauseFrameProcessing = false);
+        await using var harness = Start(tts, out var sink);
+        harness.Queue([.. texts.Select(t => (Frame)new TtsSpeakFrame(t)), new MarkerFrame(1)]);
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        var frames = WithoutBotFrames(harness.DownFrames).ToList();
+        var started = frames.OfType<TtsStartedFrame>().ToList();
+        Assert.Equal(texts.Length, started.Count);
+        Assert.Equal(texts.Length, frames.OfType<TtsStoppedFrame>().Count());
+        var previousStop = -1;
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var context = started[i].ContextId!;
+            var start = frames.IndexOf(started[i]);
+            var stop = frames.FindIndex(f => f is TtsStoppedFrame s && s.ContextId == context);
+            Assert.True(previousStop < start, $"context {i + 1} starts after context {i} stopped");
+            Assert.True(start < stop, $"context {i + 1} stops after it started");
+            var audio = frames.Select((f, index) => (f, index)).Where(x => x.f is TtsAudioRawFrame a && a.ContextId == context).ToList();
+            Assert.NotEmpty(audio);
+            Assert.All(audio, x => Assert.InRange(x.index, start + 1, stop - 1));
+            Assert.All(frames.Skip(start + 1).Take(stop - start - 1).OfType<TtsAudioRawFrame>(), a => Assert.Equal(context, a.ContextId));
+            var bytes = audio.Sum(x => ((TtsAudioRawFrame)x.f).Audio.Length);
+            Assert.Equal(_emulator.Journal.AudioBytesSent(context), bytes);
+            Assert.Equal(Expected(texts[i] + " ", 24000), bytes);
+            var text = await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Text && e.ContextId == context).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(texts[i] + " ", text.Detail);
+            previousStop = stop;
+        }
+
+        Assert.True(previousStop < frames.FindIndex(f => f is MarkerFrame), "the marker follows the last stop");
+        Assert.Equal(frames.OfType<TtsAudioRawFrame>().Sum(a => a.Audio.Length), sink.BytesWritten);
+        Assert.Equal(1, _emulator.Journal.ConnectionsAccepted);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
     public async Task TokenMode_LlmTokens_SentUnchangedInOneContext()
     {
         var tts = CreateService(o => o.AggregateSentences = false);

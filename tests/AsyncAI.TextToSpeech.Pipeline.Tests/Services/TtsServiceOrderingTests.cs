@@ -260,4 +260,58 @@ public class TtsServiceOrderingTests
         await context.Disposed.Task.WaitAsync(PipelineHarness.Timeout);
         await harness.EndAsync();
     }
+
+    [Fact]
+    public async Task Stopped_AudioTricklesAfterEndOfInput_FallbackWaitsForTheTimeoutOfSilenceSinceTheLastChunk()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var timeout = TimeSpan.FromSeconds(3);
+        var gap = TimeSpan.FromSeconds(2);
+        var tts = new TestTtsService(TestTtsBehaviour.Manual, new TtsServiceOptions { StopFrameTimeout = timeout });
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        harness.Queue(new TtsSpeakFrame("Trickles on and on."));
+        var context = await tts.WaitForContextAsync(0);
+
+        // The end of input is played (and the fallback armed) before the provider is told: the clock starts here.
+        await context.InputCompleted.Task.WaitAsync(PipelineHarness.Timeout);
+        var endOfInput = time.GetUtcNow();
+
+        // A chunk every 2 s: each one is pushed (a stopped context would drop it), and the fallback, which fires 3 s
+        // after the end of input and then every so often, finds less than 3 s of silence each time. The capture at the
+        // end records synchronously and fake timers fire inside Advance, so a stop would be recorded by then.
+        for (var chunk = 1; chunk <= 4; chunk++)
+        {
+            context.EmitAudio(4);
+            await WaitForAudioFramesAsync(harness, chunk);
+            time.Advance(chunk < 4 ? gap : timeout - TimeSpan.FromMilliseconds(1));
+            Assert.Empty(harness.Down.Frames.OfType<TtsStoppedFrame>());
+        }
+
+        Assert.True(time.GetUtcNow() - endOfInput > 2 * timeout, "the fallback would long have fired if it counted from the end of input");
+
+        // Exactly the timeout of silence after the last chunk.
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        var stopped = Assert.Single(harness.Down.Frames.OfType<TtsStoppedFrame>());
+        Assert.Equal(context.ContextId, stopped.ContextId);
+
+        // Audio and the end of the stream that come after the fallback change nothing.
+        context.EmitAudio(4);
+        context.End();
+        await context.Disposed.Task.WaitAsync(PipelineHarness.Timeout);
+        time.Advance(timeout * 2);
+        await harness.EndAsync();
+
+        var frames = harness.DownFrames.ToList();
+        Assert.Single(frames.OfType<TtsStoppedFrame>());
+        Assert.Equal(4, frames.OfType<TtsAudioRawFrame>().Count());
+        Assert.True(frames.FindLastIndex(f => f is TtsAudioRawFrame) < frames.IndexOf(stopped));
+        Assert.Empty(harness.Errors);
+    }
+
+    /// <summary>Waits until <paramref name="count"/> audio frames have been recorded downstream (each frame is tested once, in order).</summary>
+    private static async Task WaitForAudioFramesAsync(PipelineHarness harness, int count)
+    {
+        var seen = 0;
+        await harness.Down.WaitForFrameAsync(f => f is TtsAudioRawFrame && ++seen >= count, PipelineHarness.Timeout);
+    }
 }

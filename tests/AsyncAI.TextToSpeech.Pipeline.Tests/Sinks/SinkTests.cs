@@ -116,6 +116,72 @@ public class SinkTests
     }
 
     [Fact]
+    public async Task AudioOutputSink_AudioWithinTheTimeout_SilenceMeasuredFromTheLastAudioNotTheFirst()
+    {
+        var time = new FakeTimeProvider();
+        await using var harness = PipelineHarness.Start(new PcmStreamSink(new MemoryStream()), timeProvider: time);
+        var first = new TtsAudioRawFrame(new byte[960], 24000, 1, "c1");
+        var second = new TtsAudioRawFrame(new byte[960], 24000, 1, "c1");
+
+        // The sink passes each audio frame on after it armed (or kept) its silence timer, so seeing it downstream
+        // means the timer has taken that frame into account.
+        harness.Queue(first);
+        await harness.WaitDownAsync<TtsAudioRawFrame>(f => f == first);
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        harness.Queue(second);
+        await harness.WaitDownAsync<TtsAudioRawFrame>(f => f == second);
+        time.Advance(TimeSpan.FromMilliseconds(200));
+
+        // 400 ms after the first audio, 200 ms after the last: still speaking. (The captures at both ends record
+        // synchronously, and fake timers fire inside Advance, so a stop would already be there.)
+        Assert.Empty(harness.Up.Frames.OfType<BotStoppedSpeakingFrame>());
+        Assert.Empty(harness.Down.Frames.OfType<BotStoppedSpeakingFrame>());
+
+        time.Advance(TimeSpan.FromMilliseconds(149));
+        Assert.Empty(harness.Up.Frames.OfType<BotStoppedSpeakingFrame>());
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await harness.WaitUpAsync<BotStoppedSpeakingFrame>();
+        await harness.WaitDownAsync<BotStoppedSpeakingFrame>();
+        time.Advance(AudioOutputSink.DefaultSilenceTimeout * 3);
+        await harness.EndAsync();
+
+        Assert.Single(harness.Up.Frames.OfType<BotStartedSpeakingFrame>());
+        Assert.Single(harness.Up.Frames.OfType<BotStoppedSpeakingFrame>());
+        Assert.Single(harness.Down.Frames.OfType<BotStartedSpeakingFrame>());
+        Assert.Single(harness.Down.Frames.OfType<BotStoppedSpeakingFrame>());
+        var down = harness.DownFrames.ToList();
+        Assert.True(down.IndexOf(second) < down.IndexOf(down.OfType<BotStoppedSpeakingFrame>().Single()), "the stop follows the last audio");
+    }
+
+    [Fact]
+    public async Task AudioOutputSink_SpeechAfterASilenceStop_NextStretchGetsItsOwnStartAndStop()
+    {
+        var time = new FakeTimeProvider();
+        await using var harness = PipelineHarness.Start(new PcmStreamSink(new MemoryStream()), timeProvider: time);
+        var first = new TtsAudioRawFrame(new byte[960], 24000, 1, "c1");
+        var second = new TtsAudioRawFrame(new byte[960], 24000, 1, "c2");
+
+        harness.Queue(first);
+        await harness.WaitDownAsync<TtsAudioRawFrame>(f => f == first);
+        time.Advance(AudioOutputSink.DefaultSilenceTimeout);
+        await harness.WaitUpAsync<BotStoppedSpeakingFrame>();
+
+        // Long after the first stretch: the timer is armed afresh and counts from this audio.
+        time.Advance(TimeSpan.FromSeconds(10));
+        harness.Queue(second);
+        await harness.WaitDownAsync<TtsAudioRawFrame>(f => f == second);
+        time.Advance(AudioOutputSink.DefaultSilenceTimeout - TimeSpan.FromMilliseconds(1));
+        Assert.Single(harness.Up.Frames.OfType<BotStoppedSpeakingFrame>());
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(2, harness.Up.Frames.OfType<BotStoppedSpeakingFrame>().Count());
+        await harness.EndAsync();
+
+        Assert.Equal(2, harness.Up.Frames.OfType<BotStartedSpeakingFrame>().Count());
+        Assert.Equal(2, harness.Down.Frames.OfType<BotStoppedSpeakingFrame>().Count());
+    }
+
+    [Fact]
     public void WriteHeader_DestinationTooSmall_Throws() =>
         Assert.Throws<ArgumentException>("destination", () => WavFileSink.WriteHeader(new byte[10], 24000, 1, 0));
 

@@ -112,8 +112,8 @@ public sealed class AsyncAIWebSocketClientStreamingTests : IAsyncLifetime
     public async Task CompleteAsync_ServerWithholdsFinal_EndsAfterTheCompletionTimeout()
     {
         _emulator.Options.WithholdFinal = true;
-        var time = new FakeTimeProvider();
-        var timeout = TimeSpan.FromSeconds(5);
+        var time = new TimerWatchingTimeProvider();
+        var timeout = TimeSpan.FromSeconds(4.7); // distinct from every other timer the client arms
         await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o =>
         {
             o.TimeProvider = time;
@@ -135,6 +135,10 @@ public sealed class AsyncAIWebSocketClientStreamingTests : IAsyncLifetime
         }
 
         await Within(_emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.EndOfInput && e.ContextId == context.Id), "end of input");
+
+        // The emulator can journal the end of input before the client's send loop has armed the timer: advancing the
+        // clock before that would arm it in the future and the test would hang.
+        await Within(time.WaitForTimerAsync(timeout), "the completion timer to be armed");
         Assert.Equal(AsyncAIContextState.Completing, context.State);
         Assert.False(completion.IsCompleted);
 

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.WebSockets;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AsyncAI.TextToSpeech.Tests.WebSockets;
 
@@ -221,5 +222,46 @@ internal sealed class BlackHoleProxy : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
         }
+    }
+}
+
+/// <summary>
+/// A fake clock that also says when a timer with a given due time is created: the completion timer is armed once the end
+/// of input has been written, which the emulator may journal before the client gets there.
+/// </summary>
+internal sealed class TimerWatchingTimeProvider : FakeTimeProvider
+{
+    private readonly Lock _lock = new();
+    private readonly List<TimeSpan> _created = [];
+    private readonly List<(TimeSpan DueTime, TaskCompletionSource Completion)> _waiters = [];
+
+    public Task WaitForTimerAsync(TimeSpan dueTime)
+    {
+        lock (_lock)
+        {
+            if (_created.Contains(dueTime))
+            {
+                return Task.CompletedTask;
+            }
+
+            var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((dueTime, completion));
+            return completion.Task;
+        }
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = base.CreateTimer(callback, state, dueTime, period);
+        lock (_lock)
+        {
+            _created.Add(dueTime);
+            foreach (var waiter in _waiters.Where(w => w.DueTime == dueTime))
+            {
+                waiter.Completion.TrySetResult();
+            }
+        }
+
+        return timer;
     }
 }
