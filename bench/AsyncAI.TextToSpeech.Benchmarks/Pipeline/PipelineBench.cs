@@ -39,7 +39,7 @@ internal sealed class PipelineBenchSettings
 
     public int CpuChars { get; set; } = 600;
 
-    public int CpuTurns { get; set; } = 40;
+    public int CpuTurns { get; set; } = 200;
 
     public string Mode { get; set; } = "all";
 
