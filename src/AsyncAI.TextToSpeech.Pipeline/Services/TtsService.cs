@@ -102,6 +102,14 @@ public abstract class TtsService : FrameProcessor
     /// <summary>Gets the options.</summary>
     protected TtsServiceOptions Options => _options;
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// True: a frame pushed to an idle service (a <see cref="TtsSpeakFrame"/> from the task's queue, an LLM token) is
+    /// aggregated and its text handed to the provider on the pushing thread, one thread hand-over less before the first
+    /// audio. Everything the service awaits (connecting, a busy socket) continues on its own loop as before.
+    /// </remarks>
+    protected override bool ProcessesDataFramesInline => true;
+
     /// <summary>Gets whether processing-time metrics make sense (false where sending returns before synthesis, as over a WebSocket).</summary>
     protected virtual bool SupportsProcessingMetrics => true;
 
