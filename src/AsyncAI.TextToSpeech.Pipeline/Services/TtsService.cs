@@ -1014,6 +1014,13 @@ public abstract class TtsService : FrameProcessor
         if (!_botSpeaking)
         {
             ArmWatchdog();
+
+            // The first audio can reach the sink (and its BotStartedSpeaking come back) while this turn was still being
+            // sent: if the bot started speaking meanwhile, its BotStoppedSpeaking resumes us, not the watchdog.
+            if (_botSpeaking)
+            {
+                CancelWatchdog();
+            }
         }
 
         TurnPaused?.Invoke(this, EventArgs.Empty);
@@ -1059,7 +1066,7 @@ public abstract class TtsService : FrameProcessor
             _watchdog = null;
         }
 
-        if (!IsProcessingPaused)
+        if (!IsProcessingPaused || _botSpeaking)
         {
             return;
         }
