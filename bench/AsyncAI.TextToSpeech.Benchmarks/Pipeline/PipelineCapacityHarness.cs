@@ -43,8 +43,10 @@ internal static class PipelineCapacityHarness
         {
             Console.WriteLine($"server: {servers.Count} x {servers[0].Kind}");
 
-            // Warm-up: a few pipelines so the first step does not pay for JIT.
-            await RunStepAsync(settings, servers, http, text, 20, turns: 1, print: false);
+            // Warm-up: enough pipelines for long enough that tiered compilation has promoted the hot path of both
+            // processes, then a pause for its background compiler; otherwise the first step measures the JIT.
+            await RunStepAsync(settings, servers, http, text, 200, turns: 2, print: false);
+            await Task.Delay(2000);
             foreach (var k in settings.Pipelines)
             {
                 if (!await RunStepAsync(settings, servers, http, text, k, settings.CapacityTurns, print: true))
