@@ -10,7 +10,10 @@ namespace AsyncAI.TextToSpeech.Pipeline.Sinks;
 /// <see cref="BotStoppedSpeakingFrame"/> after its last audio: at <see cref="TtsStoppedFrame"/>, at an interruption, at the
 /// end, or after <see cref="SilenceTimeout"/> without audio. TTS services rely on these to lift their pause after a turn.
 /// Every frame is passed on downstream after it is written. Data frames are processed inline when the sink is idle, so
-/// <see cref="WriteAudioAsync"/> may run on the thread that pushed the audio: it must not block.
+/// <see cref="WriteAudioAsync"/> may run on the thread that pushed the audio — for the WebSocket service, the socket's
+/// receive loop: it must not block (return an incomplete task instead, and the rest runs on the sink's own loop). A sink
+/// whose writes can block (a device paced in real time, a pipe) overrides <c>ProcessesDataFramesInline</c> to false, as
+/// <see cref="PcmStreamSink"/> does.
 /// </remarks>
 public abstract class AudioOutputSink : FrameProcessor
 {

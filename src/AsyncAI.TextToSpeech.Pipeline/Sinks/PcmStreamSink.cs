@@ -29,6 +29,14 @@ public sealed class PcmStreamSink : AudioOutputSink
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// False: the stream may be a pipe (standard output into a player) whose writes block when the reader lags, and an
+    /// inline write would block the provider's receive loop — and with it the socket's keepalive — instead of this
+    /// sink's own loop.
+    /// </remarks>
+    protected override bool ProcessesDataFramesInline => false;
+
+    /// <inheritdoc />
     protected override async ValueTask WriteAudioAsync(TtsAudioRawFrame frame, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(frame);

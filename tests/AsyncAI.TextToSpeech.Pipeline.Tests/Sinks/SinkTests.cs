@@ -96,6 +96,55 @@ public class SinkTests
     }
 
     [Fact]
+    public async Task PcmStreamSink_StreamWriteBlocks_PusherIsNotBlocked()
+    {
+        // Like standard output piped into a player that lags: WriteAsync blocks synchronously.
+        using var stream = new BlockingStream();
+        var sink = new PcmStreamSink(stream, leaveOpen: true);
+        await using var harness = PipelineHarness.Start(sink);
+        await harness.WaitDownAsync<StartFrame>();
+        var audio = new TtsAudioRawFrame(new byte[960], 24000, 1, "c1");
+
+        // Pushed straight into the sink, as the TTS service's output does (from the provider's receive loop).
+        var push = Task.Run(() => sink.QueueFrame(audio));
+        await stream.WriteStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await push.WaitAsync(TimeSpan.FromSeconds(10)); // an inline write would hold the pusher here until released
+
+        // The write is still blocked, yet the push returned: the sink writes on its own loop, not on the pusher's thread.
+        Assert.False(stream.Released.IsSet);
+        Assert.True(push.IsCompletedSuccessfully);
+        stream.Released.Set();
+        await harness.WaitDownAsync<TtsAudioRawFrame>(f => f == audio);
+        await harness.EndAsync();
+        Assert.Equal(960, stream.Length);
+    }
+
+    private sealed class BlockingStream : MemoryStream
+    {
+        public TaskCompletionSource WriteStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ManualResetEventSlim Released { get; } = new();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            WriteStarted.TrySetResult();
+            Released.Wait(TimeSpan.FromSeconds(30), cancellationToken);
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                Released.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+
+    [Fact]
     public async Task AudioOutputSink_SilenceWithoutStop_ReportsBotStoppedAfterTheTimeout()
     {
         var time = new FakeTimeProvider();
