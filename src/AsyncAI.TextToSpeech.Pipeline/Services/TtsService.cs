@@ -4,6 +4,7 @@ using AsyncAI.TextToSpeech.Pipeline.Aggregation;
 using AsyncAI.TextToSpeech.Pipeline.Diagnostics;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Processors;
+using AsyncAI.TextToSpeech.Timing;
 using AsyncAI.TextToSpeech.WebSockets.Internal;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Services;
@@ -45,7 +46,7 @@ public abstract class TtsService : FrameProcessor
     private volatile TtsSettings _settings;
     private ContextState? _playing;
     private bool _outputClosed;
-    private ITimer? _stopFallbackTimer;
+    private InactivityTimer? _stopFallback;
     private Task? _closingLoop;
     private string? _turnContextId;
     private bool _llmResponseStarted;
@@ -274,8 +275,8 @@ public abstract class TtsService : FrameProcessor
 
         lock (_outputLock)
         {
-            _stopFallbackTimer?.Dispose();
-            _stopFallbackTimer = null;
+            _stopFallback?.Dispose();
+            _stopFallback = null;
         }
 
         _endReached?.TrySetResult();
@@ -385,7 +386,7 @@ public abstract class TtsService : FrameProcessor
             _contexts.Clear();
             foreach (var context in open)
             {
-                context.Abandoned = true;
+                context.OutputClosed = true;
             }
 
             _playing = null;
@@ -410,6 +411,7 @@ public abstract class TtsService : FrameProcessor
 
     private async Task CloseContextAsync(ContextState context, bool interrupt)
     {
+        // PumpStop is not disposed: it owns no timer, and a send that fails after an interruption may still cancel it.
         await context.PumpStop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -432,7 +434,6 @@ public abstract class TtsService : FrameProcessor
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            // PumpStop is not disposed: it owns no timer, and a send that fails after an interruption may still cancel it.
             PipelineLog.ContextCloseFailed(Logger, Name, context.Id, ex);
         }
     }
@@ -475,7 +476,7 @@ public abstract class TtsService : FrameProcessor
         {
             switch (item)
             {
-                case ContextState context when !context.Abandoned:
+                case ContextState context when !context.OutputClosed:
                     _playing = context;
                     if (context.Buffered is { } buffered)
                     {
@@ -503,7 +504,7 @@ public abstract class TtsService : FrameProcessor
     {
         lock (_outputLock)
         {
-            if (context.Abandoned || context.Finished || _outputClosed)
+            if (context.OutputClosed || _outputClosed)
             {
                 return; // interrupted, ended or cancelled: late output is dropped
             }
@@ -521,17 +522,16 @@ public abstract class TtsService : FrameProcessor
 
     private void PlayLocked(ContextState context, object item)
     {
-        if (context.EndOfInputSeen)
-        {
-            context.LastOutputTimestamp = TimeProvider.GetTimestamp();
-        }
-
         if (ReferenceEquals(item, s_inputCompleted))
         {
             context.EndOfInputSeen = true;
-            context.LastOutputTimestamp = TimeProvider.GetTimestamp();
             ArmStopFallbackLocked();
             return;
+        }
+
+        if (context.EndOfInputSeen)
+        {
+            _stopFallback!.Touch(TimeProvider.GetTimestamp());
         }
 
         if (ReferenceEquals(item, s_streamEnded))
@@ -567,8 +567,9 @@ public abstract class TtsService : FrameProcessor
     /// <summary>The playing context's audio is over: its stop frame goes out, it is freed in the background, the next output plays.</summary>
     private void FinishPlayingLocked(ContextState context)
     {
-        context.Finished = true;
+        context.OutputClosed = true;
         _playing = null;
+        _stopFallback?.Disarm();
         if (!(_contexts.TryGetValue(context.Id, out var registered) && registered == context && _contexts.Remove(context.Id)))
         {
             return;
@@ -588,26 +589,25 @@ public abstract class TtsService : FrameProcessor
         RecordOutcome(context);
     }
 
-    /// <summary>Arms the stop fallback: one timer per service, not re-armed per chunk; it measures the silence when it fires.</summary>
+    /// <summary>Arms the stop fallback for the playing context: one timer per service, touched (not re-armed) per chunk.</summary>
     private void ArmStopFallbackLocked()
     {
-        _stopFallbackTimer ??= TimeProvider.CreateTimer(static state => ((TtsService)state!).OnStopFallbackTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _stopFallbackTimer.Change(_options.StopFrameTimeout, Timeout.InfiniteTimeSpan);
+        if (_stopFallback is null)
+        {
+            _stopFallback = new InactivityTimer(TimeProvider, _options.StopFrameTimeout, static state => ((TtsService)state!).OnStopFallbackTimer(), this);
+        }
+        else
+        {
+            _stopFallback.Restart();
+        }
     }
 
     private void OnStopFallbackTimer()
     {
         lock (_outputLock)
         {
-            if (_outputClosed || _playing is not { EndOfInputSeen: true } context)
+            if (_outputClosed || _playing is not { EndOfInputSeen: true } context || _stopFallback?.Expired() != true)
             {
-                return;
-            }
-
-            var quiet = TimeProvider.GetElapsedTime(context.LastOutputTimestamp);
-            if (quiet < _options.StopFrameTimeout)
-            {
-                _stopFallbackTimer?.Change(_options.StopFrameTimeout - quiet, Timeout.InfiniteTimeSpan);
                 return;
             }
 
@@ -1169,13 +1169,10 @@ public abstract class TtsService : FrameProcessor
         // Output side (under the service's output lock).
         public Queue<object>? Buffered { get; set; }
 
-        public bool Abandoned { get; set; }
-
-        public bool Finished { get; set; }
+        /// <summary>Gets or sets whether the context takes no more output: interrupted or abandoned, or its stream ended.</summary>
+        public bool OutputClosed { get; set; }
 
         public bool EndOfInputSeen { get; set; }
-
-        public long LastOutputTimestamp { get; set; }
 
         public bool StartedPushed { get; set; }
 

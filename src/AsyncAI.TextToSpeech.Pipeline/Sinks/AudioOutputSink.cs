@@ -1,5 +1,6 @@
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Processors;
+using AsyncAI.TextToSpeech.Timing;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Sinks;
 
@@ -22,9 +23,7 @@ public abstract class AudioOutputSink : FrameProcessor
 
     private readonly Lock _lock = new();
     private bool _speaking;
-    private ITimer? _silenceTimer;
-    private bool _silenceTimerArmed;
-    private long _lastAudioTimestamp;
+    private InactivityTimer? _silence;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="silenceTimeout">How long without audio counts as the bot having stopped; <see cref="DefaultSilenceTimeout"/> when null.</param>
@@ -92,8 +91,8 @@ public abstract class AudioOutputSink : FrameProcessor
     {
         lock (_lock)
         {
-            _silenceTimer?.Dispose();
-            _silenceTimer = null;
+            _silence?.Dispose();
+            _silence = null;
         }
 
         await FinishAsync(cancellationToken).ConfigureAwait(false);
@@ -137,17 +136,9 @@ public abstract class AudioOutputSink : FrameProcessor
     {
         lock (_lock)
         {
-            // One timer per sink, armed once per stretch of speech rather than re-armed per frame (a timer-queue update
-            // each 20 ms per pipeline adds up): it measures the silence when it fires and waits out the rest.
-            _lastAudioTimestamp = TimeProvider.GetTimestamp();
-            if (_silenceTimerArmed)
-            {
-                return;
-            }
-
-            _silenceTimer ??= TimeProvider.CreateTimer(static state => ((AudioOutputSink)state!).OnSilence(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _silenceTimer.Change(SilenceTimeout, Timeout.InfiniteTimeSpan);
-            _silenceTimerArmed = true;
+            // One timer per sink, armed once per stretch of speech, not re-armed per frame.
+            _silence ??= new InactivityTimer(TimeProvider, SilenceTimeout, static state => ((AudioOutputSink)state!).OnSilence(), this);
+            _silence.Touch(TimeProvider.GetTimestamp());
         }
     }
 
@@ -155,8 +146,7 @@ public abstract class AudioOutputSink : FrameProcessor
     {
         lock (_lock)
         {
-            _silenceTimerArmed = false;
-            _silenceTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _silence?.Disarm();
         }
     }
 
@@ -164,15 +154,8 @@ public abstract class AudioOutputSink : FrameProcessor
     {
         lock (_lock)
         {
-            if (!_silenceTimerArmed)
+            if (_silence?.Expired() != true)
             {
-                return;
-            }
-
-            var quiet = TimeProvider.GetElapsedTime(_lastAudioTimestamp);
-            if (quiet < SilenceTimeout)
-            {
-                _silenceTimer?.Change(SilenceTimeout - quiet, Timeout.InfiniteTimeSpan);
                 return;
             }
         }

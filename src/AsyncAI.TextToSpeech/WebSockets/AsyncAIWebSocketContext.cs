@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using AsyncAI.TextToSpeech.Timing;
 using AsyncAI.TextToSpeech.WebSockets.Internal;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +36,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     private AsyncAIException? _error;
     private int _boundConnection;
     private bool _closeQueued;
-    private ITimer? _completionTimer;
+    private InactivityTimer? _completionTimer;
     private long _firstSendTimestamp;
     private bool _firstAudioSeen;
     private long _charactersSent;
@@ -44,7 +45,6 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     private long _audioBytes;
     private int _readerActive;
     private long _unvoicedSince;
-    private long _lastAudioTimestamp;
     private IContextAudioReceiver? _receiver;
 
     internal AsyncAIWebSocketContext(AsyncAIWebSocketClient client, string id)
@@ -347,12 +347,12 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
             }
             if (kind == OutboundKind.EndOfInput && _state == AsyncAIContextState.Completing)
             {
-                _lastAudioTimestamp = _client.TimeProvider.GetTimestamp();
-                _completionTimer = _client.TimeProvider.CreateTimer(
-                    static state => ((AsyncAIWebSocketContext)state!).OnCompletionTimeout(),
-                    this,
+                // Measured from the last audio, not reset per chunk (OnAudio only records the time).
+                _completionTimer = new InactivityTimer(
+                    _client.TimeProvider,
                     _client.Options.ContextCompletionTimeout,
-                    Timeout.InfiniteTimeSpan);
+                    static state => ((AsyncAIWebSocketContext)state!).OnCompletionTimeout(),
+                    this);
             }
         }
     }
@@ -410,8 +410,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
                 WebSocketMetrics.TimeToFirstAudio.Record(_client.TimeProvider.GetElapsedTime(_firstSendTimestamp, arrivalTimestamp).TotalSeconds);
             }
 
-            // No timer re-armed per chunk: the completion timer, when it fires, measures from the last audio and re-arms itself.
-            _lastAudioTimestamp = arrivalTimestamp;
+            _completionTimer?.Touch(arrivalTimestamp);
             return true;
         }
     }
@@ -482,13 +481,9 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
                 return;
             }
 
-            var timeout = _client.Options.ContextCompletionTimeout;
-            var quiet = _client.TimeProvider.GetElapsedTime(_lastAudioTimestamp);
-            if (quiet < timeout)
+            if (_completionTimer?.Expired() != true)
             {
-                // Audio came after the timer was armed: wait out the rest of the silence.
-                _completionTimer?.Change(timeout - quiet, Timeout.InfiniteTimeSpan);
-                return;
+                return; // audio came after the timer was armed: it waits out the rest of the silence
             }
 
             _client.Logger.ContextCompletionTimedOut(Id, _client.Options.ContextCompletionTimeout.TotalMilliseconds);
