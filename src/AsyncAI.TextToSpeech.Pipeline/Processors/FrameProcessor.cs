@@ -565,17 +565,10 @@ public abstract class FrameProcessor : IAsyncDisposable
                     var taken = false;
                     lock (_gate)
                     {
-                        // An inline frame comes first: it is older than anything queued, and an interruption may be waiting
-                        // for it to finish.
-                        if (_inlineHandedOver is not null)
+                        if (TryTakeInlineWorkLocked(out handedOver, out wait))
                         {
-                            handedOver = _inlineHandedOver;
-                            _inlineHandedOver = null;
-                        }
-                        else if (_current is not null)
-                        {
-                            // Being processed inline on another thread right now.
-                            wait = (_inlineFinished ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                            // An inline frame comes first: it is older than anything queued, and an interruption may be
+                            // waiting for it to finish.
                         }
                         else if (_interruptionHold is not null)
                         {
@@ -645,6 +638,20 @@ public abstract class FrameProcessor : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Under <c>_gate</c>, for the data loop: the inline frame it must deal with before anything else — a task handed over
+    /// to finish, or a frame being processed inline on another thread right now to wait for.
+    /// </summary>
+    private bool TryTakeInlineWorkLocked(out Task? handedOver, out Task? wait)
+    {
+        handedOver = _inlineHandedOver;
+        _inlineHandedOver = null;
+        wait = handedOver is null && _current is not null
+            ? (_inlineFinished ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task
+            : null;
+        return handedOver is not null || wait is not null;
+    }
+
     private async ValueTask FinishHandedOverAsync(Task processing)
     {
         try
@@ -663,20 +670,11 @@ public abstract class FrameProcessor : IAsyncDisposable
         // once it has ended no frame is processed inline any more.
         while (true)
         {
-            Task? handedOver = null;
-            Task? wait = null;
+            Task? handedOver;
+            Task? wait;
             lock (_gate)
             {
-                if (_inlineHandedOver is not null)
-                {
-                    handedOver = _inlineHandedOver;
-                    _inlineHandedOver = null;
-                }
-                else if (_current is not null)
-                {
-                    wait = (_inlineFinished ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-                }
-                else
+                if (!TryTakeInlineWorkLocked(out handedOver, out wait))
                 {
                     _dataLoopExited = true;
                     return;
