@@ -439,13 +439,11 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
         }
 
         // State first, event second: a handler that reacts (say, by disconnecting) finds the contexts already failed
-        // with this error, so a send racing it reports this error and not a generic "not connected".
+        // with this error, so a send racing it reports this error and not a generic "not connected". A context that
+        // binds to this socket after the loop fails with the rejection when it does (TryBeginSend).
         foreach (var context in _contexts.Values)
         {
-            if (context.BoundConnection == connection.Number)
-            {
-                context.Fail(exception);
-            }
+            context.FailIfBoundTo(connection.Number, exception);
         }
 
         RaiseConnectionError(exception);

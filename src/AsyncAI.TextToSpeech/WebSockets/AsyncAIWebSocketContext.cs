@@ -304,8 +304,9 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     // ---- called by the send loop -------------------------------------------------------------------------------
 
     /// <summary>Decides whether a dequeued message of this context is still sent, binding the context to the socket.</summary>
-    internal bool TryBeginSend(OutboundKind kind, int connection)
+    internal bool TryBeginSend(OutboundKind kind, WebSocketConnection socket)
     {
+        var connection = socket.Number;
         lock (_lock)
         {
             if (_boundConnection != 0 && _boundConnection != connection)
@@ -330,8 +331,28 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
                 return false;
             }
 
+            // Read under this lock, after FailIfBoundTo has passed it: a context that binds to a socket whose session was
+            // rejected fails with the rejection instead of sending text that will never be voiced.
+            if (socket.SessionRejection is { } rejection)
+            {
+                TransitionToTerminal(AsyncAIContextState.Faulted, rejection);
+                return false;
+            }
+
             _boundConnection = connection;
             return true;
+        }
+    }
+
+    /// <summary>Fails the context with <paramref name="error"/> if it is bound to socket <paramref name="connection"/> and has not ended (checked under its lock).</summary>
+    internal void FailIfBoundTo(int connection, AsyncAIException error)
+    {
+        lock (_lock)
+        {
+            if (_boundConnection == connection && !IsTerminal(_state))
+            {
+                TransitionToTerminal(AsyncAIContextState.Faulted, error);
+            }
         }
     }
 

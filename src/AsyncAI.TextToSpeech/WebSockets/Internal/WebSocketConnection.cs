@@ -283,7 +283,7 @@ internal sealed class WebSocketConnection
             return false;
         }
 
-        return message.Context is null || message.Context.TryBeginSend(message.Kind, Number);
+        return message.Context is null || message.Context.TryBeginSend(message.Kind, this);
     }
 
     private void AfterSend(in OutboundMessage message, int byteCount)
