@@ -21,6 +21,9 @@ internal sealed class WebSocketSession : IDisposable
     private const string ContextClosed = "CONTEXT_CLOSED";
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How many chunks the writer sends on the thread that woke it before it moves to a pool thread of its own.</summary>
+    private const int MaxChunksOnWakersThread = 8;
+
     private readonly WebSocket _socket;
     private readonly CoalescingStream _stream;
     private readonly HttpContext _http;
@@ -35,9 +38,8 @@ internal sealed class WebSocketSession : IDisposable
     private readonly Dictionary<string, SpeechContext> _contexts = new(StringComparer.Ordinal);
     private readonly List<SpeechContext> _active = [];
     private readonly Queue<(byte[] Message, string Code, string? ContextId)> _control = new();
-    private readonly SemaphoreSlim _signal = new(0);
+    private readonly WriterWakeup _wakeup;
     private readonly TaskCompletionSource _readerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _signaled;
     private long _lastReceived;
     private int _roundRobin;
     private SpeechRequest? _init;
@@ -65,6 +67,7 @@ internal sealed class WebSocketSession : IDisposable
         _faultSpec = faultSpec;
         _stopping = stopping;
         _dropConnection = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        _wakeup = new WriterWakeup(stopping);
         _faultVersion = options.Faults.Version;
         _faults = options.Faults.Snapshot().Apply(faultSpec);
         _lastReceived = Stopwatch.GetTimestamp();
@@ -72,7 +75,7 @@ internal sealed class WebSocketSession : IDisposable
 
     public void Dispose()
     {
-        _signal.Dispose();
+        _wakeup.Dispose();
         _dropConnection.Dispose();
     }
 
@@ -418,11 +421,11 @@ internal sealed class WebSocketSession : IDisposable
     {
         await Task.Yield();
         var inBurst = false;
+        var sentSinceWake = 0;
         try
         {
             while (true)
             {
-                Volatile.Write(ref _signaled, 0);
                 var faults = CurrentFaults();
                 (byte[] Message, string Code, string? ContextId) control = default;
                 bool closing;
@@ -490,6 +493,15 @@ internal sealed class WebSocketSession : IDisposable
                         else
                         {
                             await SendAudioAsync(work.Context, work.Segment!, work.FirstSample, work.SampleCount, faults);
+                            if (++sentSinceWake == MaxChunksOnWakersThread && _wakeup.WokeInline)
+                            {
+                                // Woken on the reader's (or a timer's) thread: send what is buffered and give that
+                                // thread back; an unpaced context would otherwise stream all of its audio from there.
+                                await EndBurstAsync(inBurst);
+                                inBurst = false;
+                                await Task.Yield();
+                            }
+
                             if (faults.CloseMidContext && work.Context.MessagesSent == 1)
                             {
                                 // Drop the connection without a close handshake: flush what was sent, stop reading
@@ -511,18 +523,14 @@ internal sealed class WebSocketSession : IDisposable
                     deadline = now + ToTicks(TimeSpan.FromMilliseconds(100));
                 }
 
-                if (Volatile.Read(ref _signaled) != 0)
-                {
-                    continue;
-                }
-
                 await EndBurstAsync(inBurst);
                 inBurst = false;
 
                 var waitMs = deadline == long.MaxValue ? Timeout.Infinite : (int)Math.Clamp(Math.Ceiling((deadline - now) * 1000.0 / Stopwatch.Frequency), 0, int.MaxValue);
                 if (waitMs != 0)
                 {
-                    await _signal.WaitAsync(waitMs, _stopping);
+                    await _wakeup.WaitAsync(waitMs);
+                    sentSinceWake = 0;
                 }
             }
         }
@@ -791,13 +799,7 @@ internal sealed class WebSocketSession : IDisposable
         Signal();
     }
 
-    private void Signal()
-    {
-        if (Interlocked.Exchange(ref _signaled, 1) == 0)
-        {
-            _signal.Release();
-        }
-    }
+    private void Signal() => _wakeup.Signal();
 
     private static bool IsTrue(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
