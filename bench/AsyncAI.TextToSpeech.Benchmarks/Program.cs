@@ -6,6 +6,8 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        args = BenchRuntime.Apply(args);
+
         // Harnesses that are not BenchmarkDotNet suites are picked by their first argument.
         if (args.Length > 0 && args[0] == "ws-latency")
         {

@@ -60,7 +60,7 @@ public static class HttpLatencyHarness
             var text = BuildText(settings.Chars);
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"HTTP client latency: {(emulator is null ? baseUrl.ToString() : "in-process emulator " + baseUrl)}, {settings.Rounds} rounds of {settings.Requests} requests of {settings.Chars} characters, {settings.Encoding} {settings.SampleRate} Hz, pacing {settings.Pacing}, http-chunk {settings.HttpChunk?.ToString(CultureInfo.InvariantCulture) ?? "-"}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"runtime {Environment.Version}, {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}"));
+            Console.WriteLine(BenchRuntime.Describe());
 
             for (var i = 0; i < settings.Warmup; i++)
             {

@@ -31,12 +31,13 @@ internal static class PipelineCapacityHarness
                   each pipeline speaks --capacity-turns turns (default 2) of --chars characters (default 100, ~4.4 s of audio),
                   starting at a random offset within --spread-s (default 1 s); the server must pace at real time
                   (the child emulators do: pacing 1, 20 ms chunks, time to first audio 0).
+                  --inline-completions: socket completions run on the epoll thread in this process (not the child emulators).
                 """);
             return 2;
         }
 
         var text = PipelineBenchSettings.BuildText(settings.CapacityChars);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pipeline-capacity: transport {settings.Transport}, runtime {Environment.Version}, {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}, {settings.CapacityTurns} turns of {text.Length} characters each, budget p99 last-chunk lateness <= {settings.LatenessBudgetMs} ms"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pipeline-capacity: transport {settings.Transport}, {BenchRuntime.Describe()}, {settings.CapacityTurns} turns of {text.Length} characters each, budget p99 last-chunk lateness <= {settings.LatenessBudgetMs} ms"));
         var servers = await settings.StartServersAsync(pacing: 1, forceChildProcess: true);
         using var http = PipelineBenchSettings.CreateHttpClient();
         try

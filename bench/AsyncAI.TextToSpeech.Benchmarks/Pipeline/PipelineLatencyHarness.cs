@@ -27,11 +27,12 @@ internal static class PipelineLatencyHarness
                   time to first audio 0). --spawn-emulator runs it as a child process, so process CPU is the client's alone.
                   turns run one after another with --gap-ms (default 2) idle between them; default text "Hi." (0.1 s).
                   --url: any Async-compatible server, as it is configured (ws:// or wss:// picks the WebSocket service).
+                  --inline-completions: socket completions run on the epoll thread in this process (not a child emulator).
                 """);
             return 2;
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pipeline-latency: transport {settings.Transport}, runtime {Environment.Version}, {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pipeline-latency: transport {settings.Transport}, {BenchRuntime.Describe()}"));
         using var http = PipelineBenchSettings.CreateHttpClient();
         if (settings.Mode is "all" or "latency")
         {

@@ -40,6 +40,7 @@ internal static class WebSocketLatencyHarness
                                   [--voice ID] [--spawn-emulator] [--baseline] [--cpu-contexts N] [--cpu-parallel N] [--cpu-chars N]
                   --baseline also times a bare ClientWebSocket on the same server (the floor without this library).
                   --gap-ms N idles N ms between probes (threads go to sleep, as between sentences); default 0.
+                  --inline-completions: socket completions run on the epoll thread in this process (not a child emulator).
                   default: the in-process emulator; --spawn-emulator runs it as a child process (so process CPU is the
                   client's own); --url uses any Async-compatible server as it is configured (pacing included).
                 """);
@@ -47,7 +48,7 @@ internal static class WebSocketLatencyHarness
         }
 
         Console.WriteLine($"WebSocket client harness: {settings.Describe()}");
-        Console.WriteLine($"runtime {Environment.Version}, {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}");
+        Console.WriteLine(BenchRuntime.Describe());
         if (settings.Mode is "latency" or "all")
         {
             await RunLatencyAsync(settings, "paced (pacing 1)", pacing: 1);
@@ -402,6 +403,11 @@ internal static class WebSocketLatencyHarness
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
             };
+            if (BenchRuntime.InlineCompletionsForClientOnly)
+            {
+                start.Environment.Remove(BenchRuntime.InlineCompletionsVariable);
+            }
+
             foreach (var arg in new[] { "--port", "0", "--pacing", pacing.ToString(CultureInfo.InvariantCulture), "--chunk-ms", "20", "--time-to-first-audio-ms", "0", "--close-context-truncates" })
             {
                 start.ArgumentList.Add(arg);
