@@ -67,10 +67,6 @@ public sealed class AsyncAITtsService : TtsService
     protected override bool SupportsProcessingMetrics => false;
 
     /// <inheritdoc />
-    /// <remarks>True: <see cref="TtsSynthesisContext.SendTextAsync"/> returns once the text is written or queued.</remarks>
-    internal override bool HoldOutputUntilFirstTextSent => true;
-
-    /// <inheritdoc />
     protected override async ValueTask StartServiceAsync(StartFrame frame, CancellationToken cancellationToken)
     {
         // A failure here becomes the base's "could not start" ErrorFrame, carrying the client's exception (deduplicated

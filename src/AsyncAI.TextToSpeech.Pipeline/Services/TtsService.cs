@@ -46,10 +46,6 @@ public abstract class TtsService : FrameProcessor
     private volatile TtsSettings _settings;
     private ContextState? _playing;
     private bool _outputClosed;
-
-    // Output pushed while a new context's first text is on its way to the socket, pushed right after the send; see
-    // HoldOutputUntilFirstTextSent. Non-null only while holding (under _outputLock).
-    private List<Frame>? _heldOutput;
     private InactivityTimer? _stopFallback;
     private Task? _closingLoop;
     private string? _turnContextId;
@@ -117,15 +113,6 @@ public abstract class TtsService : FrameProcessor
 
     /// <summary>Gets whether processing-time metrics make sense (false where sending returns before synthesis, as over a WebSocket).</summary>
     protected virtual bool SupportsProcessingMetrics => true;
-
-    /// <summary>
-    /// Gets whether a new context's first text should reach the provider before its output (the aggregated text,
-    /// <see cref="TtsStartedFrame"/>) is pushed. Downstream processors that run inline on this thread then run while
-    /// the server is already synthesizing instead of before the text leaves. Only for providers whose
-    /// <see cref="TtsSynthesisContext.SendTextAsync"/> returns once the text is sent (not after its audio), or the
-    /// held output would wait for audio that cannot be pushed.
-    /// </summary>
-    internal virtual bool HoldOutputUntilFirstTextSent => false;
 
     /// <summary>Marks the service usable or not. Marking it usable forgets the count of contexts without audio.</summary>
     /// <param name="usable">Whether the service should synthesize.</param>
@@ -395,18 +382,6 @@ public abstract class TtsService : FrameProcessor
         List<object>? kept = null;
         lock (_outputLock)
         {
-            // Held output would have been pushed already if the first text had not been on its way, so it goes first.
-            // Normally there is none: the interruption cancels and awaits the speak in flight, whose finally releases it.
-            if (_heldOutput is { Count: > 0 } held)
-            {
-                foreach (var frame in held)
-                {
-                    PushFrame(frame);
-                }
-
-                held.Clear();
-            }
-
             open = [.. _contexts.Values];
             _contexts.Clear();
             foreach (var context in open)
@@ -518,33 +493,8 @@ public abstract class TtsService : FrameProcessor
                     _endReached?.TrySetResult();
                     break;
                 case Frame frame:
-                    PushOutputLocked(frame);
+                    PushFrame(frame);
                     break;
-            }
-        }
-    }
-
-    private void PushOutputLocked(Frame frame)
-    {
-        if (_heldOutput is { } held)
-        {
-            held.Add(frame);
-        }
-        else
-        {
-            PushFrame(frame);
-        }
-    }
-
-    private void ReleaseHeldOutput()
-    {
-        lock (_outputLock)
-        {
-            var held = _heldOutput;
-            _heldOutput = null;
-            foreach (var frame in held ?? [])
-            {
-                PushFrame(frame);
             }
         }
     }
@@ -599,17 +549,17 @@ public abstract class TtsService : FrameProcessor
                     ReportTtfb(context);
                 }
 
-                PushOutputLocked(audio);
+                PushFrame(audio);
                 break;
             case ErrorFrame error:
                 PushErrorFrame(error);
                 break;
             case TtsStartedFrame started:
                 context.StartedPushed = true;
-                PushOutputLocked(started);
+                PushFrame(started);
                 break;
             case Frame frame:
-                PushOutputLocked(frame);
+                PushFrame(frame);
                 break;
         }
     }
@@ -629,10 +579,10 @@ public abstract class TtsService : FrameProcessor
         {
             if (context.PushAssistantAggregation)
             {
-                PushOutputLocked(new LlmAssistantPushAggregationFrame());
+                PushFrame(new LlmAssistantPushAggregationFrame());
             }
 
-            PushOutputLocked(new TtsStoppedFrame(context.Id));
+            PushFrame(new TtsStoppedFrame(context.Id));
         }
 
         _closing.Writer.TryWrite(context);
@@ -804,56 +754,33 @@ public abstract class TtsService : FrameProcessor
         source.AppendToContext = false;
         source.ContextId = contextId;
         source.WillBeSpoken = true;
-        var holding = false;
-        try
+        if (context is null)
         {
+            context = await OpenContextAsync(isSentence ? source : null, contextId, appendToContext, pushAssistantAggregation, cancellationToken).ConfigureAwait(false);
             if (context is null)
             {
-                if (HoldOutputUntilFirstTextSent)
-                {
-                    lock (_outputLock)
-                    {
-                        _heldOutput = [];
-                        holding = true;
-                    }
-                }
-
-                context = await OpenContextAsync(isSentence ? source : null, contextId, appendToContext, pushAssistantAggregation, cancellationToken).ConfigureAwait(false);
-                if (context is null)
-                {
-                    return;
-                }
-            }
-            else if (isSentence)
-            {
-                WriteToContext(context, source);
-            }
-
-            if (context.Session is { } session)
-            {
-                var sent = isSentence && _options.AppendTrailingSpace && !text.EndsWith(' ') ? text + " " : text;
-                try
-                {
-                    await session.SendTextAsync(sent, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    PushError($"{Name} could not send text for synthesis in context {contextId}: {ex.Message}", ex);
-                    FailContext(context);
-                    return;
-                }
+                return;
             }
         }
-        finally
+        else if (isSentence)
         {
-            if (holding)
-            {
-                ReleaseHeldOutput();
-            }
+            WriteToContext(context, source);
         }
 
-        if (context.Session is not null)
+        if (context.Session is { } session)
         {
+            var sent = isSentence && _options.AppendTrailingSpace && !text.EndsWith(' ') ? text + " " : text;
+            try
+            {
+                await session.SendTextAsync(sent, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                PushError($"{Name} could not send text for synthesis in context {contextId}: {ex.Message}", ex);
+                FailContext(context);
+                return;
+            }
+
             if (isSentence)
             {
                 ReportUsage(text.Length);

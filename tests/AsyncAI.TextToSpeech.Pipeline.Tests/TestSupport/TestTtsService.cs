@@ -49,14 +49,6 @@ internal sealed class TestTtsService : TtsService
 
     protected override bool SupportsProcessingMetrics => ProcessingMetricsSupported;
 
-    /// <summary>Gets or sets whether a new context's output waits until its first text is sent (as the WebSocket service does).</summary>
-    public bool HoldOutput { get; set; }
-
-    /// <summary>Gets or sets a callback run at the start of every send, on the sending thread, before anything else; it may wait.</summary>
-    public Func<string, CancellationToken, ValueTask>? OnSend { get; set; }
-
-    internal override bool HoldOutputUntilFirstTextSent => HoldOutput;
-
     public static int ExpectedBytes(string text) => text.Count(c => !char.IsWhiteSpace(c)) * 2;
 
     public Task<TestTtsContext> WaitForContextAsync(int index) => Opened(index).Task.WaitAsync(PipelineHarness.Timeout);
@@ -134,11 +126,6 @@ internal sealed class TestTtsContext : TtsSynthesisContext
 
     public override async ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default)
     {
-        if (_service.OnSend is { } onSend)
-        {
-            await onSend(text, cancellationToken);
-        }
-
         _service.Calls.Enqueue($"send:{ContextId}:{text}");
         Texts.Enqueue(text);
         switch (_service.Behaviour)
