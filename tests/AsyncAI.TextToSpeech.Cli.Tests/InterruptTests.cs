@@ -30,7 +30,20 @@ public class InterruptTests
                 await kill.WaitForExitAsync(timeout.Token);
             }
 
-            await process.WaitForExitAsync(timeout.Token);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Say what the CLI and the server were doing, so a rare hang can be diagnosed from the log alone.
+                process.Kill(entireProcessTree: true);
+                var journal = emulator.Journal.Snapshot();
+                Assert.Fail(
+                    $"The CLI did not exit within 20 s of SIGINT. Its stderr: '{await stderr}'. " +
+                    $"The emulator's last events: {string.Join(" | ", journal.Skip(Math.Max(0, journal.Count - 12)))}");
+            }
+
             Assert.Equal(130, process.ExitCode);
             Assert.Contains("error: interrupted", await stderr, StringComparison.Ordinal);
             var wav = WavFile.Parse(await File.ReadAllBytesAsync(dir.File("partial.wav")));
