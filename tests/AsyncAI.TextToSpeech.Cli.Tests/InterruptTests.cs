@@ -25,7 +25,11 @@ public class InterruptTests
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.AudioSent, timeout.Token);
 
-            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            // A job started in the background by a non-interactive shell inherits SIGINT as ignored (POSIX), and the
+            // runtime keeps it so: there, Ctrl+C cannot reach the CLI, so the test stops it with SIGTERM, which takes
+            // the same cancellation path. Seen when the suite itself ran in the background: the CLI never exited.
+            var signal = SigIntIgnoredByThisProcess() ? "-TERM" : "-INT";
+            using (var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync(timeout.Token);
             }
@@ -40,7 +44,7 @@ public class InterruptTests
                 process.Kill(entireProcessTree: true);
                 var journal = emulator.Journal.Snapshot();
                 Assert.Fail(
-                    $"The CLI did not exit within 20 s of SIGINT. Its stderr: '{await stderr}'. " +
+                    $"The CLI did not exit within 20 s of {signal}. Its stderr: '{await stderr}'. " +
                     $"The emulator's last events: {string.Join(" | ", journal.Skip(Math.Max(0, journal.Count - 12)))}");
             }
 
@@ -56,5 +60,19 @@ public class InterruptTests
                 process.Kill(entireProcessTree: true);
             }
         }
+    }
+
+    /// <summary>Whether SIGINT is ignored here (Linux: the SigIgn mask in /proc/self/status); children inherit that.</summary>
+    private static bool SigIntIgnoredByThisProcess()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null
+               && ulong.TryParse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var mask)
+               && (mask & (1UL << (2 - 1))) != 0; // SIGINT is signal 2
     }
 }

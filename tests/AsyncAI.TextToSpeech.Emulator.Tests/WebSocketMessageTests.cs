@@ -89,9 +89,11 @@ public sealed class WebSocketMessageTests
     [Fact]
     public async Task SeveralContexts_AreGeneratedConcurrently_EachComplete()
     {
-        await using var emulator = await AsyncAIEmulator.StartAsync();
+        // Paced (at 10x real time: a chunk every 2 ms), so "b" surely arrives while "a" is still being generated; unpaced,
+        // "a" could be sent whole before the reader even reads "b" on a loaded machine.
+        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { PacingRate = 10 });
         await using var ws = await RawSocket.ConnectAsync(emulator);
-        var text = new string('x', 200) + " ";
+        var text = new string('x', 60) + " ";
         await ws.SendAsync($$"""{"context_id":"a","transcript":"{{text}}"}""");
         await ws.SendAsync($$"""{"context_id":"b","transcript":"{{text}}"}""");
         await ws.SendAsync("""{"context_id":"a","transcript":""}""");

@@ -41,10 +41,11 @@ public sealed class WebSocketTimingTests
     [Fact]
     public async Task Keepalive_ResetsIdleTimer()
     {
-        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { IdleTimeout = TimeSpan.FromMilliseconds(700) });
+        // Keepalives every 150 ms for twice the idle timeout; the timeout leaves 1.35 s for a loaded machine's stalls.
+        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { IdleTimeout = TimeSpan.FromMilliseconds(1500) });
         await using var ws = await RawSocket.ConnectAsync(emulator);
         var stopwatch = Stopwatch.StartNew();
-        while (stopwatch.Elapsed < TimeSpan.FromMilliseconds(1200))
+        while (stopwatch.Elapsed < TimeSpan.FromMilliseconds(3000))
         {
             await ws.SendAsync("""{"transcript":" "}""");
             await Task.Delay(150); // client pacing, not synchronization
