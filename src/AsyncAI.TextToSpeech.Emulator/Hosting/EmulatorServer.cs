@@ -83,6 +83,15 @@ internal sealed partial class EmulatorServer
         }
 
         var open = Interlocked.Increment(ref _openConnections);
+        var released = 0;
+        void ReleaseSlot()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                Interlocked.Decrement(ref _openConnections);
+            }
+        }
+
         try
         {
             if (open > _options.MaxConnections)
@@ -110,11 +119,11 @@ internal sealed partial class EmulatorServer
             Journal.CountConnectionAccepted();
             Journal.Add(id, EmulatorEventKind.Connected, null, string.IsNullOrEmpty(spec) ? null : spec);
             using var session = new WebSocketSession(socket, stream, http, _options, Journal, id, spec, _stopping.Token);
-            await session.RunAsync();
+            await session.RunAsync(ReleaseSlot);
         }
         finally
         {
-            Interlocked.Decrement(ref _openConnections);
+            ReleaseSlot();
         }
     }
 

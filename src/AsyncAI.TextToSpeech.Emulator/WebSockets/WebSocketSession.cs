@@ -79,7 +79,10 @@ internal sealed class WebSocketSession : IDisposable
         _dropConnection.Dispose();
     }
 
-    public async Task RunAsync()
+    /// <summary>Runs the connection to its end.</summary>
+    /// <param name="releaseSlot">Frees the connection's place under MaxConnections; called before Disconnected is journaled,
+    /// so a client that waits for that event can connect again at once.</param>
+    public async Task RunAsync(Action releaseSlot)
     {
         var writer = WriterLoopAsync();
         try
@@ -102,6 +105,7 @@ internal sealed class WebSocketSession : IDisposable
             await writer;
         }
 
+        releaseSlot();
         _journal.Add(_connectionId, EmulatorEventKind.Disconnected, null, _disconnectDetail ?? _socket.CloseStatus?.ToString() ?? "aborted");
     }
 
