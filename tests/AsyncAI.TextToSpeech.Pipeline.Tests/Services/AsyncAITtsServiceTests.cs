@@ -237,7 +237,10 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         // The first connection (auto language) and one for "klingon", which the server refused and closed. A rejected
         // session is never retried by the client (without that it would reconnect until its short-lived limit).
         Assert.Equal(2, _emulator.Journal.ConnectionsAccepted);
-        Assert.InRange(harness.Errors.Count, 1, _emulator.Journal.ConnectionsAccepted - 1);
+        // Say which errors came when the count is off (seen once under heavy load: two errors for one rejection).
+        Assert.True(
+            harness.Errors.Count >= 1 && harness.Errors.Count <= _emulator.Journal.ConnectionsAccepted - 1,
+            string.Join(" | ", harness.Errors.Select(e => $"{e.Category}: {e.Message}")));
         Assert.All(harness.Errors, e => Assert.Equal(AsyncAIErrorCategory.InvalidRequest, e.Category));
     }
 
