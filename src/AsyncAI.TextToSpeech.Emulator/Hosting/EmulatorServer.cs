@@ -83,15 +83,7 @@ internal sealed partial class EmulatorServer
         }
 
         var open = Interlocked.Increment(ref _openConnections);
-        var released = 0;
-        void ReleaseSlot()
-        {
-            if (Interlocked.Exchange(ref released, 1) == 0)
-            {
-                Interlocked.Decrement(ref _openConnections);
-            }
-        }
-
+        string? disconnected = null;
         try
         {
             if (open > _options.MaxConnections)
@@ -119,11 +111,16 @@ internal sealed partial class EmulatorServer
             Journal.CountConnectionAccepted();
             Journal.Add(id, EmulatorEventKind.Connected, null, string.IsNullOrEmpty(spec) ? null : spec);
             using var session = new WebSocketSession(socket, stream, http, _options, Journal, id, spec, _stopping.Token);
-            await session.RunAsync(ReleaseSlot);
+            disconnected = await session.RunAsync();
         }
         finally
         {
-            ReleaseSlot();
+            Interlocked.Decrement(ref _openConnections);
+            if (disconnected is not null)
+            {
+                // Journaled once the slot is free, so a client that waits for this event can connect again at once.
+                Journal.Add(id, EmulatorEventKind.Disconnected, null, disconnected);
+            }
         }
     }
 

@@ -80,9 +80,8 @@ internal sealed class WebSocketSession : IDisposable
     }
 
     /// <summary>Runs the connection to its end.</summary>
-    /// <param name="releaseSlot">Frees the connection's place under MaxConnections; called before Disconnected is journaled,
-    /// so a client that waits for that event can connect again at once.</param>
-    public async Task RunAsync(Action releaseSlot)
+    /// <returns>How it ended, for the journal's Disconnected event (which the server adds once the connection's slot is free).</returns>
+    public async Task<string> RunAsync()
     {
         var writer = WriterLoopAsync();
         try
@@ -105,8 +104,7 @@ internal sealed class WebSocketSession : IDisposable
             await writer;
         }
 
-        releaseSlot();
-        _journal.Add(_connectionId, EmulatorEventKind.Disconnected, null, _disconnectDetail ?? _socket.CloseStatus?.ToString() ?? "aborted");
+        return _disconnectDetail ?? _socket.CloseStatus?.ToString() ?? "aborted";
     }
 
     // ---------------------------------------------------------------- reader
