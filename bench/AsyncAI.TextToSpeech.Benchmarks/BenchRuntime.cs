@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace AsyncAI.TextToSpeech.Benchmarks;
@@ -12,7 +13,7 @@ internal static class BenchRuntime
     public const string InlineCompletionsOption = "--inline-completions";
 
     /// <summary>Gets whether <see cref="InlineCompletionsOption"/> was given (child emulators then run without it).</summary>
-    public static bool InlineCompletionsForClientOnly { get; private set; }
+    private static bool InlineCompletionsForClientOnly { get; set; }
 
     /// <summary>
     /// Takes <see cref="InlineCompletionsOption"/> out of the arguments and applies it. The runtime reads the variable
@@ -28,6 +29,15 @@ internal static class BenchRuntime
         Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
         InlineCompletionsForClientOnly = true;
         return Array.FindAll(args, arg => arg != InlineCompletionsOption);
+    }
+
+    /// <summary>Keeps a child emulator on the runtime's defaults when <see cref="InlineCompletionsOption"/> applies to this process only.</summary>
+    public static void ConfigureChild(ProcessStartInfo start)
+    {
+        if (InlineCompletionsForClientOnly)
+        {
+            start.Environment.Remove(InlineCompletionsVariable);
+        }
     }
 
     /// <summary>Runtime, cores, GC mode and socket completion mode, for a harness's header.</summary>

@@ -71,10 +71,7 @@ internal sealed class BenchServer : IAsyncDisposable
         var server = new BenchServer($"emulator in a child process, pacing {pacing.ToString(CultureInfo.InvariantCulture)} (client only)");
         var dll = Path.Combine(AppContext.BaseDirectory, "AsyncAI.TextToSpeech.Emulator.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-        if (BenchRuntime.InlineCompletionsForClientOnly)
-        {
-            start.Environment.Remove(BenchRuntime.InlineCompletionsVariable); // the server side stays as it would be
-        }
+        BenchRuntime.ConfigureChild(start);
 
         foreach (var arg in new[] { dll, "--port", "0", "--pacing", pacing.ToString(CultureInfo.InvariantCulture), "--chunk-ms", "20", "--time-to-first-audio-ms", "0", "--max-connections", "100000" })
         {

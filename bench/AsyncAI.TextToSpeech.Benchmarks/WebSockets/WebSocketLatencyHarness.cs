@@ -403,10 +403,7 @@ internal static class WebSocketLatencyHarness
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
             };
-            if (BenchRuntime.InlineCompletionsForClientOnly)
-            {
-                start.Environment.Remove(BenchRuntime.InlineCompletionsVariable);
-            }
+            BenchRuntime.ConfigureChild(start);
 
             foreach (var arg in new[] { "--port", "0", "--pacing", pacing.ToString(CultureInfo.InvariantCulture), "--chunk-ms", "20", "--time-to-first-audio-ms", "0", "--close-context-truncates" })
             {
