@@ -101,6 +101,7 @@ internal sealed class WebSocketSession : IDisposable
         catch (TimeoutException)
         {
             _http.Abort();
+            Signal(); // a writer asleep until its next deadline would otherwise notice the abort only then
             await writer;
         }
 

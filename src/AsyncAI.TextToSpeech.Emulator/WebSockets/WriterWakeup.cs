@@ -54,7 +54,11 @@ internal sealed class WriterWakeup : IValueTaskSource<bool>, IDisposable
         }
 
         _core.Reset();
-        Volatile.Write(ref _waiting, 1);
+
+        // A full fence, not a release store: the read of _pending below must not move ahead of this write (x64
+        // reorders a store with a later load). Otherwise a Signal could set _pending, find nobody waiting, and the
+        // writer would still read the old _pending and sleep until its deadline with the work undone.
+        Interlocked.Exchange(ref _waiting, 1);
 
         // A signal may have set _pending after the check above but before the waiter was armed.
         if (Volatile.Read(ref _pending) == 1 && Interlocked.Exchange(ref _waiting, 0) == 1)
@@ -69,7 +73,15 @@ internal sealed class WriterWakeup : IValueTaskSource<bool>, IDisposable
         }
 
         WokeInline = true;
-        return new(this, _core.Version);
+        var wait = new ValueTask<bool>(this, _core.Version);
+
+        // The server may have begun stopping after the check at the top, when nobody was armed for its callback.
+        if (_stoppingToken.IsCancellationRequested)
+        {
+            Complete(result: false);
+        }
+
+        return wait;
     }
 
     public void Dispose()
