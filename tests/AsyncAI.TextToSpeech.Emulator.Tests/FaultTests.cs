@@ -28,7 +28,7 @@ public sealed class FaultTests
         // Cancelling the client's receive aborts the client's socket (which the server then journals), so the server's
         // side is checked while that receive is still pending, well past the 200 ms idle timeout.
         var receive = ws.ReceiveRawAsync(TimeSpan.FromMilliseconds(1500));
-        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Text); // still reading
+        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Text, RawSocket.Timeout); // still reading
         await Task.Delay(600); // nothing to await: the point is that nothing happens
         Assert.False(receive.IsCompleted);
         Assert.Equal(0, emulator.Journal.AudioBytesSent("c"));

@@ -38,7 +38,7 @@ public sealed class WebSocketMessageTests
         var result = await ws.CollectUntilFinalAsync("c1");
 
         Assert.Equal(EmulatorAudio.ExpectedByteCount("One two. ", 24000, "pcm_s16le", 0.05), result.AudioOf("c1").Length);
-        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.EndOfInput && e.ContextId == "c1");
+        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.EndOfInput && e.ContextId == "c1", RawSocket.Timeout);
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class WebSocketMessageTests
 
         Assert.Empty(result.AudioOf("c1"));
         Assert.Single(result.Messages);
-        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Flush && e.Detail == "force=true");
+        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Flush && e.Detail == "force=true", RawSocket.Timeout);
         Assert.Equal(0, emulator.Journal.AudioBytesSent("default"));
     }
 
@@ -181,7 +181,7 @@ public sealed class WebSocketMessageTests
 
         Assert.Null(await ws.ReceiveRawAsync());
         Assert.Equal(WebSocketCloseStatus.NormalClosure, ws.Socket.CloseStatus);
-        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Terminate);
+        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Terminate, RawSocket.Timeout);
     }
 
     [Fact]
@@ -242,7 +242,7 @@ public sealed class WebSocketMessageTests
         var result = await ws.CollectUntilFinalAsync("c");
 
         Assert.Equal(EmulatorAudio.ExpectedByteCount("abc", 44100, "pcm_s16le", 0.05), result.AudioOf("c").Length);
-        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Init && e.Detail!.Contains("raw/pcm_s16le/44100", StringComparison.Ordinal));
+        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Init && e.Detail!.Contains("raw/pcm_s16le/44100", StringComparison.Ordinal), RawSocket.Timeout);
     }
 
     [Fact]
@@ -341,6 +341,24 @@ public sealed class WebSocketMessageTests
         Assert.Equal(EmulatorAudio.ExpectedByteCount("Hi there. ", 24000, "pcm_s16le", 0.05).ToString(System.Globalization.CultureInfo.InvariantCulture), final.Detail);
         Assert.Equal(1, emulator.Journal.ConnectionsAccepted);
         Assert.Equal("Hi there. ", emulator.Journal.Snapshot().Single(e => e.Kind == EmulatorEventKind.Text).Detail);
+    }
+
+    [Fact]
+    public async Task JournalWaitFor_WithATimeout_FailsNamingTheLastEvents_AndLeavesNoWaiterBehind()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        await using var ws = await RawSocket.ConnectAsync(emulator);
+        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Connected, RawSocket.Timeout);
+
+        var ex = await Assert.ThrowsAsync<TimeoutException>(() => emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Terminate, TimeSpan.FromMilliseconds(50)));
+
+        Assert.Contains("within 0.05 s", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Connected", ex.Message, StringComparison.Ordinal);
+
+        // A caller's own cancellation stays a cancellation.
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => emulator.Journal.WaitForAsync(e => false, RawSocket.Timeout, cancelled.Token));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 
 namespace AsyncAI.TextToSpeech.Emulator;
 
@@ -71,6 +72,33 @@ public sealed class EmulatorJournal
         }
 
         return completion.Task;
+    }
+
+    /// <summary>
+    /// Waits at most <paramref name="timeout"/> for an event matching <paramref name="predicate"/>; an event that already
+    /// happened matches too. A wait that runs out says what the journal holds, so a test that fails here shows why.
+    /// </summary>
+    /// <param name="predicate">The condition.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The first matching event.</returns>
+    /// <exception cref="TimeoutException">No matching event within <paramref name="timeout"/>; the message lists the last events.</exception>
+    public async Task<EmulatorEvent> WaitForAsync(Func<EmulatorEvent, bool> predicate, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            return await WaitForAsync(predicate, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var events = Snapshot();
+            var last = string.Join(Environment.NewLine, events.Skip(Math.Max(0, events.Count - 20)).Select(e =>
+                string.Create(CultureInfo.InvariantCulture, $"  #{e.Sequence} connection {e.ConnectionId} {e.Kind} {e.ContextId} {e.Detail}")));
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                $"No matching emulator event within {timeout.TotalSeconds:0.###} s. The journal holds {events.Count} events; the last ones:{Environment.NewLine}{last}"));
+        }
     }
 
     /// <summary>Gets the decoded audio bytes sent for a context id over WebSockets, summed over all connections.</summary>

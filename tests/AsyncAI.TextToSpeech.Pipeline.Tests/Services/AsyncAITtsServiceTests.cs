@@ -28,10 +28,14 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         await using var harness = Start(tts, out var sink);
         harness.Queue(new TtsSpeakFrame("Hello"));
         var stopped = await harness.WaitDownAsync<TtsStoppedFrame>();
+        var context = stopped.ContextId!;
+
+        // close_context follows the final; it is awaited before the pipeline ends because a closing client drops what
+        // it has not sent yet (terminate frees the server's contexts anyway).
+        await WaitForCloseContextAsync(context);
         await harness.EndAsync();
 
         var frames = WithoutBotFrames(harness.DownFrames);
-        var context = stopped.ContextId!;
 
         // The text frame normally precedes the audio (the send returns before synthesis); only its place among the audio may vary.
         Assert.Equal(
@@ -45,8 +49,6 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         Assert.Equal(_emulator.Journal.AudioBytesSent(context), audio.Sum(a => a.Audio.Length));
         Assert.Equal(Expected("Hello ", 24000), audio.Sum(a => a.Audio.Length));
         Assert.Equal(audio.Sum(a => a.Audio.Length), sink.BytesWritten);
-
-        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.CloseContext && e.ContextId == context);
         Assert.Equal(["Init", "Text:Hello ", "EndOfInput", "CloseContext"], await ClientJournalAsync(context));
         Assert.Empty(harness.Errors);
     }
@@ -58,6 +60,7 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         await using var harness = Start(tts, out var sink);
         harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello there. "), new LlmTextFrame("How are you?"), new LlmFullResponseEndFrame());
         await harness.WaitDownAsync<LlmFullResponseEndFrame>();
+        await WaitForCloseContextAsync((await harness.WaitDownAsync<TtsStoppedFrame>()).ContextId!);
         await harness.EndAsync();
 
         var frames = WithoutBotFrames(harness.DownFrames);
@@ -80,8 +83,6 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         Assert.Equal(_emulator.Journal.AudioBytesSent(context), bytes);
         Assert.Equal(Expected("Hello there. ", 24000) + Expected("How are you? ", 24000), bytes);
         Assert.Equal(bytes, sink.BytesWritten);
-
-        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.CloseContext && e.ContextId == context);
         Assert.Equal(["Init", "Text:Hello there. ", "Text:How are you? ", "EndOfInput", "CloseContext"], await ClientJournalAsync(context));
         Assert.Empty(harness.Errors);
     }
@@ -97,11 +98,11 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         var interrupted = first.ContextId!;
         harness.Queue(new InterruptionFrame());
         await harness.WaitDownAsync<InterruptionFrame>();
-        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.CloseContext && e.ContextId == interrupted);
+        await WaitForCloseContextAsync(interrupted);
 
         // The emulator (like Async's docs) finishes the closed context's audio: that is the late audio, all of it sent before the final.
         _emulator.Options.PacingRate = 0;
-        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.FinalSent && e.ContextId == interrupted);
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.FinalSent && e.ContextId == interrupted, PipelineHarness.Timeout);
         harness.Queue(new TtsSpeakFrame("Next."));
         var stopped = await harness.WaitDownAsync<TtsStoppedFrame>();
         await harness.EndAsync();
@@ -191,7 +192,7 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
             var bytes = audio.Sum(x => ((TtsAudioRawFrame)x.f).Audio.Length);
             Assert.Equal(_emulator.Journal.AudioBytesSent(context), bytes);
             Assert.Equal(Expected(texts[i] + " ", 24000), bytes);
-            var text = await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Text && e.ContextId == context).WaitAsync(TimeSpan.FromSeconds(10));
+            var text = await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Text && e.ContextId == context, PipelineHarness.Timeout);
             Assert.Equal(texts[i] + " ", text.Detail);
             previousStop = stop;
         }
@@ -208,11 +209,10 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         var tts = CreateService(o => o.AggregateSentences = false);
         await using var harness = Start(tts, out _);
         harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hel"), new LlmTextFrame("lo the"), new LlmTextFrame("re. How"), new LlmTextFrame(" are you?"), new LlmFullResponseEndFrame());
-        var stopped = await harness.WaitDownAsync<TtsStoppedFrame>();
+        var context = (await harness.WaitDownAsync<TtsStoppedFrame>()).ContextId!;
+        await WaitForCloseContextAsync(context);
         await harness.EndAsync();
 
-        var context = stopped.ContextId!;
-        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.CloseContext && e.ContextId == context);
         Assert.Equal(["Init", "Text:Hel", "Text:lo the", "Text:re. How", "Text: are you?", "EndOfInput", "CloseContext"], await ClientJournalAsync(context));
         Assert.Equal(_emulator.Journal.AudioBytesSent(context), harness.DownFrames.OfType<TtsAudioRawFrame>().Sum(a => a.Audio.Length));
         Assert.Equal("Hello there. How are you?", Assert.Single(harness.DownFrames.OfType<TtsTextFrame>()).Text);
@@ -402,7 +402,7 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         await harness.EndAsync();
         Assert.Equal(1, disconnects);
         Assert.Equal(AsyncAIWebSocketState.Disconnected, tts.ConnectionState);
-        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Disconnected);
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Disconnected, PipelineHarness.Timeout);
         Assert.Contains(_emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.Terminate);
     }
 
@@ -420,7 +420,7 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
 
         await disconnected.Task.WaitAsync(PipelineHarness.Timeout);
         Assert.DoesNotContain(harness.DownFrames, f => f is TtsStoppedFrame);
-        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Disconnected);
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Disconnected, PipelineHarness.Timeout);
     }
 
     [Fact]
@@ -477,10 +477,13 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
     /// "Text:…", "EndOfInput", "CloseContext". The server's own events are left out: the emulator journals a message after
     /// sending it, so its final may be journaled after the close_context the client sent in answer to it.
     /// </summary>
+    private Task<EmulatorEvent> WaitForCloseContextAsync(string context) =>
+        _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.CloseContext && e.ContextId == context, PipelineHarness.Timeout);
+
     private async Task<List<string>> ClientJournalAsync(string context)
     {
         // The client has seen the final, but the emulator journals it only after the send completes: wait for it.
-        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.FinalSent && e.ContextId == context).WaitAsync(TimeSpan.FromSeconds(10));
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.FinalSent && e.ContextId == context, PipelineHarness.Timeout);
         var events = _emulator.Journal.Snapshot();
         var connection = events.First(e => e.ContextId == context).ConnectionId;
         return
