@@ -46,6 +46,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
     private AsyncAIWebSocketState _state;
     private Session? _session;
     private AsyncAIException? _permanentError;
+    private AsyncAIException? _sessionRejection; // the first session rejection; a rejected client never reconnects
     private int _connectionCount;
     private Task _lastSupervisor = Task.CompletedTask;
 
@@ -143,6 +144,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
                     return;
                 }
 
+                _sessionRejection = null; // a caller who disconnected after a rejection may try again and gets its own answer
                 SetState(AsyncAIWebSocketState.Connecting);
             }
 
@@ -436,6 +438,12 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
         if (exception.Category is AsyncAIErrorCategory.Authentication or AsyncAIErrorCategory.InvalidRequest)
         {
             connection.SessionRejection ??= exception;
+            lock (_stateLock)
+            {
+                // What a send that finds no session reports, even when the caller disconnects in reaction to the
+                // ConnectionError event before the supervisor records the permanent error (it never does then).
+                _sessionRejection ??= exception;
+            }
         }
 
         // State first, event second: a handler that reacts (say, by disconnecting) finds the contexts already failed
@@ -598,9 +606,9 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
         lock (_stateLock)
         {
             ObjectDisposedException.ThrowIf(_state == AsyncAIWebSocketState.Disposed, this);
-            if (_permanentError is not null)
+            if ((_permanentError ?? _sessionRejection) is { } error)
             {
-                return CopyOf(_permanentError);
+                return CopyOf(error);
             }
         }
 

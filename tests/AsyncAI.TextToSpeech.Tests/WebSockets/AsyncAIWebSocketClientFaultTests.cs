@@ -251,6 +251,34 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServerRejectsSession_CallerDisconnectsOnTheError_LaterSendsReportTheRejection()
+    {
+        // What a pipeline service does: it stops the socket as soon as the rejection is reported, so the supervisor
+        // never records a permanent error. A send after that must still say why, not "not connected".
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o => o.Language = "klingon"));
+        var rejected = new TaskCompletionSource<AsyncAIException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ConnectionError += (_, e) => rejected.TrySetResult(e.Error!);
+        try
+        {
+            await client.ConnectAsync();
+        }
+        catch (AsyncAIException)
+        {
+            // the refusal may close the socket before ConnectAsync returns
+        }
+
+        var rejection = await Within(rejected.Task, "the rejection");
+        await client.DisconnectAsync();
+        var context = client.CreateContext();
+
+        var error = await Assert.ThrowsAsync<AsyncAIException>(async () => await context.SendTextAsync("Hello."));
+
+        Assert.Equal(AsyncAIErrorCategory.InvalidRequest, error.Category);
+        Assert.Equal("INVALID_LANGUAGE", error.ErrorCode);
+        Assert.Same(rejection, error.InnerException);
+    }
+
+    [Fact]
     public async Task Reconnect_ThreeConnectionsDyingQuickly_PermanentError()
     {
         _emulator.Options.Faults.CloseAfterIdle = TimeSpan.FromMilliseconds(100);
