@@ -444,8 +444,8 @@ internal sealed class WebSocketSession : IDisposable
                 if (control.Message is not null)
                 {
                     StartBurst(ref inBurst);
-                    await _socket.SendAsync(control.Message, WebSocketMessageType.Text, true, _stopping);
                     _journal.Add(_connectionId, EmulatorEventKind.ErrorSent, control.ContextId, control.Code);
+                    await _socket.SendAsync(control.Message, WebSocketMessageType.Text, true, _stopping);
                     continue;
                 }
 
@@ -692,7 +692,9 @@ internal sealed class WebSocketSession : IDisposable
         var headerSize = WebSocketFrame.HeaderSize(position);
         var frameStart = WebSocketFrame.MaxHeaderSize - headerSize;
         WebSocketFrame.WriteTextHeader(_sendBuffer.AsSpan(frameStart, headerSize), position);
-        await _stream.WriteAsync(_sendBuffer.AsMemory(frameStart, headerSize + position), _stopping);
+
+        // Counted and journaled before the write (as every message the emulator sends): whatever the client does on
+        // receiving it then always comes later in the journal.
         context.MessagesSent++;
         if (countBytes)
         {
@@ -705,6 +707,8 @@ internal sealed class WebSocketSession : IDisposable
             _journal.Add(_connectionId, EmulatorEventKind.AudioSent, context.Id,
                 string.Create(CultureInfo.InvariantCulture, $"first chunk {pcm.Length} bytes"));
         }
+
+        await _stream.WriteAsync(_sendBuffer.AsMemory(frameStart, headerSize + position), _stopping);
     }
 
     private async ValueTask SendFinalAsync(SpeechContext context, FaultSet faults)
@@ -721,8 +725,8 @@ internal sealed class WebSocketSession : IDisposable
             return;
         }
 
-        await _socket.SendAsync(context.FinalMessage, WebSocketMessageType.Text, true, _stopping);
         _journal.Add(_connectionId, EmulatorEventKind.FinalSent, context.Id, context.BytesSent.ToString(CultureInfo.InvariantCulture));
+        await _socket.SendAsync(context.FinalMessage, WebSocketMessageType.Text, true, _stopping);
     }
 
     private void StartBurst(ref bool inBurst)
