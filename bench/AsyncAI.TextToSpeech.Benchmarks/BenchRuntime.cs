@@ -12,29 +12,38 @@ internal static class BenchRuntime
     /// <summary>The harness option that turns it on for this (the client) process only.</summary>
     public const string InlineCompletionsOption = "--inline-completions";
 
-    /// <summary>Gets whether <see cref="InlineCompletionsOption"/> was given (child emulators then run without it).</summary>
-    private static bool InlineCompletionsForClientOnly { get; set; }
+    /// <summary>The harness option that turns it on for the child emulators this harness starts (the server side).</summary>
+    public const string ServerInlineCompletionsOption = "--server-inline-completions";
+
+    private static bool ClientInline { get; set; }
+
+    private static bool ServerInline { get; set; }
 
     /// <summary>
-    /// Takes <see cref="InlineCompletionsOption"/> out of the arguments and applies it. The runtime reads the variable
-    /// when the first socket is created, so this must run before anything opens one.
+    /// Takes <see cref="InlineCompletionsOption"/> and <see cref="ServerInlineCompletionsOption"/> out of the arguments
+    /// and applies them. The runtime reads the variable when the first socket is created, so this must run before
+    /// anything opens one.
     /// </summary>
     public static string[] Apply(string[] args)
     {
-        if (Array.IndexOf(args, InlineCompletionsOption) < 0)
+        ClientInline = Array.IndexOf(args, InlineCompletionsOption) >= 0;
+        ServerInline = Array.IndexOf(args, ServerInlineCompletionsOption) >= 0;
+        if (ClientInline)
         {
-            return args;
+            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
         }
 
-        Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
-        InlineCompletionsForClientOnly = true;
-        return Array.FindAll(args, arg => arg != InlineCompletionsOption);
+        return Array.FindAll(args, arg => arg is not (InlineCompletionsOption or ServerInlineCompletionsOption));
     }
 
-    /// <summary>Keeps a child emulator on the runtime's defaults when <see cref="InlineCompletionsOption"/> applies to this process only.</summary>
+    /// <summary>Gives a child emulator the server side's setting, whatever this process runs with.</summary>
     public static void ConfigureChild(ProcessStartInfo start)
     {
-        if (InlineCompletionsForClientOnly)
+        if (ServerInline)
+        {
+            start.Environment[InlineCompletionsVariable] = "1";
+        }
+        else
         {
             start.Environment.Remove(InlineCompletionsVariable);
         }
@@ -43,5 +52,7 @@ internal static class BenchRuntime
     /// <summary>Runtime, cores, GC mode and socket completion mode, for a harness's header.</summary>
     public static string Describe() => string.Create(
         CultureInfo.InvariantCulture,
-        $"runtime {Environment.Version}, {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}, inline socket completions {(Environment.GetEnvironmentVariable(InlineCompletionsVariable) == "1" ? "on" : "off")}");
+        $"runtime {Environment.Version}, {Environment.ProcessorCount} cores, server GC {System.Runtime.GCSettings.IsServerGC}, inline socket completions: client {OnOff(Environment.GetEnvironmentVariable(InlineCompletionsVariable) == "1")}, child emulators {OnOff(ServerInline)}");
+
+    private static string OnOff(bool on) => on ? "on" : "off";
 }
