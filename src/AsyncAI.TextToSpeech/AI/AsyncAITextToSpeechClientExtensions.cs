@@ -3,6 +3,7 @@
 using System.Diagnostics.CodeAnalysis;
 using AsyncAI.TextToSpeech.AI;
 using AsyncAI.TextToSpeech.Http;
+using AsyncAI.TextToSpeech.WebSockets;
 
 namespace Microsoft.Extensions.AI;
 
@@ -37,5 +38,30 @@ public static class AsyncAITextToSpeechClientExtensions
     {
         ArgumentNullException.ThrowIfNull(client);
         return new AsyncAITextToSpeechClient(client);
+    }
+
+    /// <summary>Gets an <see cref="ITextToSpeechClient"/> that streams over <paramref name="client"/>'s WebSocket, one Async context per call.</summary>
+    /// <param name="client">
+    /// The WebSocket client. It stays the caller's: disposing the returned client does not affect it. The first call
+    /// connects it if the caller has not.
+    /// </param>
+    /// <returns>
+    /// A thread-safe client: concurrent calls are concurrent contexts on the one socket. <c>GetService</c> returns
+    /// <paramref name="client"/>, a <see cref="TextToSpeechClientMetadata"/> (<see cref="ProviderName"/>, the configured
+    /// URL, the model) and the adapter itself.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="client"/> is null.</exception>
+    /// <remarks>
+    /// The socket's voice, model, language and output format are fixed when it opens, so per-call
+    /// <see cref="TextToSpeechOptions"/> may only repeat them; a different value (or a speed, which the WebSocket cannot
+    /// take) throws an <see cref="ArgumentException"/> naming the option. Use the HTTP overload for per-call settings.
+    /// <c>GetStreamingAudioAsync</c> yields <c>SessionOpen</c>, one <c>AudioUpdating</c> per chunk as it arrives,
+    /// <c>AudioUpdated</c> at the server's <c>final</c>, and <c>SessionClose</c> with the usage; the response id is the
+    /// context id. A consumer that stops early or is cancelled interrupts the context. See docs/meai.md.
+    /// </remarks>
+    public static ITextToSpeechClient AsITextToSpeechClient(this AsyncAIWebSocketClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return new AsyncAIWebSocketTextToSpeechClient(client);
     }
 }

@@ -3,8 +3,10 @@
 using System.Diagnostics.CodeAnalysis;
 using AsyncAI.TextToSpeech.AI;
 using AsyncAI.TextToSpeech.Http;
+using AsyncAI.TextToSpeech.WebSockets;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -72,15 +74,87 @@ public static class AsyncAITextToSpeechServiceCollectionExtensions
             lifetime);
     }
 
+    /// <summary>
+    /// Registers an <see cref="ITextToSpeechClient"/> that streams over one shared <see cref="AsyncAIWebSocketClient"/>
+    /// (a singleton the container creates, connects on first use and disposes), one Async context per call, and returns
+    /// its builder so middleware can be chained.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">
+    /// Sets the <see cref="AsyncAIWebSocketOptions"/> (voice, model, language and format are the socket's, fixed for
+    /// every call), or null to use options configured elsewhere. When no API key is set, the
+    /// <see cref="ApiKeyEnvironmentVariable"/> environment variable supplies it. A registered <see cref="ILoggerFactory"/>
+    /// and <see cref="TimeProvider"/> are used unless the options set their own.
+    /// </param>
+    /// <param name="lifetime">The lifetime of the <see cref="ITextToSpeechClient"/>. The default is singleton.</param>
+    /// <returns>The builder of the registered client.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
+    /// <remarks>
+    /// The options are validated when the host starts (<c>ValidateOnStart</c>): an invalid value fails the start with the
+    /// option's <see cref="ArgumentException"/>. The <see cref="AsyncAIWebSocketClient"/> is also resolvable on its own. It
+    /// implements only <see cref="IAsyncDisposable"/>, so dispose the provider with <c>DisposeAsync</c> (hosts do).
+    /// </remarks>
+    public static TextToSpeechClientBuilder AddAsyncAIWebSocketTextToSpeechClient(
+        this IServiceCollection services,
+        Action<AsyncAIWebSocketOptions>? configure = null,
+        ServiceLifetime lifetime = ServiceLifetime.Singleton)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        var options = services.AddOptions<AsyncAIWebSocketOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(
+            static o =>
+            {
+                o.Validate(); // throws the option's ArgumentException, which names it
+                return true;
+            }).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<AsyncAIWebSocketOptions>, ApiKeyFromEnvironment>());
+        services.TryAddSingleton(static provider =>
+        {
+            var configured = provider.GetRequiredService<IOptions<AsyncAIWebSocketOptions>>().Value.Clone();
+            if (ReferenceEquals(configured.LoggerFactory, Logging.Abstractions.NullLoggerFactory.Instance) && provider.GetService<ILoggerFactory>() is { } loggerFactory)
+            {
+                configured.LoggerFactory = loggerFactory;
+            }
+
+            if (ReferenceEquals(configured.TimeProvider, TimeProvider.System) && provider.GetService<TimeProvider>() is { } timeProvider)
+            {
+                configured.TimeProvider = timeProvider;
+            }
+
+            return new AsyncAIWebSocketClient(configured);
+        });
+
+        return services.AddTextToSpeechClient(
+            static provider => new AsyncAIWebSocketTextToSpeechClient(provider.GetRequiredService<AsyncAIWebSocketClient>()),
+            lifetime);
+    }
+
     /// <summary>Fills a missing API key from <see cref="ApiKeyEnvironmentVariable"/> after every Configure has run.</summary>
-    private sealed class ApiKeyFromEnvironment : IPostConfigureOptions<AsyncAIHttpOptions>
+    private sealed class ApiKeyFromEnvironment : IPostConfigureOptions<AsyncAIHttpOptions>, IPostConfigureOptions<AsyncAIWebSocketOptions>
     {
         public void PostConfigure(string? name, AsyncAIHttpOptions options)
         {
-            if (!options.HasApiKey && Environment.GetEnvironmentVariable(ApiKeyEnvironmentVariable) is { } key && !string.IsNullOrWhiteSpace(key))
+            if (!options.HasApiKey && FromEnvironment() is { } key)
             {
-                options.ApiKey = key.Trim();
+                options.ApiKey = key;
             }
         }
+
+        public void PostConfigure(string? name, AsyncAIWebSocketOptions options)
+        {
+            if (string.IsNullOrWhiteSpace(options.ApiKey) && FromEnvironment() is { } key)
+            {
+                options.ApiKey = key;
+            }
+        }
+
+        private static string? FromEnvironment() =>
+            Environment.GetEnvironmentVariable(ApiKeyEnvironmentVariable) is { } key && !string.IsNullOrWhiteSpace(key) ? key.Trim() : null;
     }
 }

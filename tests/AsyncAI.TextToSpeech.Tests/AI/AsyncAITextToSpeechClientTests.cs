@@ -333,7 +333,7 @@ public class AsyncAITextToSpeechClientTests
     {
         await using var fixture = await AdapterFixture.StartAsync();
 
-        Assert.Throws<ArgumentNullException>("client", () => AsyncAITextToSpeechClientExtensions.AsITextToSpeechClient(null!));
+        Assert.Throws<ArgumentNullException>("client", () => AsyncAITextToSpeechClientExtensions.AsITextToSpeechClient((AsyncAIHttpClient)null!));
         await Assert.ThrowsAsync<ArgumentException>("text", () => fixture.Client.GetAudioAsync(" "));
         Assert.Throws<ArgumentNullException>("text", () => fixture.Client.GetStreamingAudioAsync(null!));
     }

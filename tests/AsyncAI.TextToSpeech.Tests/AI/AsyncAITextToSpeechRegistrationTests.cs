@@ -4,6 +4,7 @@ using System.Diagnostics;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Http;
 using AsyncAI.TextToSpeech.Tests.Http;
+using AsyncAI.TextToSpeech.WebSockets;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -177,6 +178,64 @@ public class AsyncAITextToSpeechRegistrationTests
     public void AddAsyncAITextToSpeechClient_NullServices_Throws()
     {
         Assert.Throws<ArgumentNullException>("services", () => AsyncAITextToSpeechServiceCollectionExtensions.AddAsyncAITextToSpeechClient(null!));
+    }
+
+    [Fact]
+    public async Task AddAsyncAIWebSocketTextToSpeechClient_KeyFromEnvironment_StreamsOverOneSharedSocketTheContainerDisposes()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        emulator.Options.ApiKeys.Add("sk_from_the_environment");
+        await WithApiKeyVariableAsync("sk_from_the_environment", async () =>
+        {
+            var services = new ServiceCollection();
+            services.AddLogging();
+            services.AddAsyncAIWebSocketTextToSpeechClient(o =>
+            {
+                o.VoiceId = WebSockets.WebSocketTestSupport.VoiceId;
+                o.Url = emulator.WebSocketUrl;
+            });
+            var provider = services.BuildServiceProvider();
+            AsyncAIWebSocketClient socket;
+            try
+            {
+                provider.GetRequiredService<IStartupValidator>().Validate();
+                var client = provider.GetRequiredService<ITextToSpeechClient>();
+                using var cts = HttpTestKit.TimeoutSource();
+
+                var responses = await Task.WhenAll(client.GetAudioAsync(Text, cancellationToken: cts.Token), client.GetAudioAsync(Text, cancellationToken: cts.Token));
+
+                Assert.All(responses, r => Assert.Equal(ExpectedBytes(emulator), Assert.IsType<DataContent>(Assert.Single(r.Contents)).Data.Length));
+                socket = provider.GetRequiredService<AsyncAIWebSocketClient>();
+                Assert.Same(socket, client.GetService<AsyncAIWebSocketClient>());
+                Assert.Equal(1, emulator.Journal.ConnectionsAccepted);
+            }
+            finally
+            {
+                await provider.DisposeAsync();
+            }
+
+            Assert.Equal(AsyncAIWebSocketState.Disposed, socket.State);
+        });
+    }
+
+    [Fact]
+    public void AddAsyncAIWebSocketTextToSpeechClient_BadOptionValue_StartupValidationFailsNamingTheOption()
+    {
+        WithApiKeyVariable(null, () =>
+        {
+            var services = new ServiceCollection();
+            services.AddAsyncAIWebSocketTextToSpeechClient(o =>
+            {
+                o.ApiKey = HttpTestKit.ApiKey;
+                o.VoiceId = WebSockets.WebSocketTestSupport.VoiceId;
+                o.Container = "wav";
+            });
+            using var provider = services.BuildServiceProvider();
+
+            var error = Assert.Throws<ArgumentException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+            Assert.Equal(nameof(AsyncAIWebSocketOptions.Container), error.ParamName);
+        });
     }
 
     private static void Configure(AsyncAIHttpOptions options, AsyncAIEmulator emulator)
