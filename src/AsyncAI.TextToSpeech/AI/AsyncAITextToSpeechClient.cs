@@ -86,7 +86,7 @@ internal sealed class AsyncAITextToSpeechClient : ITextToSpeechClient
         {
             ResponseId = NewResponseId(),
             ModelId = plan.Model,
-            Usage = Usage(text),
+            Usage = TextToSpeechAdapter.Usage(text),
             RawRepresentation = raw,
         };
     }
@@ -101,26 +101,8 @@ internal sealed class AsyncAITextToSpeechClient : ITextToSpeechClient
     }
 
     /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(TextToSpeechClientMetadata))
-        {
-            return _metadata;
-        }
-
-        if (serviceType == typeof(AsyncAIHttpClient))
-        {
-            return _httpClient();
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        TextToSpeechAdapter.GetService(this, serviceType, serviceKey, _metadata, _httpClient);
 
     /// <summary>Does nothing: the adapter owns no connection (see the type's remarks).</summary>
     public void Dispose()
@@ -150,22 +132,11 @@ internal sealed class AsyncAITextToSpeechClient : ITextToSpeechClient
         }
 
         yield return Update(TextToSpeechResponseUpdateKind.AudioUpdated, responseId, plan, contents: []);
-        yield return Update(TextToSpeechResponseUpdateKind.SessionClose, responseId, plan, [new UsageContent(Usage(text))]);
+        yield return Update(TextToSpeechResponseUpdateKind.SessionClose, responseId, plan, [new UsageContent(TextToSpeechAdapter.Usage(text))]);
     }
 
     private static TextToSpeechResponseUpdate Update(TextToSpeechResponseUpdateKind kind, string responseId, SpeechRequestPlan plan, List<AIContent> contents, object? raw = null) =>
-        new(contents)
-        {
-            Kind = kind,
-            ResponseId = responseId,
-            ModelId = plan.Model,
-            RawRepresentation = raw,
-        };
-
-    private static UsageDetails Usage(string text) => new()
-    {
-        AdditionalCounts = new() { [AsyncAITextToSpeechPropertyNames.InputCharacterCount] = text.Length },
-    };
+        TextToSpeechAdapter.Update(kind, responseId, plan.Model, contents, raw);
 
     // Async's HTTP API returns no request id, so the adapter makes one per call.
     private static string NewResponseId() => Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);

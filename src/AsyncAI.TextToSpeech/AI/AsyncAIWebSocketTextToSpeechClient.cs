@@ -66,7 +66,7 @@ internal sealed class AsyncAIWebSocketTextToSpeechClient : ITextToSpeechClient
         {
             ResponseId = responseId,
             ModelId = _settings.Model,
-            Usage = Usage(text),
+            Usage = TextToSpeechAdapter.Usage(text),
             RawRepresentation = new AsyncAISpeechAudio(bytes, _settings.Container, _settings.Encoding, _settings.SampleRate, contentType: null),
         };
     }
@@ -81,26 +81,8 @@ internal sealed class AsyncAIWebSocketTextToSpeechClient : ITextToSpeechClient
     }
 
     /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(TextToSpeechClientMetadata))
-        {
-            return _metadata;
-        }
-
-        if (serviceType == typeof(AsyncAIWebSocketClient))
-        {
-            return _client;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        TextToSpeechAdapter.GetService(this, serviceType, serviceKey, _metadata, () => _client);
 
     /// <summary>Does nothing: the adapter owns no connection (see the type's remarks).</summary>
     public void Dispose()
@@ -133,7 +115,7 @@ internal sealed class AsyncAIWebSocketTextToSpeechClient : ITextToSpeechClient
 
             await completion.ConfigureAwait(false);
             yield return Update(TextToSpeechResponseUpdateKind.AudioUpdated, context.Id, contents: []);
-            yield return Update(TextToSpeechResponseUpdateKind.SessionClose, context.Id, [new UsageContent(Usage(text))]);
+            yield return Update(TextToSpeechResponseUpdateKind.SessionClose, context.Id, [new UsageContent(TextToSpeechAdapter.Usage(text))]);
         }
         finally
         {
@@ -176,8 +158,8 @@ internal sealed class AsyncAIWebSocketTextToSpeechClient : ITextToSpeechClient
                 OptionsParameter);
         }
 
-        Require(options.VoiceId, _settings.VoiceId, "VoiceId", StringComparer.Ordinal);
-        Require(options.ModelId, _settings.Model, "ModelId", StringComparer.Ordinal);
+        Require(options.VoiceId, _settings.VoiceId, "VoiceId");
+        Require(options.ModelId, _settings.Model, "ModelId");
         if (!string.IsNullOrWhiteSpace(options.Language))
         {
             var asked = AsyncAILanguages.Normalize(options.Language);
@@ -197,11 +179,7 @@ internal sealed class AsyncAIWebSocketTextToSpeechClient : ITextToSpeechClient
 
         if (!string.IsNullOrWhiteSpace(options.AudioFormat))
         {
-            if (!AudioMediaTypes.Parse(options.AudioFormat, out var format, out var reason))
-            {
-                throw new ArgumentException($"TextToSpeechOptions.AudioFormat '{options.AudioFormat}' cannot be produced: {reason}. Use {AudioMediaTypes.Accepted}.", OptionsParameter);
-            }
-
+            var format = AudioMediaTypes.ParseOption(options.AudioFormat, OptionsParameter);
             if (format.Container != _settings.Container
                 || (format.Encoding is { } encoding && encoding != _settings.Encoding)
                 || (format.SampleRate is { } rate && rate != _settings.SampleRate))
@@ -227,9 +205,9 @@ internal sealed class AsyncAIWebSocketTextToSpeechClient : ITextToSpeechClient
         }
     }
 
-    private static void Require(string? asked, string open, string option, StringComparer comparer)
+    private static void Require(string? asked, string open, string option)
     {
-        if (!string.IsNullOrWhiteSpace(asked) && !comparer.Equals(asked, open))
+        if (!string.IsNullOrWhiteSpace(asked) && !string.Equals(asked, open, StringComparison.Ordinal))
         {
             throw Mismatch(option, asked, open);
         }
@@ -241,16 +219,5 @@ internal sealed class AsyncAIWebSocketTextToSpeechClient : ITextToSpeechClient
         paramName);
 
     private TextToSpeechResponseUpdate Update(TextToSpeechResponseUpdateKind kind, string responseId, List<AIContent> contents, object? raw = null) =>
-        new(contents)
-        {
-            Kind = kind,
-            ResponseId = responseId,
-            ModelId = _settings.Model,
-            RawRepresentation = raw,
-        };
-
-    private static UsageDetails Usage(string text) => new()
-    {
-        AdditionalCounts = new() { [AsyncAITextToSpeechPropertyNames.InputCharacterCount] = text.Length },
-    };
+        TextToSpeechAdapter.Update(kind, responseId, _settings.Model, contents, raw);
 }

@@ -38,6 +38,15 @@ internal static class AudioMediaTypes
         },
     };
 
+    /// <summary>Reads <c>TextToSpeechOptions.AudioFormat</c>, or throws naming it and the values accepted.</summary>
+    /// <param name="value">The option's value.</param>
+    /// <param name="paramName">The public method's parameter that holds the options.</param>
+    /// <exception cref="ArgumentException">The value is not a format Async can produce.</exception>
+    public static AudioFormatRequest ParseOption(string value, string paramName) =>
+        Parse(value, out var format, out var reason)
+            ? format
+            : throw new ArgumentException($"TextToSpeechOptions.AudioFormat '{value}' cannot be produced: {reason}. Use {Accepted}.", paramName);
+
     /// <summary>
     /// Reads an <c>AudioFormat</c> value: a provider name (<c>wav</c>, <c>pcm_s16le</c>…) or a media type with optional
     /// <c>codec</c>, <c>rate</c> and <c>channels</c> parameters. Null parts leave the client's setting.

@@ -97,12 +97,7 @@ internal sealed class SpeechRequestPlan
 
         if (!string.IsNullOrWhiteSpace(options.AudioFormat))
         {
-            if (!AudioMediaTypes.Parse(options.AudioFormat, out var format, out var reason))
-            {
-                throw new ArgumentException(
-                    $"TextToSpeechOptions.AudioFormat '{options.AudioFormat}' cannot be produced: {reason}. Use {AudioMediaTypes.Accepted}.",
-                    nameof(options));
-            }
+            var format = AudioMediaTypes.ParseOption(options.AudioFormat, nameof(options));
 
             request.Container ??= format.Container;
             if (format.Encoding is not null)
