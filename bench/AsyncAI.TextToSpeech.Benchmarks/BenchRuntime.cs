@@ -15,8 +15,6 @@ internal static class BenchRuntime
     /// <summary>The harness option that turns it on for the child emulators this harness starts (the server side).</summary>
     public const string ServerInlineCompletionsOption = "--server-inline-completions";
 
-    private static bool ClientInline { get; set; }
-
     private static bool ServerInline { get; set; }
 
     /// <summary>
@@ -26,9 +24,8 @@ internal static class BenchRuntime
     /// </summary>
     public static string[] Apply(string[] args)
     {
-        ClientInline = Array.IndexOf(args, InlineCompletionsOption) >= 0;
         ServerInline = Array.IndexOf(args, ServerInlineCompletionsOption) >= 0;
-        if (ClientInline)
+        if (Array.IndexOf(args, InlineCompletionsOption) >= 0)
         {
             Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
         }
