@@ -38,6 +38,7 @@ public sealed class AsyncAITtsService : TtsService
     private static readonly object s_reported = new();
 
     private readonly AsyncAITtsServiceOptions _options;
+    private readonly AsyncAIWebSocketConnectionPool? _pool;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _clientTimeProvider;
     private readonly SemaphoreSlim _connectionLock = new(1, 1);
@@ -57,6 +58,26 @@ public sealed class AsyncAITtsService : TtsService
         _options = Copy(options);
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _clientTimeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Initializes a new instance whose connections come from a shared pool. Nothing connects until the pipeline starts.</summary>
+    /// <remarks>
+    /// Services with the same endpoint, key, voice, model, language and output format then share sockets, one lease per
+    /// service from its start to its end, each turn still its own Async context. <see cref="TtsService.Connected"/> is
+    /// raised when the service's lease is connected (at once if another service connected it already) and
+    /// <see cref="TtsService.Disconnected"/> when its socket drops or the service returns its lease. The caller owns the
+    /// pool: dispose it after the pipelines that use it.
+    /// </remarks>
+    /// <param name="connectionPool">The caller-owned pool the service leases its connections from.</param>
+    /// <param name="options">The options; validated and copied here.</param>
+    /// <param name="loggerFactory">The logger factory for a WebSocket client this service's lease creates.</param>
+    /// <param name="timeProvider">The clock for a WebSocket client this service's lease creates.</param>
+    /// <exception cref="ArgumentException">An option is invalid; the parameter name is the option's name.</exception>
+    public AsyncAITtsService(AsyncAIWebSocketConnectionPool connectionPool, AsyncAITtsServiceOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(options, loggerFactory, timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(connectionPool);
+        _pool = connectionPool;
     }
 
     /// <summary>Gets the state of the current connection (<see cref="AsyncAIWebSocketState.Disconnected"/> when there is none).</summary>
@@ -79,6 +100,8 @@ public sealed class AsyncAITtsService : TtsService
             {
                 await connection.Client.ConnectAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            AnnounceShared(connection);
         }
         finally
         {
@@ -242,6 +265,7 @@ public sealed class AsyncAITtsService : TtsService
                 await connection.Client.ConnectAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            AnnounceShared(connection);
             connection.Acquire();
             return connection;
         }
@@ -256,26 +280,53 @@ public sealed class AsyncAITtsService : TtsService
         var clientOptions = _options.ToClientOptions(SampleRate, settings.Voice, settings.Model, settings.Language);
         clientOptions.TimeProvider = _clientTimeProvider;
         clientOptions.LoggerFactory = _loggerFactory;
-        var client = new AsyncAIWebSocketClient(clientOptions);
-        var connection = new Connection(client, ConnectionKey(settings));
+        var lease = _pool?.Lease(clientOptions);
+        var connection = new Connection(lease?.Client ?? new AsyncAIWebSocketClient(clientOptions), ConnectionKey(settings), lease);
 
         // Retired connections (replaced after a settings change) stay silent: the service is connected through the new one.
-        client.Connected += (_, _) =>
-        {
-            if (!connection.IsRetired)
+        connection.Subscribe(
+            onConnected: (_, _) =>
             {
-                OnConnected();
-            }
-        };
-        client.Disconnected += (_, _) =>
-        {
-            if (!connection.IsRetired)
+                if (!connection.IsRetired && connection.MarkUp())
+                {
+                    OnConnected();
+                }
+            },
+            onDisconnected: (_, _) =>
             {
-                OnDisconnected();
-            }
-        };
-        client.ConnectionError += (_, e) => OnClientConnectionError(connection, e.Error!);
+                if (!connection.IsRetired && connection.MarkDown())
+                {
+                    OnDisconnected();
+                }
+            },
+            onConnectionError: (_, e) => OnClientConnectionError(connection, e.Error!));
         return connection;
+    }
+
+    /// <summary>A shared client may have been connected by another service, which raised no event for this one.</summary>
+    private void AnnounceShared(Connection connection)
+    {
+        if (connection.Lease is not null && connection.Client.State == AsyncAIWebSocketState.Connected && connection.MarkUp())
+        {
+            OnConnected();
+        }
+    }
+
+    /// <summary>Disposes an owned client; returns a leased one, raising <see cref="TtsService.Disconnected"/> for this service.</summary>
+    private async Task CloseAsync(Connection connection)
+    {
+        if (connection.Lease is null)
+        {
+            await connection.Client.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        connection.Unsubscribe();
+        connection.Lease.Dispose();
+        if (!connection.IsRetired && connection.MarkDown())
+        {
+            OnDisconnected();
+        }
     }
 
     private void OnClientConnectionError(Connection connection, AsyncAIException error)
@@ -317,10 +368,10 @@ public sealed class AsyncAITtsService : TtsService
         }
     }
 
-    private static async Task DisposeWhenIdleAsync(Connection connection)
+    private async Task DisposeWhenIdleAsync(Connection connection)
     {
         await connection.RetireAsync().ConfigureAwait(false);
-        await connection.Client.DisposeAsync().ConfigureAwait(false);
+        await CloseAsync(connection).ConfigureAwait(false);
     }
 
     private async ValueTask CloseConnectionsAsync()
@@ -331,7 +382,7 @@ public sealed class AsyncAITtsService : TtsService
             var closing = new List<Task>();
             if (Interlocked.Exchange(ref _current, null) is { } current)
             {
-                closing.Add(current.Client.DisposeAsync().AsTask());
+                closing.Add(CloseAsync(current));
             }
 
             lock (_retiring)
@@ -356,16 +407,53 @@ public sealed class AsyncAITtsService : TtsService
         }
     }
 
-    /// <summary>One WebSocket client (one init message: voice, model, language, rate) and how many contexts still use it.</summary>
-    private sealed class Connection(AsyncAIWebSocketClient client, string key)
+    /// <summary>
+    /// One WebSocket client (one init message: voice, model, language, rate), owned or leased from a pool, and how many
+    /// contexts still use it.
+    /// </summary>
+    private sealed class Connection(AsyncAIWebSocketClient client, string key, AsyncAIWebSocketConnectionLease? lease)
     {
         private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private EventHandler<AsyncAIConnectionEventArgs>? _onConnected;
+        private EventHandler<AsyncAIConnectionEventArgs>? _onDisconnected;
+        private EventHandler<AsyncAIConnectionEventArgs>? _onConnectionError;
         private int _open;
         private int _retired;
+        private int _up;
 
         public AsyncAIWebSocketClient Client { get; } = client;
 
         public string Key { get; } = key;
+
+        /// <summary>Gets the pool's lease when the client is shared; null when this service owns the client.</summary>
+        public AsyncAIWebSocketConnectionLease? Lease { get; } = lease;
+
+        public void Subscribe(
+            EventHandler<AsyncAIConnectionEventArgs> onConnected,
+            EventHandler<AsyncAIConnectionEventArgs> onDisconnected,
+            EventHandler<AsyncAIConnectionEventArgs> onConnectionError)
+        {
+            (_onConnected, _onDisconnected, _onConnectionError) = (onConnected, onDisconnected, onConnectionError);
+            Client.Connected += onConnected;
+            Client.Disconnected += onDisconnected;
+            Client.ConnectionError += onConnectionError;
+        }
+
+        public void Unsubscribe()
+        {
+            Client.Connected -= _onConnected;
+            Client.Disconnected -= _onDisconnected;
+            Client.ConnectionError -= _onConnectionError;
+        }
+
+        /// <summary>
+        /// Records that the service saw the connection come up; false when it already had. An owned client's events are
+        /// raised as they come; a shared one's are deduplicated against <see cref="AnnounceShared"/> and the lease's return.
+        /// </summary>
+        public bool MarkUp() => Lease is null || Interlocked.Exchange(ref _up, 1) == 0;
+
+        /// <summary>Records that the service saw the connection go down; false when it already had.</summary>
+        public bool MarkDown() => Lease is null || Interlocked.Exchange(ref _up, 0) == 1;
 
         public bool IsRetired => Volatile.Read(ref _retired) == 1;
 
