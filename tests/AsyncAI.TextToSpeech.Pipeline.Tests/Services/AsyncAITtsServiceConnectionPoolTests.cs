@@ -1,0 +1,171 @@
+using AsyncAI.TextToSpeech.Emulator;
+using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.Pipeline.Services;
+using AsyncAI.TextToSpeech.Pipeline.Sinks;
+using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
+using AsyncAI.TextToSpeech.Protocol;
+using AsyncAI.TextToSpeech.WebSockets;
+
+namespace AsyncAI.TextToSpeech.Pipeline.Tests.Services;
+
+/// <summary>AsyncAITtsService on a shared AsyncAIWebSocketConnectionPool: pipelines share sockets, not contexts.</summary>
+public sealed class AsyncAITtsServiceConnectionPoolTests : IAsyncLifetime
+{
+    private const string OtherVoiceId = "cab5c9a4-a4ee-43ef-830c-99a4cd20b591";
+
+    private AsyncAIEmulator _emulator = null!;
+
+    public async Task InitializeAsync() => _emulator = await AsyncAIEmulator.StartAsync();
+
+    public async Task DisposeAsync() => await _emulator.DisposeAsync();
+
+    [Fact]
+    public async Task TwoPipelines_OnePool_ShareOneSocketEachGetsItsOwnAudioAndEvents()
+    {
+        await using var pool = new AsyncAIWebSocketConnectionPool();
+        var (first, firstEvents) = CreateService(pool);
+        var (second, secondEvents) = CreateService(pool);
+        await using var a = Start(first, out var sinkA);
+        await firstEvents.Connected.Task.WaitAsync(PipelineHarness.Timeout);
+        await using var b = Start(second, out var sinkB);
+
+        // The second service leased a socket the first had connected already: it hears Connected all the same.
+        await secondEvents.Connected.Task.WaitAsync(PipelineHarness.Timeout);
+        a.Queue(new TtsSpeakFrame("Spoken by the first pipeline."));
+        b.Queue(new TtsSpeakFrame("And the second pipeline says something longer."));
+        var stoppedA = await a.WaitDownAsync<TtsStoppedFrame>();
+        var stoppedB = await b.WaitDownAsync<TtsStoppedFrame>();
+
+        Assert.Equal(1, _emulator.Journal.ConnectionsAccepted);
+        AssertOwnAudio(a, stoppedA.ContextId!, "Spoken by the first pipeline. ", sinkA);
+        AssertOwnAudio(b, stoppedB.ContextId!, "And the second pipeline says something longer. ", sinkB);
+
+        // The first pipeline ends: it hears Disconnected, the socket stays open for the second, which speaks on.
+        await WaitForCloseContextAsync(stoppedA.ContextId!);
+        await a.EndAsync();
+        Assert.Equal(1, firstEvents.Disconnects);
+        Assert.Equal(0, secondEvents.Disconnects);
+        b.Queue(new TtsSpeakFrame("Still here."));
+        var again = await b.WaitDownAsync<TtsStoppedFrame>(s => s.ContextId != stoppedB.ContextId);
+        await WaitForCloseContextAsync(again.ContextId!);
+        await b.EndAsync();
+
+        Assert.Equal(1, _emulator.Journal.ConnectionsAccepted);
+        Assert.DoesNotContain(_emulator.Journal.Snapshot(), e => e.Kind is EmulatorEventKind.Disconnected or EmulatorEventKind.Terminate);
+        Assert.Equal(1, secondEvents.Disconnects);
+        Assert.Empty(a.Errors);
+        Assert.Empty(b.Errors);
+
+        // The pool owns the socket: it closes with the pool.
+        await pool.DisposeAsync();
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Disconnected, PipelineHarness.Timeout);
+    }
+
+    [Fact]
+    public async Task Interruption_InOnePipeline_StopsOnlyItsContextTheOtherStreamsOn()
+    {
+        _emulator.Options.PacingRate = 2;
+        await using var pool = new AsyncAIWebSocketConnectionPool();
+        var (first, _) = CreateService(pool);
+        var (second, _) = CreateService(pool);
+        await using var a = Start(first, out _);
+        await using var b = Start(second, out var sinkB);
+        const string Long = "A long sentence that takes a few seconds of real time to stream out at pace.";
+        a.Queue(new TtsSpeakFrame(Long));
+        b.Queue(new TtsSpeakFrame(Long));
+        var interrupted = (await a.WaitDownAsync<TtsAudioRawFrame>()).ContextId!;
+        await b.WaitDownAsync<TtsAudioRawFrame>();
+
+        a.Queue(new InterruptionFrame());
+        await a.WaitDownAsync<InterruptionFrame>();
+        await WaitForCloseContextAsync(interrupted);
+        var stoppedB = await b.WaitDownAsync<TtsStoppedFrame>();
+
+        var framesA = a.DownFrames.ToList();
+        var interruption = framesA.FindIndex(f => f is InterruptionFrame);
+        Assert.DoesNotContain(framesA.Skip(interruption), f => f is TtsAudioRawFrame);
+        Assert.DoesNotContain(framesA, f => f is TtsStoppedFrame);
+        AssertOwnAudio(b, stoppedB.ContextId!, Long + " ", sinkB);
+        Assert.Equal(1, _emulator.Journal.ConnectionsAccepted);
+        Assert.Empty(a.Errors);
+        Assert.Empty(b.Errors);
+    }
+
+    [Fact]
+    public async Task SettingsUpdate_InOnePipeline_MovesItToAnotherSocketTheOtherStays()
+    {
+        await using var pool = new AsyncAIWebSocketConnectionPool();
+        var (first, firstEvents) = CreateService(pool);
+        var (second, _) = CreateService(pool);
+        await using var a = Start(first, out _);
+        await using var b = Start(second, out _);
+        await firstEvents.Connected.Task.WaitAsync(PipelineHarness.Timeout);
+
+        a.Queue(new TtsUpdateSettingsFrame(new TtsSettingsUpdate { Voice = OtherVoiceId }), new TtsSpeakFrame("With the other voice."));
+        b.Queue(new TtsSpeakFrame("With the first voice."));
+        var stoppedA = await a.WaitDownAsync<TtsStoppedFrame>();
+        var stoppedB = await b.WaitDownAsync<TtsStoppedFrame>();
+
+        var events = _emulator.Journal.Snapshot();
+        var inits = events.Where(e => e.Kind == EmulatorEventKind.Init).ToList();
+        Assert.Equal(2, inits.Count);
+        var textA = Assert.Single(events, e => e.Kind == EmulatorEventKind.Text && e.ContextId == stoppedA.ContextId);
+        var textB = Assert.Single(events, e => e.Kind == EmulatorEventKind.Text && e.ContextId == stoppedB.ContextId);
+        Assert.Contains(OtherVoiceId, Assert.Single(inits, i => i.ConnectionId == textA.ConnectionId).Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(OtherVoiceId, Assert.Single(inits, i => i.ConnectionId == textB.ConnectionId).Detail, StringComparison.Ordinal);
+
+        // The first socket is still the second pipeline's: the move closed nothing.
+        Assert.DoesNotContain(_emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.Disconnected);
+        Assert.Equal(2, pool.ConnectionCount);
+        Assert.Empty(a.Errors);
+        Assert.Empty(b.Errors);
+    }
+
+    [Fact]
+    public void Constructor_NullPool_Throws()
+    {
+        Assert.Throws<ArgumentNullException>("connectionPool", () => new AsyncAITtsService(null!, Options()));
+    }
+
+    private static void AssertOwnAudio(PipelineHarness harness, string context, string transcript, PcmStreamSink sink)
+    {
+        var audio = harness.DownFrames.OfType<TtsAudioRawFrame>().ToList();
+        Assert.All(audio, f => Assert.Equal(context, f.ContextId));
+        Assert.Equal(EmulatorAudio.ExpectedByteCount(transcript, 24000, AudioEncodings.PcmS16Le, new EmulatorOptions().SecondsPerCharacter), audio.Sum(f => f.Audio.Length));
+        Assert.Equal(audio.Sum(f => f.Audio.Length), sink.BytesWritten);
+    }
+
+    private static PipelineHarness Start(AsyncAITtsService tts, out PcmStreamSink sink)
+    {
+        sink = new PcmStreamSink(new MemoryStream());
+        return PipelineHarness.Start([tts, sink]);
+    }
+
+    private Task<EmulatorEvent> WaitForCloseContextAsync(string context) =>
+        _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.CloseContext && e.ContextId == context, PipelineHarness.Timeout);
+
+    private (AsyncAITtsService Service, ServiceEvents Events) CreateService(AsyncAIWebSocketConnectionPool pool)
+    {
+        var service = new AsyncAITtsService(pool, Options());
+        var events = new ServiceEvents();
+        service.Connected += (_, _) => events.Connected.TrySetResult();
+        service.Disconnected += (_, _) => Interlocked.Increment(ref events.Disconnects);
+        return (service, events);
+    }
+
+    private AsyncAITtsServiceOptions Options() => new()
+    {
+        ApiKey = "sk_test",
+        VoiceId = "e0f39dc4-f691-4e78-bba5-5c636692cc04",
+        Url = _emulator.WebSocketUrl,
+    };
+
+    private sealed class ServiceEvents
+    {
+        public TaskCompletionSource Connected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+#pragma warning disable SA1401 // a counter incremented with Interlocked
+        public int Disconnects;
+#pragma warning restore SA1401
+    }
+}
