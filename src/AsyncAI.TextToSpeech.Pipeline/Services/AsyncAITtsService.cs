@@ -96,7 +96,9 @@ public sealed class AsyncAITtsService : TtsService
         try
         {
             var connection = _current ??= OpenConnection(Settings);
-            if (connection.Client.State == AsyncAIWebSocketState.Disconnected)
+
+            // A shared client may be connecting for another service: ConnectAsync then returns once that has finished.
+            if (connection.Client.State is AsyncAIWebSocketState.Disconnected or AsyncAIWebSocketState.Connecting)
             {
                 await connection.Client.ConnectAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -258,9 +260,10 @@ public sealed class AsyncAITtsService : TtsService
                 Volatile.Write(ref _current, connection);
             }
 
-            if (connection.Client.State == AsyncAIWebSocketState.Disconnected)
+            if (connection.Client.State is AsyncAIWebSocketState.Disconnected or AsyncAIWebSocketState.Connecting)
             {
-                // Not connected yet (a new connection, or the connect at start failed), or reconnecting gave up: one attempt, now.
+                // Not connected yet (a new connection, or the connect at start failed), or reconnecting gave up: one attempt,
+                // now. A shared client may be connecting for another service: ConnectAsync then waits for that attempt.
                 AsyncAITtsServiceLog.ReconnectingForContext(Logger, Name);
                 await connection.Client.ConnectAsync(cancellationToken).ConfigureAwait(false);
             }
