@@ -6,6 +6,7 @@ using AsyncAI.TextToSpeech.Http;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Pipelines;
 using AsyncAI.TextToSpeech.Pipeline.Services;
+using AsyncAI.TextToSpeech.WebSockets;
 
 namespace AsyncAI.TextToSpeech.Benchmarks.Pipeline;
 
@@ -53,6 +54,9 @@ internal sealed class PipelineBenchSettings
 
     public double LatenessBudgetMs { get; set; } = 100;
 
+    /// <summary>Pipelines per WebSocket through an <c>AsyncAIWebSocketConnectionPool</c>; 0 = one socket per pipeline, as Pipecat has.</summary>
+    public int PipelinesPerSocket { get; set; }
+
     public static PipelineBenchSettings? Parse(string[] args)
     {
         var settings = new PipelineBenchSettings();
@@ -92,6 +96,7 @@ internal sealed class PipelineBenchSettings
                     case "--capacity-turns": settings.CapacityTurns = Int(); break;
                     case "--spread-s": settings.StartSpreadSeconds = double.Parse(Value(), CultureInfo.InvariantCulture); break;
                     case "--budget-ms": settings.LatenessBudgetMs = double.Parse(Value(), CultureInfo.InvariantCulture); break;
+                    case "--pipelines-per-socket": settings.PipelinesPerSocket = Int(); break;
                     default: return null;
                 }
             }
@@ -133,14 +138,9 @@ internal sealed class PipelineBenchSettings
     }
 
     /// <summary>The service under test against a server: <c>AsyncAIHttpTtsService</c> (http) or <c>AsyncAITtsService</c> (ws).</summary>
-    public TtsService CreateService(BenchServer server, HttpClient http) => Transport switch
+    public TtsService CreateService(BenchServer server, HttpClient http, AsyncAIWebSocketConnectionPool? pool = null) => Transport switch
     {
-        "ws" => new AsyncAITtsService(new AsyncAITtsServiceOptions
-        {
-            ApiKey = ApiKey,
-            VoiceId = VoiceId,
-            Url = server.WebSocketUrl ?? throw new ArgumentException("the WebSocket service needs a ws:// URL"),
-        }),
+        "ws" => pool is null ? new AsyncAITtsService(WebSocketOptions(server)) : new AsyncAITtsService(pool, WebSocketOptions(server)),
         _ => new AsyncAIHttpTtsService(http, new AsyncAIHttpTtsServiceOptions
         {
             ApiKey = ApiKey,
@@ -149,11 +149,23 @@ internal sealed class PipelineBenchSettings
         }),
     };
 
+    /// <summary>A pool sharing sockets among --pipelines-per-socket pipelines, or null for one socket per pipeline.</summary>
+    public AsyncAIWebSocketConnectionPool? CreatePool() => Transport == "ws" && PipelinesPerSocket > 0
+        ? new AsyncAIWebSocketConnectionPool(new AsyncAIWebSocketConnectionPoolOptions { MaxLeasesPerConnection = PipelinesPerSocket })
+        : null;
+
     public static HttpClient CreateHttpClient() =>
         new(new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, MaxConnectionsPerServer = int.MaxValue, AutomaticDecompression = DecompressionMethods.None })
         {
             Timeout = TimeSpan.FromMinutes(5),
         };
+
+    private AsyncAITtsServiceOptions WebSocketOptions(BenchServer server) => new()
+    {
+        ApiKey = ApiKey,
+        VoiceId = VoiceId,
+        Url = server.WebSocketUrl ?? throw new ArgumentException("the WebSocket service needs a ws:// URL"),
+    };
 
     public static string BuildText(int characters)
     {

@@ -28,16 +28,19 @@ internal static class PipelineCapacityHarness
             Console.Error.WriteLine("""
                 usage: pipeline-capacity [--pipelines 100,250,500,1000,1500,2000] [--chars N] [--capacity-turns N] [--spread-s S]
                                          [--budget-ms MS] [--url URL | --emulators N] [--transport ws|http] [--api-key KEY] [--voice ID]
+                                         [--pipelines-per-socket N]
                   each pipeline speaks --capacity-turns turns (default 2) of --chars characters (default 100, ~4.4 s of audio),
                   starting at a random offset within --spread-s (default 1 s); the server must pace at real time
                   (the child emulators do: pacing 1, 20 ms chunks, time to first audio 0).
                   --inline-completions: socket completions run on the epoll thread in this process (not the child emulators).
+                  --pipelines-per-socket N: pipelines share WebSockets through an AsyncAIWebSocketConnectionPool, N per socket
+                  (default 0: one socket per pipeline, as Pipecat has).
                 """);
             return 2;
         }
 
         var text = PipelineBenchSettings.BuildText(settings.CapacityChars);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pipeline-capacity: transport {settings.Transport}, {BenchRuntime.Describe()}, {settings.CapacityTurns} turns of {text.Length} characters each, budget p99 last-chunk lateness <= {settings.LatenessBudgetMs} ms"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pipeline-capacity: transport {settings.Transport}, {BenchRuntime.Describe()}, {settings.CapacityTurns} turns of {text.Length} characters each, budget p99 last-chunk lateness <= {settings.LatenessBudgetMs} ms, {(settings.PipelinesPerSocket > 0 ? $"{settings.PipelinesPerSocket} pipelines per socket (pool)" : "one socket per pipeline")}"));
         var servers = await settings.StartServersAsync(pacing: 1, forceChildProcess: true);
         using var http = PipelineBenchSettings.CreateHttpClient();
         try
@@ -70,10 +73,11 @@ internal static class PipelineCapacityHarness
 
     private static async Task<bool> RunStepAsync(PipelineBenchSettings settings, List<BenchServer> servers, HttpClient http, string text, int k, int turns, bool print)
     {
+        await using var pool = settings.CreatePool();
         var pipelines = new BenchPipeline[k];
         for (var i = 0; i < k; i++)
         {
-            pipelines[i] = BenchPipeline.Start(settings.CreateService(servers[i % servers.Count], http));
+            pipelines[i] = BenchPipeline.Start(settings.CreateService(servers[i % servers.Count], http, pool));
         }
 
         var setup = Stopwatch.StartNew();
@@ -130,6 +134,7 @@ internal static class PipelineCapacityHarness
         var audioSeconds = all.Sum(r => r.Turn.Bytes) / (2.0 * PipelineBenchSettings.SampleRate);
         var pass = incomplete == 0 && silent == 0 && errors == 0 && last.Count > 0 && P(last, 0.99) <= settings.LatenessBudgetMs;
 
+        var sockets = pool?.ConnectionCount ?? k;
         var teardown = Task.WhenAll(pipelines.Select(p => p.DisposeAsync().AsTask()));
         await teardown.WaitAsync(TimeSpan.FromSeconds(120));
         if (print)
@@ -140,7 +145,7 @@ internal static class PipelineCapacityHarness
                 K = {k}: {(pass ? "REAL TIME" : "NOT real time")}  ({all.Count} turns, {incomplete} timed out, {silent} silent, {errors} errors; setup {setup.Elapsed.TotalSeconds:0.0} s, window {wall.Elapsed.TotalSeconds:0.0} s)
                   last-chunk lateness ms: p50 {P(last, 0.5):0.0}  p99 {P(last, 0.99):0.0}  max {(last.Count > 0 ? last[^1] : double.NaN):0.0}   worst chunk per turn ms: p50 {P(worst, 0.5):0.0}  p99 {P(worst, 0.99):0.0}
                   first audio ms: p50 {P(first, 0.5):0.00}  p99 {P(first, 0.99):0.00}   client CPU {cpu.TotalSeconds / wall.Elapsed.TotalSeconds / cores * 100:0}% of {cores} cores ({cpu.TotalMilliseconds / audioSeconds:0.00} ms per audio-s), server CPU {serverCpu.TotalSeconds / wall.Elapsed.TotalSeconds / cores * 100:0}%
-                  GCs gen0/1/2 {gcs[0]}/{gcs[1]}/{gcs[2]}; thread pool: max queued work items {maxQueue}, max threads {maxThreads}
+                  GCs gen0/1/2 {gcs[0]}/{gcs[1]}/{gcs[2]}; thread pool: max queued work items {maxQueue}, max threads {maxThreads}; {sockets} sockets
                 """));
         }
 
