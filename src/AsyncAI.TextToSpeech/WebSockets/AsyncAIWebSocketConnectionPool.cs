@@ -21,7 +21,8 @@ namespace AsyncAI.TextToSpeech.WebSockets;
 /// </para>
 /// <para>
 /// How many contexts the real service allows on one socket is not documented; the default of 16 leases (a pipeline has
-/// one or two contexts open at a time) is a guess that the emulator, which has no limit, cannot check.
+/// one or two contexts open at a time) is a guess. The emulator's own limit (256 open contexts per socket, answered with
+/// <c>TOO_MANY_CONTEXTS</c>) is a guess too, so it cannot confirm this one.
 /// </para>
 /// </remarks>
 public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable

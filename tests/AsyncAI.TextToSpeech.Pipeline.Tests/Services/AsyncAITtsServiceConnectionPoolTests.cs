@@ -1,12 +1,15 @@
+using System.Text.RegularExpressions;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.Pipeline.Pipelines;
 using AsyncAI.TextToSpeech.Pipeline.Services;
 using AsyncAI.TextToSpeech.Pipeline.Sinks;
 using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
 using AsyncAI.TextToSpeech.Protocol;
 using AsyncAI.TextToSpeech.WebSockets;
-
 namespace AsyncAI.TextToSpeech.Pipeline.Tests.Services;
+
+using Pipeline = AsyncAI.TextToSpeech.Pipeline.Pipelines.Pipeline;
 
 /// <summary>AsyncAITtsService on a shared AsyncAIWebSocketConnectionPool: pipelines share sockets, not contexts.</summary>
 public sealed class AsyncAITtsServiceConnectionPoolTests : IAsyncLifetime
@@ -119,6 +122,46 @@ public sealed class AsyncAITtsServiceConnectionPoolTests : IAsyncLifetime
         Assert.Equal(2, pool.ConnectionCount);
         Assert.Empty(a.Errors);
         Assert.Empty(b.Errors);
+    }
+
+    [Fact]
+    public async Task ReadmeExample_ManyPipelinesOnePool_RunsAndIsShownVerbatim()
+    {
+        var emulator = _emulator;
+        var wavs = Enumerable.Range(0, 3).Select(_ => new MemoryStream()).ToArray();
+        string[] lines = ["One.", "Two.", "Three."];
+
+        // --- the example ---
+        await using var pool = new AsyncAIWebSocketConnectionPool(new AsyncAIWebSocketConnectionPoolOptions { MaxLeasesPerConnection = 16 });
+        var runs = lines.Select(async (line, i) =>
+        {
+            var tts = new AsyncAITtsService(pool, new AsyncAITtsServiceOptions
+            {
+                ApiKey = "sk_emulator", // in an application: Environment.GetEnvironmentVariable("ASYNCAI_API_KEY")
+                VoiceId = "e0f39dc4-f691-4e78-bba5-5c636692cc04",
+                Url = emulator.WebSocketUrl, // omit for wss://api.async.com/text_to_speech/websocket/ws
+            });
+            var task = new PipelineTask(new Pipeline(tts, new WavFileSink(wavs[i], leaveOpen: true)));
+            task.QueueFrames([new TtsSpeakFrame(line), new EndFrame()]);
+            await new PipelineRunner().RunAsync(task);
+        });
+        await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(10));
+        // --- end of example ---
+
+        Assert.All(wavs, wav => Assert.True(wav.Length > WavFileSink.HeaderSize));
+        Assert.Equal(1, _emulator.Journal.ConnectionsAccepted);
+
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "AsyncAI.TextToSpeech.slnx")))
+        {
+            root = root.Parent;
+        }
+
+        var source = await File.ReadAllTextAsync(Path.Combine(root!.FullName, "tests", "AsyncAI.TextToSpeech.Pipeline.Tests", "Services", nameof(AsyncAITtsServiceConnectionPoolTests) + ".cs"));
+        var example = Regex.Match(source.ReplaceLineEndings("\n"), @"// --- the example ---\n(?<code>.*?)\n[ ]*// --- end of example ---", RegexOptions.Singleline).Groups["code"].Value;
+        var shown = string.Join('\n', example.Split('\n').Select(line => line.StartsWith("        ", StringComparison.Ordinal) ? line[8..] : line));
+        var readme = (await File.ReadAllTextAsync(Path.Combine(root.FullName, "README.md"))).ReplaceLineEndings("\n");
+        Assert.Contains("```csharp\n" + shown + "\n```", readme, StringComparison.Ordinal);
     }
 
     [Fact]
