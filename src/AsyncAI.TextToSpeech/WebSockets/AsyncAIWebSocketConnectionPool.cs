@@ -101,7 +101,7 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
                 }
             }
 
-            entry = chosen ?? AddEntry(list, options);
+            entry = chosen ?? AddEntry(key, list, options);
             entry.Leases++;
             entry.IdleTimer?.Dispose();
             entry.IdleTimer = null;
@@ -206,9 +206,9 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
         options.Encoding,
         options.SampleRate.ToString(CultureInfo.InvariantCulture));
 
-    private Entry AddEntry(List<Entry> list, AsyncAIWebSocketOptions options)
+    private Entry AddEntry(string key, List<Entry> list, AsyncAIWebSocketOptions options)
     {
-        var entry = new Entry(this, new AsyncAIWebSocketClient(options), list);
+        var entry = new Entry(this, new AsyncAIWebSocketClient(options), key, list);
         list.Add(entry);
         _open.Add(entry);
         return entry;
@@ -238,14 +238,7 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
         entry.List.Remove(entry);
         if (entry.List.Count == 0)
         {
-            foreach (var (key, list) in _entries)
-            {
-                if (ReferenceEquals(list, entry.List))
-                {
-                    _entries.Remove(key);
-                    break;
-                }
-            }
+            _entries.Remove(entry.Key);
         }
     }
 
@@ -265,11 +258,13 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
     }
 
     /// <summary>One pooled client. Its fields are guarded by the pool's lock.</summary>
-    internal sealed class Entry(AsyncAIWebSocketConnectionPool pool, AsyncAIWebSocketClient client, List<Entry> list)
+    internal sealed class Entry(AsyncAIWebSocketConnectionPool pool, AsyncAIWebSocketClient client, string key, List<Entry> list)
     {
         public AsyncAIWebSocketConnectionPool Pool { get; } = pool;
 
         public AsyncAIWebSocketClient Client { get; } = client;
+
+        public string Key { get; } = key;
 
         public List<Entry> List { get; } = list;
 
