@@ -125,6 +125,83 @@ public sealed class AsyncAITtsServiceConnectionPoolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reconnect_SharedSocketClosedByTheServer_BothServicesHearItAndSpeakOnOneNewSocket()
+    {
+        _emulator.Options.Faults.CloseAfterIdle = TimeSpan.FromMilliseconds(300);
+        await using var pool = new AsyncAIWebSocketConnectionPool();
+        var (first, firstEvents) = CreateService(pool);
+        var (second, secondEvents) = CreateService(pool);
+        var reconnects = new[] { new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var connects = new int[2];
+        first.Connected += (_, _) => { if (Interlocked.Increment(ref connects[0]) == 2) { reconnects[0].TrySetResult(); } };
+        second.Connected += (_, _) => { if (Interlocked.Increment(ref connects[1]) == 2) { reconnects[1].TrySetResult(); } };
+        await using var a = Start(first, out _);
+        await using var b = Start(second, out _);
+        await firstEvents.Connected.Task.WaitAsync(PipelineHarness.Timeout);
+        await secondEvents.Connected.Task.WaitAsync(PipelineHarness.Timeout);
+
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Disconnected, PipelineHarness.Timeout);
+        _emulator.Options.Faults.CloseAfterIdle = null;
+        await Task.WhenAll(reconnects.Select(r => r.Task)).WaitAsync(PipelineHarness.Timeout);
+        a.Queue(new TtsSpeakFrame("After the reconnect."));
+        b.Queue(new TtsSpeakFrame("Me too."));
+        var stoppedA = await a.WaitDownAsync<TtsStoppedFrame>();
+        var stoppedB = await b.WaitDownAsync<TtsStoppedFrame>();
+
+        Assert.True(firstEvents.Disconnects >= 1);
+        Assert.True(secondEvents.Disconnects >= 1);
+        var events = _emulator.Journal.Snapshot();
+        var socketA = Assert.Single(events, e => e.Kind == EmulatorEventKind.Text && e.ContextId == stoppedA.ContextId).ConnectionId;
+        Assert.Equal(socketA, Assert.Single(events, e => e.Kind == EmulatorEventKind.Text && e.ContextId == stoppedB.ContextId).ConnectionId);
+        Assert.NotEqual(Assert.Single(events, e => e.Kind == EmulatorEventKind.Disconnected).ConnectionId, socketA);
+        Assert.Equal(1, pool.ConnectionCount);
+        Assert.Equal(_emulator.Journal.AudioBytesSent(stoppedB.ContextId!), b.DownFrames.OfType<TtsAudioRawFrame>().Sum(f => f.Audio.Length));
+        Assert.Empty(a.Errors);
+        Assert.Empty(b.Errors);
+    }
+
+    [Fact]
+    public async Task Errors_KeyRejectedOnASharedSocket_EachServiceOneAuthenticationErrorAndUnusable()
+    {
+        _emulator.Options.ApiKeys.Add("sk_right");
+        await using var pool = new AsyncAIWebSocketConnectionPool();
+        var services = new[] { new AsyncAITtsService(pool, Options(o => o.ApiKey = "sk_wrong")), new AsyncAITtsService(pool, Options(o => o.ApiKey = "sk_wrong")) };
+        var harnesses = services.Select(s => Start(s, out _)).ToArray();
+        try
+        {
+            foreach (var harness in harnesses)
+            {
+                harness.Queue(new TtsSpeakFrame("First."), new TtsSpeakFrame("Second."), new MarkerFrame(1));
+            }
+
+            foreach (var harness in harnesses)
+            {
+                await harness.WaitDownAsync<MarkerFrame>();
+                await harness.EndAsync();
+            }
+        }
+        finally
+        {
+            foreach (var harness in harnesses)
+            {
+                await harness.DisposeAsync();
+            }
+        }
+
+        foreach (var (harness, service) in harnesses.Zip(services))
+        {
+            var error = Assert.Single(harness.Errors);
+            Assert.Equal(AsyncAIErrorCategory.Authentication, error.Category);
+            Assert.DoesNotContain("sk_wrong", error.Message, StringComparison.Ordinal);
+            Assert.False(service.IsUsable);
+        }
+
+        // At most one handshake per service, however the two raced for the shared client: no retry storm.
+        Assert.InRange(_emulator.Journal.HandshakesRejected, 1, 2);
+        Assert.Equal(0, _emulator.Journal.ConnectionsAccepted);
+    }
+
+    [Fact]
     public async Task ReadmeExample_ManyPipelinesOnePool_RunsAndIsShownVerbatim()
     {
         var emulator = _emulator;
@@ -196,12 +273,17 @@ public sealed class AsyncAITtsServiceConnectionPoolTests : IAsyncLifetime
         return (service, events);
     }
 
-    private AsyncAITtsServiceOptions Options() => new()
+    private AsyncAITtsServiceOptions Options(Action<AsyncAITtsServiceOptions>? configure = null)
     {
-        ApiKey = "sk_test",
-        VoiceId = "e0f39dc4-f691-4e78-bba5-5c636692cc04",
-        Url = _emulator.WebSocketUrl,
-    };
+        var options = new AsyncAITtsServiceOptions
+        {
+            ApiKey = "sk_test",
+            VoiceId = "e0f39dc4-f691-4e78-bba5-5c636692cc04",
+            Url = _emulator.WebSocketUrl,
+        };
+        configure?.Invoke(options);
+        return options;
+    }
 
     private sealed class ServiceEvents
     {
