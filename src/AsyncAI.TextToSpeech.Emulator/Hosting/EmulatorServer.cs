@@ -105,11 +105,14 @@ internal sealed partial class EmulatorServer
             http.Response.Headers.Connection = "Upgrade";
             http.Response.Headers.Upgrade = "websocket";
             http.Response.Headers.SecWebSocketAccept = AcceptKey(http.Request.Headers.SecWebSocketKey.ToString());
+
+            // Journaled before the 101 goes out, like every message the emulator sends: a client that has connected
+            // always finds its connection counted.
+            Journal.CountConnectionAccepted();
+            Journal.Add(id, EmulatorEventKind.Connected, null, string.IsNullOrEmpty(spec) ? null : spec);
             var transport = await upgrade.UpgradeAsync();
             await using var stream = new CoalescingStream(transport);
             using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-            Journal.CountConnectionAccepted();
-            Journal.Add(id, EmulatorEventKind.Connected, null, string.IsNullOrEmpty(spec) ? null : spec);
             using var session = new WebSocketSession(socket, stream, http, _options, Journal, id, spec, _stopping.Token);
             disconnected = await session.RunAsync();
         }
