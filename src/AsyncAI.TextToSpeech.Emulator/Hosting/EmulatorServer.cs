@@ -110,6 +110,7 @@ internal sealed partial class EmulatorServer
             // always finds its connection counted.
             Journal.CountConnectionAccepted();
             Journal.Add(id, EmulatorEventKind.Connected, null, string.IsNullOrEmpty(spec) ? null : spec);
+            disconnected = "aborted during the upgrade"; // replaced by the session's own reason once it runs
             var transport = await upgrade.UpgradeAsync();
             await using var stream = new CoalescingStream(transport);
             using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });

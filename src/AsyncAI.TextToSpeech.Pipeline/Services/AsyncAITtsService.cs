@@ -100,7 +100,7 @@ public sealed class AsyncAITtsService : TtsService
             // A shared client may be connecting for another service: ConnectAsync then returns once that has finished.
             if (connection.Client.State is AsyncAIWebSocketState.Disconnected or AsyncAIWebSocketState.Connecting)
             {
-                await connection.Client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                await ConnectAsync(connection, cancellationToken).ConfigureAwait(false);
             }
 
             AnnounceShared(connection);
@@ -240,6 +240,12 @@ public sealed class AsyncAITtsService : TtsService
                 Retire(connection);
                 connection = null;
             }
+            else if (connection?.Client.State == AsyncAIWebSocketState.Disposed)
+            {
+                // A shared client whose pool was disposed: leasing anew says so (ObjectDisposedException) on every turn.
+                Retire(connection);
+                connection = null;
+            }
             else if (connection?.Client.State == AsyncAIWebSocketState.Failed)
             {
                 if (!_reportedErrors.TryGetValue(connection.Client.PermanentError!, out _))
@@ -265,7 +271,7 @@ public sealed class AsyncAITtsService : TtsService
                 // Not connected yet (a new connection, or the connect at start failed), or reconnecting gave up: one attempt,
                 // now. A shared client may be connecting for another service: ConnectAsync then waits for that attempt.
                 AsyncAITtsServiceLog.ReconnectingForContext(Logger, Name);
-                await connection.Client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                await ConnectAsync(connection, cancellationToken).ConfigureAwait(false);
             }
 
             AnnounceShared(connection);
@@ -306,6 +312,22 @@ public sealed class AsyncAITtsService : TtsService
         return connection;
     }
 
+    /// <summary>One connect attempt; a shared client's failure event is not this service's yet, so it is raised here.</summary>
+    private async Task ConnectAsync(Connection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.Client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (AsyncAIException ex) when (connection.Lease is not null && !connection.ReportsErrors)
+        {
+            // The ErrorFrame comes from the exception (the caller rethrows it to the base); the event is this attempt's.
+            AsyncAITtsServiceLog.ConnectionError(Logger, Name, ex.Category, ex.Message);
+            OnConnectionError(ex.Message, ex);
+            throw;
+        }
+    }
+
     /// <summary>A shared client may have been connected by another service, which raised no event for this one.</summary>
     private void AnnounceShared(Connection connection)
     {
@@ -326,7 +348,9 @@ public sealed class AsyncAITtsService : TtsService
 
         connection.Unsubscribe();
         connection.Lease.Dispose();
-        if (!connection.IsRetired && connection.MarkDown())
+
+        // Closed for good: a handler the client's event loop had already picked up raises nothing any more.
+        if (connection.MarkClosed() && !connection.IsRetired)
         {
             OnDisconnected();
         }
@@ -334,6 +358,13 @@ public sealed class AsyncAITtsService : TtsService
 
     private void OnClientConnectionError(Connection connection, AsyncAIException error)
     {
+        if (!connection.ReportsErrors)
+        {
+            // A shared client's failure from before this service was ever connected through it (another service's
+            // connect attempt) or after it returned its lease: this service reports its own attempts from ConnectAsync.
+            return;
+        }
+
         AsyncAITtsServiceLog.ConnectionError(Logger, Name, error.Category, error.Message);
         OnConnectionError(error.Message, error);
         PushError($"{Name}: {error.Message}", error);
@@ -352,8 +383,18 @@ public sealed class AsyncAITtsService : TtsService
 
     private bool IsPermanentClientFailure(Exception exception)
     {
-        var current = Volatile.Read(ref _current);
-        return current is not null && ReferenceEquals(current.Client.PermanentError, exception);
+        // A client that failed for good throws copies of its PermanentError (wrapping it) at later callers, such as
+        // another service sharing it.
+        var permanent = Volatile.Read(ref _current)?.Client.PermanentError;
+        for (var inner = exception; permanent is not null && inner is not null; inner = inner.InnerException)
+        {
+            if (ReferenceEquals(permanent, inner))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Replaces a connection: it is disposed once its open contexts have finished. Under <see cref="_connectionLock"/>.</summary>
@@ -420,9 +461,11 @@ public sealed class AsyncAITtsService : TtsService
         private EventHandler<AsyncAIConnectionEventArgs>? _onConnected;
         private EventHandler<AsyncAIConnectionEventArgs>? _onDisconnected;
         private EventHandler<AsyncAIConnectionEventArgs>? _onConnectionError;
+        private const int Closed = -1;
         private int _open;
         private int _retired;
-        private int _up;
+        private int _up; // 0 down, 1 up, Closed after the lease was returned (shared clients only)
+        private int _everUp;
 
         public AsyncAIWebSocketClient Client { get; } = client;
 
@@ -450,13 +493,37 @@ public sealed class AsyncAITtsService : TtsService
         }
 
         /// <summary>
-        /// Records that the service saw the connection come up; false when it already had. An owned client's events are
-        /// raised as they come; a shared one's are deduplicated against <see cref="AnnounceShared"/> and the lease's return.
+        /// Gets whether the client's <c>ConnectionError</c> events concern this service: always for an owned client; for a
+        /// shared one from the first time this service was connected through it until it returned its lease.
         /// </summary>
-        public bool MarkUp() => Lease is null || Interlocked.Exchange(ref _up, 1) == 0;
+        public bool ReportsErrors => Lease is null || (Volatile.Read(ref _everUp) == 1 && Volatile.Read(ref _up) != Closed);
 
-        /// <summary>Records that the service saw the connection go down; false when it already had.</summary>
-        public bool MarkDown() => Lease is null || Interlocked.Exchange(ref _up, 0) == 1;
+        /// <summary>
+        /// Records that the service saw the connection come up; false when it already had, or after the lease was
+        /// returned. An owned client's events are raised as they come; a shared one's are deduplicated against
+        /// <see cref="AnnounceShared"/> and the lease's return.
+        /// </summary>
+        public bool MarkUp()
+        {
+            if (Lease is null)
+            {
+                return true;
+            }
+
+            if (Interlocked.CompareExchange(ref _up, 1, 0) != 0)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _everUp, 1);
+            return true;
+        }
+
+        /// <summary>Records that the service saw the connection go down; false when it already had, or after the lease was returned.</summary>
+        public bool MarkDown() => Lease is null || Interlocked.CompareExchange(ref _up, 0, 1) == 1;
+
+        /// <summary>Records that the lease was returned; true when the service had seen the connection up until now.</summary>
+        public bool MarkClosed() => Interlocked.Exchange(ref _up, Closed) == 1;
 
         public bool IsRetired => Volatile.Read(ref _retired) == 1;
 

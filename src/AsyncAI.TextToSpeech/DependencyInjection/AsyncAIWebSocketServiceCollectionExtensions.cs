@@ -19,7 +19,9 @@ public static class AsyncAIWebSocketServiceCollectionExtensions
     /// The options are validated when the host starts (<c>ValidateOnStart</c>); a bad value throws the option's
     /// <see cref="ArgumentException"/>, which names it. When the options keep <see cref="TimeProvider.System"/>, a registered
     /// <see cref="TimeProvider"/> drives the idle timeout instead. Dispose the container only after the pipelines that
-    /// use the pool have ended: disposing the pool closes every socket, leased or not.
+    /// use the pool have ended: disposing the pool closes every socket, leased or not. The pool is only
+    /// <see cref="IAsyncDisposable"/> (closing sockets is asynchronous), so dispose a container that resolved it with
+    /// <c>DisposeAsync</c> (the generic host does); a synchronous <c>Dispose</c> throws <see cref="InvalidOperationException"/>.
     /// </remarks>
     public static IServiceCollection AddAsyncAIWebSocketConnectionPool(this IServiceCollection services, Action<AsyncAIWebSocketConnectionPoolOptions>? configure = null)
     {

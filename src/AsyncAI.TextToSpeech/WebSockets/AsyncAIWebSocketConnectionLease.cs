@@ -2,8 +2,9 @@ namespace AsyncAI.TextToSpeech.WebSockets;
 
 /// <summary>The use of one <see cref="AsyncAIWebSocketConnectionPool"/> client; dispose it to give the client back.</summary>
 /// <remarks>
-/// The client is shared: create contexts on it and connect it, but do not disconnect or dispose it. Its events are raised
-/// for every lease's user; unsubscribe before returning the lease.
+/// The client is shared: create contexts on it and connect it, but do not dispose it, and disconnect it only when its
+/// session as such is unusable (every user sent the same init). Its events are raised for every lease's user, on one
+/// event loop, so a slow handler delays the others; unsubscribe before returning the lease.
 /// </remarks>
 public sealed class AsyncAIWebSocketConnectionLease : IDisposable
 {

@@ -32,6 +32,7 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
     private readonly Dictionary<string, List<Entry>> _entries = new(StringComparer.Ordinal);
     private readonly HashSet<Entry> _open = [];
     private readonly List<Task> _closing = [];
+    private Task? _disposal;
     private bool _disposed;
 
     /// <summary>Initializes a new pool. Nothing connects until a lease's user connects its client.</summary>
@@ -81,11 +82,13 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
             for (var i = list.Count - 1; i >= 0; i--)
             {
                 var candidate = list[i];
-                if (candidate.Client.State is AsyncAIWebSocketState.Failed or AsyncAIWebSocketState.Disposed)
+                if (IsUnusable(candidate.Client))
                 {
                     // Failed for good (or disposed by a careless user): never handed out again; closed once unleased.
                     list.RemoveAt(i);
                     candidate.Indexed = false;
+                    candidate.IdleTimer?.Dispose();
+                    candidate.IdleTimer = null;
                     if (candidate.Leases == 0)
                     {
                         (unusable ??= []).Add(candidate);
@@ -119,41 +122,14 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
     }
 
     /// <summary>Disposes every client, leased or not (return the leases first), and waits until they have closed.</summary>
-    /// <returns>A task that completes when every client has been disposed.</returns>
-    public async ValueTask DisposeAsync()
+    /// <returns>A task that completes when every client has been disposed; every call waits for the same closes.</returns>
+    public ValueTask DisposeAsync()
     {
-        List<Entry> all;
         lock (_lock)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            all = [.. _open];
-            _entries.Clear();
-            foreach (var entry in all)
-            {
-                entry.Indexed = false;
-                entry.IdleTimer?.Dispose();
-                entry.IdleTimer = null;
-            }
+            _disposal ??= DisposeCoreAsync();
+            return new ValueTask(_disposal);
         }
-
-        foreach (var entry in all)
-        {
-            Close(entry);
-        }
-
-        Task[] closing;
-        lock (_lock)
-        {
-            closing = [.. _closing];
-            _closing.Clear();
-        }
-
-        await Task.WhenAll(closing).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -176,14 +152,23 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
             {
                 closeNow = true; // failed for good, or the pool was disposed (then this does nothing)
             }
-            else if (_options.IdleTimeout == TimeSpan.Zero)
+            else if (_options.IdleTimeout == TimeSpan.Zero || IsUnusable(entry.Client))
             {
                 Unindex(entry);
                 closeNow = true;
             }
             else
             {
-                entry.IdleTimer = _options.TimeProvider.CreateTimer(static state => ((Entry)state!).Pool.OnIdleTimeout((Entry)state!), entry, _options.IdleTimeout, Timeout.InfiniteTimeSpan);
+                var generation = ++entry.IdleGeneration;
+                entry.IdleTimer = _options.TimeProvider.CreateTimer(
+                    static state =>
+                    {
+                        var (idle, armed) = ((Entry, int))state!;
+                        idle.Pool.OnIdleTimeout(idle, armed);
+                    },
+                    (entry, generation),
+                    _options.IdleTimeout,
+                    Timeout.InfiniteTimeSpan);
             }
         }
 
@@ -214,13 +199,47 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
         return entry;
     }
 
-    private void OnIdleTimeout(Entry entry)
+    private static bool IsUnusable(AsyncAIWebSocketClient client) =>
+        client.State is AsyncAIWebSocketState.Failed or AsyncAIWebSocketState.Disposed;
+
+    private async Task DisposeCoreAsync()
+    {
+        List<Entry> all;
+        lock (_lock)
+        {
+            _disposed = true;
+            all = [.. _open];
+            _entries.Clear();
+            foreach (var entry in all)
+            {
+                entry.Indexed = false;
+                entry.IdleTimer?.Dispose();
+                entry.IdleTimer = null;
+            }
+        }
+
+        foreach (var entry in all)
+        {
+            Close(entry);
+        }
+
+        Task[] closing;
+        lock (_lock)
+        {
+            closing = [.. _closing];
+            _closing.Clear();
+        }
+
+        await Task.WhenAll(closing).ConfigureAwait(false);
+    }
+
+    private void OnIdleTimeout(Entry entry, int generation)
     {
         lock (_lock)
         {
-            if (entry.Leases > 0 || !entry.Indexed || entry.IdleTimer is null)
+            if (entry.Leases > 0 || !entry.Indexed || entry.IdleTimer is null || entry.IdleGeneration != generation)
             {
-                return; // leased again (or closed) since the timer was armed
+                return; // leased again (or closed, or re-armed) since this timer was armed
             }
 
             entry.IdleTimer.Dispose();
@@ -273,5 +292,8 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
         public bool Indexed { get; set; } = true;
 
         public ITimer? IdleTimer { get; set; }
+
+        /// <summary>Counts the idle timers armed, so a timer that fires after being replaced does nothing.</summary>
+        public int IdleGeneration { get; set; }
     }
 }

@@ -5,8 +5,9 @@ public sealed class AsyncAIWebSocketConnectionPoolOptions
 {
     /// <summary>
     /// Gets or sets how many leases one connection serves at once (default 16). A pipeline's WebSocket service holds one
-    /// lease from its start to its end, so this is also how many pipelines share a socket; more share more of the
-    /// socket's sends and wake-ups, fewer limit how much one socket's trouble affects.
+    /// lease from its start to its end (two for a moment while a settings update moves it to another socket), so this is
+    /// also how many pipelines share a socket; more share more of the socket's sends and wake-ups, fewer limit how much
+    /// one socket's trouble affects.
     /// </summary>
     public int MaxLeasesPerConnection { get; set; } = 16;
 

@@ -56,6 +56,8 @@ public sealed class AsyncAITtsServiceConnectionPoolTests : IAsyncLifetime
         Assert.Equal(1, _emulator.Journal.ConnectionsAccepted);
         Assert.DoesNotContain(_emulator.Journal.Snapshot(), e => e.Kind is EmulatorEventKind.Disconnected or EmulatorEventKind.Terminate);
         Assert.Equal(1, secondEvents.Disconnects);
+        Assert.Equal(1, firstEvents.Connects);
+        Assert.Equal(1, secondEvents.Connects);
         Assert.Empty(a.Errors);
         Assert.Empty(b.Errors);
 
@@ -148,8 +150,9 @@ public sealed class AsyncAITtsServiceConnectionPoolTests : IAsyncLifetime
         var stoppedA = await a.WaitDownAsync<TtsStoppedFrame>();
         var stoppedB = await b.WaitDownAsync<TtsStoppedFrame>();
 
-        Assert.True(firstEvents.Disconnects >= 1);
-        Assert.True(secondEvents.Disconnects >= 1);
+        Assert.Equal(1, firstEvents.Disconnects);
+        Assert.Equal(1, secondEvents.Disconnects);
+        Assert.Equal([2, 2], connects);
         var events = _emulator.Journal.Snapshot();
         var socketA = Assert.Single(events, e => e.Kind == EmulatorEventKind.Text && e.ContextId == stoppedA.ContextId).ConnectionId;
         Assert.Equal(socketA, Assert.Single(events, e => e.Kind == EmulatorEventKind.Text && e.ContextId == stoppedB.ContextId).ConnectionId);
@@ -199,6 +202,95 @@ public sealed class AsyncAITtsServiceConnectionPoolTests : IAsyncLifetime
         // At most one handshake per service, however the two raced for the shared client: no retry storm.
         Assert.InRange(_emulator.Journal.HandshakesRejected, 1, 2);
         Assert.Equal(0, _emulator.Journal.ConnectionsAccepted);
+    }
+
+    [Fact]
+    public async Task ConnectFailure_OfOneService_IsReportedOnlyInItsOwnPipeline()
+    {
+        _emulator.Options.Faults.RejectHandshakeStatus = 503;
+        await using var pool = new AsyncAIWebSocketConnectionPool();
+        var (first, firstEvents) = CreateService(pool);
+        var (second, _) = CreateService(pool);
+        var firstConnectionErrors = 0;
+        first.ConnectionError += (_, _) => Interlocked.Increment(ref firstConnectionErrors);
+
+        await using var a = Start(first, out _);
+        await a.WaitUpAsync<ErrorFrame>(); // its own failed start
+        await using var b = Start(second, out _);
+        await b.WaitUpAsync<ErrorFrame>(); // the second service's own attempt, on the same shared client
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.HandshakeRejected, TimeSpan.FromSeconds(10));
+
+        // Both pipelines' queues have drained past the second failure: a stray report would be in by now.
+        a.Queue(new MarkerFrame(1));
+        b.Queue(new MarkerFrame(1));
+        await a.WaitDownAsync<MarkerFrame>();
+        await b.WaitDownAsync<MarkerFrame>();
+        a.Queue(new MarkerFrame(2));
+        await a.WaitDownAsync<MarkerFrame>(m => m.Number == 2);
+
+        Assert.Equal(2, _emulator.Journal.HandshakesRejected);
+        Assert.Single(a.Errors);
+        Assert.Single(b.Errors);
+        Assert.Equal(1, firstConnectionErrors);
+        Assert.Equal(0, firstEvents.Connects);
+    }
+
+    [Fact]
+    public async Task LateConnectedEvent_AfterTheServiceReturnedItsLease_IsNotRaised()
+    {
+        _emulator.Options.Faults.CloseAfterIdle = TimeSpan.FromMilliseconds(300);
+        await using var pool = new AsyncAIWebSocketConnectionPool();
+        var (blocker, blockerEvents) = CreateService(pool);
+        var (service, events) = CreateService(pool);
+        using var gate = new ManualResetEventSlim();
+        var blocking = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blockerConnects = 0;
+        blocker.Connected += (_, _) =>
+        {
+            if (Interlocked.Increment(ref blockerConnects) == 2)
+            {
+                // Holds the shared client's event loop after the reconnect, before it reaches the other service's handler.
+                blocking.TrySetResult();
+                gate.Wait(TimeSpan.FromSeconds(10));
+            }
+        };
+        var blockerDownTwice = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blockerDowns = 0;
+        blocker.Disconnected += (_, _) =>
+        {
+            if (Interlocked.Increment(ref blockerDowns) == 2)
+            {
+                blockerDownTwice.TrySetResult();
+            }
+        };
+        var down = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        service.Disconnected += (_, _) => down.TrySetResult();
+
+        await using var b = Start(blocker, out _);
+        await blockerEvents.Connected.Task.WaitAsync(PipelineHarness.Timeout); // the blocker subscribed first
+        await using var a = Start(service, out _);
+        await events.Connected.Task.WaitAsync(PipelineHarness.Timeout);
+        await down.Task.WaitAsync(PipelineHarness.Timeout); // the server closed the shared socket
+        _emulator.Options.Faults.CloseAfterIdle = null;
+        await blocking.Task.WaitAsync(PipelineHarness.Timeout); // reconnected; the loop is inside the blocker's handler
+
+        await a.EndAsync();
+        var connectsAtEnd = Volatile.Read(ref events.Connects);
+        var disconnectsAtEnd = Volatile.Read(ref events.Disconnects);
+        gate.Set();
+
+        // Events come in order on one loop: once the blocker hears the socket drop again, the loop has long passed the
+        // reconnect's Connected, which it delivered to the ended service's handler too (it had copied the handler list).
+        // (The fault is read when the emulator's writer wakes, so a turn on the blocker wakes it.)
+        _emulator.Options.Faults.CloseAfterIdle = TimeSpan.FromMilliseconds(300);
+        b.Queue(new TtsSpeakFrame("Wake up."));
+        await blockerDownTwice.Task.WaitAsync(PipelineHarness.Timeout);
+        _emulator.Options.Faults.CloseAfterIdle = null;
+
+        Assert.Equal(1, connectsAtEnd);
+        Assert.Equal(1, disconnectsAtEnd);
+        Assert.Equal(connectsAtEnd, Volatile.Read(ref events.Connects));
+        Assert.Equal(disconnectsAtEnd, Volatile.Read(ref events.Disconnects));
     }
 
     [Fact]
@@ -268,7 +360,11 @@ public sealed class AsyncAITtsServiceConnectionPoolTests : IAsyncLifetime
     {
         var service = new AsyncAITtsService(pool, Options());
         var events = new ServiceEvents();
-        service.Connected += (_, _) => events.Connected.TrySetResult();
+        service.Connected += (_, _) =>
+        {
+            Interlocked.Increment(ref events.Connects);
+            events.Connected.TrySetResult();
+        };
         service.Disconnected += (_, _) => Interlocked.Increment(ref events.Disconnects);
         return (service, events);
     }
@@ -289,7 +385,9 @@ public sealed class AsyncAITtsServiceConnectionPoolTests : IAsyncLifetime
     {
         public TaskCompletionSource Connected { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-#pragma warning disable SA1401 // a counter incremented with Interlocked
+#pragma warning disable SA1401 // counters incremented with Interlocked
+        public int Connects;
+
         public int Disconnects;
 #pragma warning restore SA1401
     }

@@ -110,12 +110,13 @@ public sealed class AsyncAIWebSocketConnectionPoolTests : IAsyncLifetime
         lease.Dispose();
         lease.Dispose(); // a second return does nothing
         clock.Advance(TimeSpan.FromSeconds(29));
-        Assert.Equal(AsyncAIWebSocketState.Connected, client.State);
+        Assert.Equal(1, pool.ConnectionCount); // a close would show here at once (the client's own dispose runs later)
 
         // Leased again within the idle time: the same socket, and the timer no longer applies.
         var again = pool.Lease(Options(_emulator.WebSocketUrl));
         Assert.Same(client, again.Client);
         clock.Advance(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, pool.ConnectionCount);
         Assert.Equal(AsyncAIWebSocketState.Connected, client.State);
 
         again.Dispose();
@@ -151,6 +152,34 @@ public sealed class AsyncAIWebSocketConnectionPoolTests : IAsyncLifetime
 
         Assert.NotSame(rejected.Client, next.Client);
         Assert.Equal(AsyncAIWebSocketState.Disconnected, next.Client.State);
+    }
+
+    [Fact]
+    public async Task Return_LastLeaseOfAFailedClient_ClosesItAtOnce()
+    {
+        _emulator.Options.ApiKeys.Add(ApiKey);
+        await using var pool = new AsyncAIWebSocketConnectionPool(new AsyncAIWebSocketConnectionPoolOptions { TimeProvider = new FakeTimeProvider() });
+        var lease = pool.Lease(Options(_emulator.WebSocketUrl, o => o.ApiKey = "sk_wrong"));
+        await Assert.ThrowsAsync<AsyncAIException>(() => lease.Client.ConnectAsync());
+
+        lease.Dispose();
+
+        Assert.Equal(0, pool.ConnectionCount); // not left idling until IdleTimeout
+    }
+
+    [Fact]
+    public async Task DisposeAsync_CalledTwiceConcurrently_BothWaitForTheCloses()
+    {
+        var pool = new AsyncAIWebSocketConnectionPool();
+        var lease = pool.Lease(Options(_emulator.WebSocketUrl));
+        await lease.Client.ConnectAsync();
+
+        var first = pool.DisposeAsync().AsTask();
+        var second = pool.DisposeAsync().AsTask();
+        await Within(second, "the second disposal");
+
+        Assert.Equal(AsyncAIWebSocketState.Disposed, lease.Client.State);
+        await Within(first, "the first disposal");
     }
 
     [Fact]
