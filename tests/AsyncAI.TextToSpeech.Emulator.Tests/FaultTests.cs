@@ -36,6 +36,37 @@ public sealed class FaultTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => receive);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task BlackHole_SwallowsPongs_SoAClientsPingTimeoutFires(bool blackHole)
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = TimeSpan.FromMilliseconds(100);
+        socket.Options.KeepAliveTimeout = TimeSpan.FromMilliseconds(300);
+        using (var connecting = new CancellationTokenSource(RawSocket.Timeout))
+        {
+            await socket.ConnectAsync(RawSocket.Url(emulator, extraQuery: blackHole ? "emulator_fault=black-hole" : null), connecting.Token);
+        }
+
+        // Nothing else comes (no text was sent), so the receive ends only by the PING/PONG deadline or by this token.
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(blackHole ? 10 : 1.5));
+        var ended = await Record.ExceptionAsync(() => socket.ReceiveAsync(new ArraySegment<byte>(new byte[1024]), patience.Token));
+
+        Assert.NotNull(ended);
+        if (blackHole)
+        {
+            // No PONG came: the runtime aborted the socket at its deadline, long before the token.
+            Assert.False(patience.IsCancellationRequested, $"the receive ended only by the token: {ended}");
+            Assert.Equal(WebSocketState.Aborted, socket.State);
+        }
+        else
+        {
+            Assert.True(patience.IsCancellationRequested, $"the socket died although PONGs were answered: {ended}"); // kept alive until the token
+        }
+    }
+
     [Fact]
     public async Task BlackHole_ServerWide_CanBeSwitchedOffAtRuntime()
     {

@@ -30,6 +30,13 @@ internal sealed class CoalescingStream(Stream inner, int capacity = 64 * 1024) :
         set => throw new NotSupportedException();
     }
 
+    /// <summary>
+    /// Gets or sets a switch that, while it returns true, drops the PONG frames the runtime writes in answer to PINGs
+    /// (the black-hole fault: a dead path answers nothing). Every write is one whole frame, so its first byte holds the
+    /// opcode.
+    /// </summary>
+    public Func<bool>? SwallowPongs { get; set; }
+
     public void BeginBurst() => _inBurst = true;
 
     public async ValueTask EndBurstAsync(CancellationToken cancellationToken)
@@ -53,6 +60,12 @@ internal sealed class CoalescingStream(Stream inner, int capacity = 64 * 1024) :
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        const int OpcodeMask = 0x0F, PongOpcode = 0x0A;
+        if (buffer.Length > 0 && (buffer.Span[0] & OpcodeMask) == PongOpcode && SwallowPongs?.Invoke() == true)
+        {
+            return;
+        }
+
         await _writeLock.WaitAsync(cancellationToken);
         try
         {

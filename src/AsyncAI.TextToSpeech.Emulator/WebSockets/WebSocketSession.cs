@@ -71,6 +71,7 @@ internal sealed class WebSocketSession : IDisposable
         _faultVersion = options.Faults.Version;
         _faults = options.Faults.Snapshot().Apply(faultSpec);
         _lastReceived = Stopwatch.GetTimestamp();
+        stream.SwallowPongs = () => CurrentFaults().BlackHole;
     }
 
     public void Dispose()

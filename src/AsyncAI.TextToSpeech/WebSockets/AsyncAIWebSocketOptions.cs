@@ -80,8 +80,8 @@ public sealed class AsyncAIWebSocketOptions
     /// times per period, so a stall is caught within 1.25 × this value.
     /// </summary>
     /// <remarks>
-    /// This catches a peer that still answers PINGs but no longer processes messages (a hung server, or the emulator's
-    /// black-hole fault), which PING/PONG cannot see. It only runs while some context has sent text (with
+    /// This catches a peer that still answers PINGs but no longer processes messages (a hung server), which PING/PONG
+    /// cannot see. It only runs while some context has sent text (with
     /// <c>force: true</c>) and received no audio since, and any server message restarts it, so idle contexts (an LLM
     /// pausing between tokens) never trip it; raise it if a deployment answers some text only after a long pause.
     /// </remarks>

@@ -57,12 +57,13 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
     [Fact]
     public async Task DeadPeer_EmulatorBlackHole_DetectedWithinResponseTimeoutOfTheNextText()
     {
-        // The emulator's black hole stops answering messages but its socket still answers PINGs (the runtime replies
-        // while it reads), so PING/PONG cannot see it; the response watchdog does.
+        // PINGs are off, so only the response watchdog can see the black hole (which swallows PONGs too): a server that
+        // answers PINGs but no messages would look the same.
         var responseTimeout = TimeSpan.FromMilliseconds(1000);
         await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o =>
         {
             o.ResponseTimeout = responseTimeout;
+            o.PingInterval = Timeout.InfiniteTimeSpan;
             o.Reconnect.Enabled = false;
         }));
         await client.ConnectAsync();
