@@ -96,14 +96,7 @@ public sealed class AsyncAITtsService : TtsService
         try
         {
             var connection = _current ??= OpenConnection(Settings);
-
-            // A shared client may be connecting for another service: ConnectAsync then returns once that has finished.
-            if (connection.Client.State is AsyncAIWebSocketState.Disconnected or AsyncAIWebSocketState.Connecting)
-            {
-                await ConnectAsync(connection, cancellationToken).ConfigureAwait(false);
-            }
-
-            AnnounceShared(connection);
+            await EnsureConnectedAsync(connection, forContext: false, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -266,15 +259,7 @@ public sealed class AsyncAITtsService : TtsService
                 Volatile.Write(ref _current, connection);
             }
 
-            if (connection.Client.State is AsyncAIWebSocketState.Disconnected or AsyncAIWebSocketState.Connecting)
-            {
-                // Not connected yet (a new connection, or the connect at start failed), or reconnecting gave up: one attempt,
-                // now. A shared client may be connecting for another service: ConnectAsync then waits for that attempt.
-                AsyncAITtsServiceLog.ReconnectingForContext(Logger, Name);
-                await ConnectAsync(connection, cancellationToken).ConfigureAwait(false);
-            }
-
-            AnnounceShared(connection);
+            await EnsureConnectedAsync(connection, forContext: true, cancellationToken).ConfigureAwait(false);
             connection.Acquire();
             return connection;
         }
@@ -312,25 +297,34 @@ public sealed class AsyncAITtsService : TtsService
         return connection;
     }
 
-    /// <summary>One connect attempt; a shared client's failure event is not this service's yet, so it is raised here.</summary>
-    private async Task ConnectAsync(Connection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes one connect attempt when the client is not connected yet (a new connection, a failed connect at start, or
+    /// reconnecting gave up), or waits in <c>ConnectAsync</c> while a shared client connects for another service; then
+    /// raises <see cref="TtsService.Connected"/> for a shared client that another service had connected.
+    /// </summary>
+    private async Task EnsureConnectedAsync(Connection connection, bool forContext, CancellationToken cancellationToken)
     {
-        try
+        if (connection.Client.State is AsyncAIWebSocketState.Disconnected or AsyncAIWebSocketState.Connecting)
         {
-            await connection.Client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (AsyncAIException ex) when (connection.Lease is not null && !connection.ReportsErrors)
-        {
-            // The ErrorFrame comes from the exception (the caller rethrows it to the base); the event is this attempt's.
-            AsyncAITtsServiceLog.ConnectionError(Logger, Name, ex.Category, ex.Message);
-            OnConnectionError(ex.Message, ex);
-            throw;
-        }
-    }
+            if (forContext)
+            {
+                AsyncAITtsServiceLog.ReconnectingForContext(Logger, Name);
+            }
 
-    /// <summary>A shared client may have been connected by another service, which raised no event for this one.</summary>
-    private void AnnounceShared(Connection connection)
-    {
+            try
+            {
+                await connection.Client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (AsyncAIException ex) when (connection.Lease is not null && !connection.ReportsErrors)
+            {
+                // A shared client's failure event is not this service's yet, so this attempt's is raised here. The
+                // ErrorFrame comes from the exception, which the caller passes on to the base.
+                AsyncAITtsServiceLog.ConnectionError(Logger, Name, ex.Category, ex.Message);
+                OnConnectionError(ex.Message, ex);
+                throw;
+            }
+        }
+
         if (connection.Lease is not null && connection.Client.State == AsyncAIWebSocketState.Connected && connection.MarkUp())
         {
             OnConnected();
@@ -501,7 +495,7 @@ public sealed class AsyncAITtsService : TtsService
         /// <summary>
         /// Records that the service saw the connection come up; false when it already had, or after the lease was
         /// returned. An owned client's events are raised as they come; a shared one's are deduplicated against
-        /// <see cref="AnnounceShared"/> and the lease's return.
+        /// <see cref="EnsureConnectedAsync"/> and the lease's return.
         /// </summary>
         public bool MarkUp()
         {
