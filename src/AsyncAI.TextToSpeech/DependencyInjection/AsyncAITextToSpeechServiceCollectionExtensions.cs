@@ -101,18 +101,7 @@ public static class AsyncAITextToSpeechServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        var options = services.AddOptions<AsyncAIWebSocketOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.Validate(
-            static o =>
-            {
-                o.Validate(); // throws the option's ArgumentException, which names it
-                return true;
-            }).ValidateOnStart();
+        OptionsRegistration.AddSelfValidating(services, configure, static o => o.Validate());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<AsyncAIWebSocketOptions>, ApiKeyFromEnvironment>());
         services.TryAddSingleton(static provider =>
         {
@@ -122,11 +111,7 @@ public static class AsyncAITextToSpeechServiceCollectionExtensions
                 configured.LoggerFactory = loggerFactory;
             }
 
-            if (ReferenceEquals(configured.TimeProvider, TimeProvider.System) && provider.GetService<TimeProvider>() is { } timeProvider)
-            {
-                configured.TimeProvider = timeProvider;
-            }
-
+            configured.TimeProvider = OptionsRegistration.RegisteredUnlessSet(configured.TimeProvider, provider);
             return new AsyncAIWebSocketClient(configured);
         });
 

@@ -27,26 +27,11 @@ public static class AsyncAIWebSocketServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        var options = services.AddOptions<AsyncAIWebSocketConnectionPoolOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.Validate(
-            static o =>
-            {
-                o.Validate(); // throws the option's ArgumentException, which names it
-                return true;
-            }).ValidateOnStart();
+        OptionsRegistration.AddSelfValidating(services, configure, static o => o.Validate());
         services.TryAddSingleton(static provider =>
         {
             var configured = provider.GetRequiredService<IOptions<AsyncAIWebSocketConnectionPoolOptions>>().Value.Clone();
-            if (ReferenceEquals(configured.TimeProvider, TimeProvider.System) && provider.GetService<TimeProvider>() is { } timeProvider)
-            {
-                configured.TimeProvider = timeProvider;
-            }
-
+            configured.TimeProvider = OptionsRegistration.RegisteredUnlessSet(configured.TimeProvider, provider);
             return new AsyncAIWebSocketConnectionPool(configured);
         });
         return services;
