@@ -32,8 +32,7 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
     private readonly Dictionary<string, List<Entry>> _entries = new(StringComparer.Ordinal);
     private readonly HashSet<Entry> _open = [];
     private readonly List<Task> _closing = [];
-    private Task? _disposal;
-    private bool _disposed;
+    private Task? _disposal; // set under the lock before any close starts, so it also says "disposed"
 
     /// <summary>Initializes a new pool. Nothing connects until a lease's user connects its client.</summary>
     /// <param name="options">The options; null for the defaults. Validated and copied.</param>
@@ -71,7 +70,7 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
         Entry entry;
         lock (_lock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ObjectDisposedException.ThrowIf(_disposal is not null, this);
             if (!_entries.TryGetValue(key, out var list))
             {
                 list = [];
@@ -87,8 +86,7 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
                     // Failed for good (or disposed by a careless user): never handed out again; closed once unleased.
                     list.RemoveAt(i);
                     candidate.Indexed = false;
-                    candidate.IdleTimer?.Dispose();
-                    candidate.IdleTimer = null;
+                    candidate.StopIdleTimer();
                     if (candidate.Leases == 0)
                     {
                         (unusable ??= []).Add(candidate);
@@ -106,8 +104,7 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
 
             entry = chosen ?? AddEntry(key, list, options);
             entry.Leases++;
-            entry.IdleTimer?.Dispose();
-            entry.IdleTimer = null;
+            entry.StopIdleTimer();
         }
 
         if (unusable is not null)
@@ -207,14 +204,12 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
         List<Entry> all;
         lock (_lock)
         {
-            _disposed = true;
             all = [.. _open];
             _entries.Clear();
             foreach (var entry in all)
             {
                 entry.Indexed = false;
-                entry.IdleTimer?.Dispose();
-                entry.IdleTimer = null;
+                entry.StopIdleTimer();
             }
         }
 
@@ -242,8 +237,7 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
                 return; // leased again (or closed, or re-armed) since this timer was armed
             }
 
-            entry.IdleTimer.Dispose();
-            entry.IdleTimer = null;
+            entry.StopIdleTimer();
             Unindex(entry);
         }
 
@@ -295,5 +289,11 @@ public sealed class AsyncAIWebSocketConnectionPool : IAsyncDisposable
 
         /// <summary>Counts the idle timers armed, so a timer that fires after being replaced does nothing.</summary>
         public int IdleGeneration { get; set; }
+
+        public void StopIdleTimer()
+        {
+            IdleTimer?.Dispose();
+            IdleTimer = null;
+        }
     }
 }
