@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Pipelines;
@@ -320,16 +319,8 @@ public sealed class AsyncAITtsServiceConnectionPoolTests : IAsyncLifetime
         Assert.All(wavs, wav => Assert.True(wav.Length > WavFileSink.HeaderSize));
         Assert.Equal(1, _emulator.Journal.ConnectionsAccepted);
 
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "AsyncAI.TextToSpeech.slnx")))
-        {
-            root = root.Parent;
-        }
-
-        var source = await File.ReadAllTextAsync(Path.Combine(root!.FullName, "tests", "AsyncAI.TextToSpeech.Pipeline.Tests", "Services", nameof(AsyncAITtsServiceConnectionPoolTests) + ".cs"));
-        var example = Regex.Match(source.ReplaceLineEndings("\n"), @"// --- the example ---\n(?<code>.*?)\n[ ]*// --- end of example ---", RegexOptions.Singleline).Groups["code"].Value;
-        var shown = string.Join('\n', example.Split('\n').Select(line => line.StartsWith("        ", StringComparison.Ordinal) ? line[8..] : line));
-        var readme = (await File.ReadAllTextAsync(Path.Combine(root.FullName, "README.md"))).ReplaceLineEndings("\n");
+        var shown = Assert.Single(ReadmeExamples.InServicesTest(nameof(AsyncAITtsServiceConnectionPoolTests) + ".cs"));
+        var readme = ReadmeExamples.Readme();
         Assert.Contains("```csharp\n" + shown + "\n```", readme, StringComparison.Ordinal);
     }
 

@@ -5,6 +5,7 @@ using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Pipelines;
 using AsyncAI.TextToSpeech.Pipeline.Services;
 using AsyncAI.TextToSpeech.Pipeline.Sinks;
+using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Tests.Services;
 
@@ -89,18 +90,8 @@ public class SeedExampleTests
     [Fact]
     public void Readme_UsageSection_ShowsExactlyTheExamplesTheseTestsRun()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "AsyncAI.TextToSpeech.slnx")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.NotNull(root);
-        var source = File.ReadAllText(Path.Combine(root.FullName, "tests", "AsyncAI.TextToSpeech.Pipeline.Tests", "Services", "SeedExampleTests.cs"));
-        var examples = Regex.Matches(source, @"// --- the example[^\n]*\n(?<code>.*?)\n[ ]*// --- end of example ---", RegexOptions.Singleline)
-            .Select(m => string.Join('\n', m.Groups["code"].Value.Split('\n').Select(line => line.StartsWith("        ", StringComparison.Ordinal) ? line[8..] : line)))
-            .ToList();
-        var readme = File.ReadAllText(Path.Combine(root.FullName, "README.md")).ReplaceLineEndings("\n");
+        var examples = ReadmeExamples.InServicesTest("SeedExampleTests.cs");
+        var readme = ReadmeExamples.Readme();
         var section = readme[readme.IndexOf("## Usage (the seed's examples)", StringComparison.Ordinal)..];
         section = section[..section.IndexOf("\n## ", 1, StringComparison.Ordinal)];
         var shown = Regex.Matches(section, @"```csharp\n(?<code>.*?)\n```", RegexOptions.Singleline).Select(m => m.Groups["code"].Value).ToList();
