@@ -83,15 +83,18 @@ internal sealed partial class EmulatorServer
         }
 
         var open = Interlocked.Increment(ref _openConnections);
+        if (open > _options.MaxConnections)
+        {
+            // The slot is given back before the 429 goes out: a client that has its answer may connect again at once.
+            Interlocked.Decrement(ref _openConnections);
+            await RejectHandshakeAsync(http, id, new ApiError(429, AsyncAIErrorCodes.TooManyConcurrentRequests, "Too many concurrent requests",
+                [new("limit", _options.MaxConnections), new("current", open), new("retry_after_ms", (long)_options.ConcurrencyRetryAfter.TotalMilliseconds)]));
+            return;
+        }
+
         string? disconnected = null;
         try
         {
-            if (open > _options.MaxConnections)
-            {
-                await RejectHandshakeAsync(http, id, new ApiError(429, AsyncAIErrorCodes.TooManyConcurrentRequests, "Too many concurrent requests",
-                    [new("limit", _options.MaxConnections), new("current", open), new("retry_after_ms", (long)_options.ConcurrencyRetryAfter.TotalMilliseconds)]));
-                return;
-            }
 
             var upgrade = http.Features.Get<IHttpUpgradeFeature>();
             if (upgrade is not { IsUpgradableRequest: true })
