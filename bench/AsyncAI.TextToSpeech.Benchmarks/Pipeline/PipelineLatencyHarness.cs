@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 
 namespace AsyncAI.TextToSpeech.Benchmarks.Pipeline;
 
@@ -14,6 +15,8 @@ internal static class PipelineLatencyHarness
     public const string Command = "pipeline-latency";
 
     private static readonly TimeSpan WarmupTime = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan MaxWarmupTime = TimeSpan.FromSeconds(90);
+    private const int QuietTurns = 40;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -56,16 +59,27 @@ internal static class PipelineLatencyHarness
             await using var pipeline = BenchPipeline.Start(settings.CreateService(servers[0], http));
             await pipeline.Started.WaitAsync(TimeSpan.FromSeconds(30));
 
-            // Warm up until tiered compilation has promoted the hot path, then let its background compiler finish.
+            // Warm up until tiered compilation has promoted the hot path: at least the given turns and time, and then until
+            // this process has compiled nothing for QuietTurns turns in a row. A paced turn calls its per-turn methods once,
+            // and each tier (instrumented, then optimized) needs its own 30 calls, so a fixed 50 turns left ~300 methods
+            // (≈ 0.3 s of JIT on these 2 cores) to be compiled during the paced measurement.
             var warmup = Stopwatch.StartNew();
-            for (var i = 0; i < settings.Warmup || warmup.Elapsed < WarmupTime; i++)
+            var warmupTurns = 0;
+            var quietTurns = 0;
+            while (warmupTurns < settings.Warmup || warmup.Elapsed < WarmupTime || (quietTurns < QuietTurns && warmup.Elapsed < MaxWarmupTime))
             {
+                var compiled = JitInfo.GetCompiledMethodCount();
+                await Task.Delay(settings.Gap);
                 var (_, result) = pipeline.Speak(settings.Text);
                 await result.WaitAsync(TimeSpan.FromSeconds(30));
+                warmupTurns++;
+                quietTurns = JitInfo.GetCompiledMethodCount() == compiled ? quietTurns + 1 : 0;
             }
 
             await Task.Delay(1000);
             var gc0 = GC.CollectionCount(0);
+            var jitted0 = JitInfo.GetCompiledMethodCount();
+            var jitTime0 = JitInfo.GetCompilationTime();
             var latencies = new List<double>(settings.Turns);
             var noAudio = 0;
             for (var i = 0; i < settings.Turns; i++)
@@ -86,7 +100,7 @@ internal static class PipelineLatencyHarness
             latencies.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
 
-                first audio, {label}: {servers[0].Kind}; "{settings.Text}", {latencies.Count} turns ({noAudio} without audio), {GC.CollectionCount(0) - gc0} gen-0 GCs, pipeline errors {pipeline.Errors}
+                first audio, {label}: {servers[0].Kind}; "{settings.Text}", {latencies.Count} turns ({noAudio} without audio), warm-up {warmupTurns} turns in {warmup.Elapsed.TotalSeconds:0.0} s, {GC.CollectionCount(0) - gc0} gen-0 GCs, {JitInfo.GetCompiledMethodCount() - jitted0} methods compiled ({(JitInfo.GetCompilationTime() - jitTime0).TotalMilliseconds:0.0} ms), pipeline errors {pipeline.Errors}
                   TtsSpeakFrame queued -> first TtsAudioRawFrame at the sink, ms: p50 {P(latencies, 0.50):0.000}  p90 {P(latencies, 0.90):0.000}  p99 {P(latencies, 0.99):0.000}  max {latencies[^1]:0.000}
                 """));
         }
