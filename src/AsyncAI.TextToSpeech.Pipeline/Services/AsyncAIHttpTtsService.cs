@@ -12,6 +12,8 @@ public sealed class AsyncAIHttpTtsServiceOptions : AsyncAITtsOptionsBase
     /// <summary>Gets or sets the service's base URL.</summary>
     /// <value>The default value is <c>https://api.async.com</c>.</value>
     public Uri Url { get; set; } = new("https://api.async.com");
+
+    internal void ValidateForPipeline() => ValidatePipelineAudioFormat();
 }
 
 /// <summary>Async text-to-speech over HTTP streaming (<c>POST /text_to_speech/streaming</c>), one request per sentence.</summary>
@@ -69,6 +71,7 @@ public sealed class AsyncAIHttpTtsService : TtsService
     private static TtsServiceOptions ToServiceOptions(AsyncAIHttpTtsServiceOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.ValidateForPipeline();
         return new TtsServiceOptions
         {
             AggregationMode = options.AggregateSentences ? TextAggregationMode.Sentence : TextAggregationMode.Token,

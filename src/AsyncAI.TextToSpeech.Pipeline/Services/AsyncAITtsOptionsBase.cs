@@ -37,6 +37,27 @@ public abstract class AsyncAITtsOptionsBase
 
     /// <summary>Gets or sets the synthesis parameters.</summary>
     public AsyncAITtsInputParams Params { get; set; } = new();
+
+    /// <summary>
+    /// Checks the format options against what a pipeline carries: a <see cref="Frames.TtsAudioRawFrame"/> holds raw
+    /// 16-bit PCM, and the sinks write it as such, so any other encoding or container would reach them mislabelled.
+    /// </summary>
+    private protected void ValidatePipelineAudioFormat()
+    {
+        if (!string.Equals(Encoding, AudioEncodings.PcmS16Le, StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"Encoding must be {AudioEncodings.PcmS16Le} in a pipeline: audio frames carry 16-bit PCM. Convert at the output (for example to μ-law for a phone line), or use AsyncAIWebSocketClient or AsyncAIHttpClient directly for other encodings.",
+                nameof(Encoding));
+        }
+
+        if (!string.Equals(Container, AudioContainers.Raw, StringComparison.Ordinal))
+        {
+            throw new ArgumentException(
+                $"Container must be {AudioContainers.Raw} in a pipeline: audio frames carry whole PCM samples, which WAV headers or MP3 frames would break. Use a sink to write a file (WavFileSink), or AsyncAIHttpClient directly for wav or mp3.",
+                nameof(Container));
+        }
+    }
 }
 
 /// <summary>Synthesis parameters of the Async TTS services.</summary>

@@ -58,6 +58,8 @@ public sealed class AsyncAITtsServiceOptions : AsyncAITtsOptionsBase
             throw new ArgumentOutOfRangeException(nameof(SampleRate), SampleRate, "SampleRate must be null (the pipeline's rate) or between 8000 and 48000 Hz.");
         }
 
+        ValidatePipelineAudioFormat();
+
         // Every other option means exactly what it means on the client, so the client's rules check it (one rule set,
         // the same option names in the errors).
         ToClientOptions(SampleRate ?? 24000, VoiceId, Model, Params?.Language is { } language ? AsyncAILanguages.ToAsyncCode(language) : null).Validate();

@@ -172,6 +172,24 @@ public sealed class AsyncAIHttpTtsServiceTests : IAsyncLifetime, IDisposable
         Assert.Throws<ArgumentNullException>("httpClient", () => new AsyncAIHttpTtsService(null!, Options()));
     }
 
+    [Theory]
+    [InlineData("Container", AudioContainers.Mp3, null)]
+    [InlineData("Container", AudioContainers.Wav, null)]
+    [InlineData("Encoding", null, AudioEncodings.PcmF32Le)]
+    [InlineData("Encoding", null, AudioEncodings.PcmMulaw)]
+    public void Constructor_FormatOtherThan16BitRawPcm_ThrowsNamingTheOption(string option, string? container, string? encoding)
+    {
+        // Audio frames carry 16-bit PCM and the sinks write it as such: mp3 bytes or f32 samples would reach them mislabelled.
+        var exception = Assert.ThrowsAny<ArgumentException>(() => CreateService(o =>
+        {
+            o.Container = container ?? o.Container;
+            o.Encoding = encoding ?? o.Encoding;
+        }));
+
+        Assert.Equal(option, exception.ParamName);
+        Assert.Contains("pipeline", exception.Message, StringComparison.Ordinal);
+    }
+
     private static int Expected(string transcript, int sampleRate) =>
         EmulatorAudio.ExpectedByteCount(transcript, sampleRate, AudioEncodings.PcmS16Le, new EmulatorOptions().SecondsPerCharacter);
 

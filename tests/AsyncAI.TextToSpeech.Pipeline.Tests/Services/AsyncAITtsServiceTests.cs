@@ -431,6 +431,9 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         Assert.Equal("Url", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Url = new Uri("https://api.async.com"))).ParamName);
         Assert.Equal("SampleRate", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.SampleRate = 96000)).ParamName);
         Assert.Equal("Container", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Container = AudioContainers.Wav)).ParamName);
+        Assert.Equal("Container", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Container = AudioContainers.Mp3)).ParamName);
+        Assert.Equal("Encoding", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Encoding = AudioEncodings.PcmF32Le)).ParamName);
+        Assert.Equal("Encoding", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Encoding = AudioEncodings.PcmMulaw)).ParamName);
         Assert.Equal("Reconnect.MaxAttempts", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Reconnect.MaxAttempts = 0)).ParamName);
         Assert.Throws<ArgumentNullException>("options", () => new AsyncAITtsService(null!));
     }
