@@ -39,11 +39,17 @@ public abstract class AsyncAITtsOptionsBase
     public AsyncAITtsInputParams Params { get; set; } = new();
 
     /// <summary>
-    /// Checks the format options against what a pipeline carries: a <see cref="Frames.TtsAudioRawFrame"/> holds raw
-    /// 16-bit PCM, and the sinks write it as such, so any other encoding or container would reach them mislabelled.
+    /// Checks the format options against what Async accepts and what a pipeline carries: a
+    /// <see cref="Frames.TtsAudioRawFrame"/> holds raw 16-bit PCM, and the sinks write it as such, so any other encoding or
+    /// container would reach them mislabelled.
     /// </summary>
     private protected void ValidatePipelineAudioFormat()
     {
+        if (SampleRate is < 8000 or > 48000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SampleRate), SampleRate, "SampleRate must be null (the pipeline's rate) or between 8000 and 48000 Hz.");
+        }
+
         if (!string.Equals(Encoding, AudioEncodings.PcmS16Le, StringComparison.Ordinal))
         {
             throw new ArgumentException(

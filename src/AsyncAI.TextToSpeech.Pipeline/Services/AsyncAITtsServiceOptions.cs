@@ -53,11 +53,6 @@ public sealed class AsyncAITtsServiceOptions : AsyncAITtsOptionsBase
 
     internal void Validate()
     {
-        if (SampleRate is < 8000 or > 48000)
-        {
-            throw new ArgumentOutOfRangeException(nameof(SampleRate), SampleRate, "SampleRate must be null (the pipeline's rate) or between 8000 and 48000 Hz.");
-        }
-
         ValidatePipelineAudioFormat();
 
         // Every other option means exactly what it means on the client, so the client's rules check it (one rule set,

@@ -165,10 +165,11 @@ public sealed class AsyncAIHttpTtsServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public void Constructor_MissingKeyOrVoice_ThrowsNamingTheOption()
+    public void Constructor_InvalidOptions_ThrowNamingTheOption()
     {
         Assert.Equal("ApiKey", Assert.ThrowsAny<ArgumentException>(() => new AsyncAIHttpTtsService(_http, new AsyncAIHttpTtsServiceOptions { VoiceId = "v" })).ParamName);
         Assert.Equal("VoiceId", Assert.ThrowsAny<ArgumentException>(() => new AsyncAIHttpTtsService(_http, new AsyncAIHttpTtsServiceOptions { ApiKey = "sk_x" })).ParamName);
+        Assert.Equal("SampleRate", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.SampleRate = 96000)).ParamName);
         Assert.Throws<ArgumentNullException>("httpClient", () => new AsyncAIHttpTtsService(null!, Options()));
     }
 
