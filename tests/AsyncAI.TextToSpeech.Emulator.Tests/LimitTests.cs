@@ -64,6 +64,22 @@ public sealed class LimitTests
     }
 
     [Fact]
+    public async Task PlainHttpRequestToTheWebSocketPath_IsRejectedAsSuch_EvenWhenEverySlotIsTaken()
+    {
+        // A request that is not a WebSocket handshake is told what is wrong with it (400) before the connection limit is
+        // looked at: it would not take a slot, so "the server is full" (429) would be the wrong answer.
+        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { MaxConnections = 1 });
+        await using var first = await RawSocket.ConnectAsync(emulator);
+        using var http = new HttpClient();
+        var url = new UriBuilder(RawSocket.Url(emulator)) { Scheme = "http" }.Uri;
+
+        using var response = await http.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("VALIDATION_ERROR", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ManyConnections_AllServed()
     {
         await using var emulator = await AsyncAIEmulator.StartAsync();

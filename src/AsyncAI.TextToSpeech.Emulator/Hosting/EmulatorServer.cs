@@ -82,6 +82,13 @@ internal sealed partial class EmulatorServer
             return;
         }
 
+        var upgrade = http.Features.Get<IHttpUpgradeFeature>();
+        if (upgrade is not { IsUpgradableRequest: true })
+        {
+            await RejectHandshakeAsync(http, id, ApiError.Validation("Only HTTP/1.1 WebSocket upgrades are supported."));
+            return;
+        }
+
         var open = Interlocked.Increment(ref _openConnections);
         if (open > _options.MaxConnections)
         {
@@ -95,14 +102,6 @@ internal sealed partial class EmulatorServer
         string? disconnected = null;
         try
         {
-
-            var upgrade = http.Features.Get<IHttpUpgradeFeature>();
-            if (upgrade is not { IsUpgradableRequest: true })
-            {
-                await RejectHandshakeAsync(http, id, ApiError.Validation("Only HTTP/1.1 WebSocket upgrades are supported."));
-                return;
-            }
-
             // Accept by hand (what the WebSocket middleware does) so the socket runs over a stream that coalesces
             // bursts of audio frames into one write.
             http.Response.Headers.Connection = "Upgrade";
