@@ -1,3 +1,5 @@
+using AsyncAI.TextToSpeech.Pipeline.Timing;
+
 namespace AsyncAI.TextToSpeech.Pipeline.Pipelines;
 
 /// <summary>Settings of one pipeline run.</summary>
@@ -55,19 +57,11 @@ public sealed class PipelineParams
             throw new ArgumentOutOfRangeException(nameof(AudioInSampleRate), AudioInSampleRate, "AudioInSampleRate must be between 8000 and 192000 Hz.");
         }
 
-        RequirePositive(SetupTimeout, nameof(SetupTimeout));
-        RequirePositive(StartTimeout, nameof(StartTimeout));
-        RequirePositive(CancelTimeout, nameof(CancelTimeout));
-        RequirePositive(CleanupTimeout, nameof(CleanupTimeout));
+        TimeoutRange.Require(SetupTimeout, nameof(SetupTimeout), allowInfinite: true);
+        TimeoutRange.Require(StartTimeout, nameof(StartTimeout), allowInfinite: true);
+        TimeoutRange.Require(CancelTimeout, nameof(CancelTimeout), allowInfinite: true);
+        TimeoutRange.Require(CleanupTimeout, nameof(CleanupTimeout), allowInfinite: true);
     }
 
     internal PipelineParams Clone() => (PipelineParams)MemberwiseClone();
-
-    private static void RequirePositive(TimeSpan value, string name)
-    {
-        if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive (or Timeout.InfiniteTimeSpan).");
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using AsyncAI.TextToSpeech.Pipeline.Aggregation;
+using AsyncAI.TextToSpeech.Pipeline.Timing;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Services;
 
@@ -50,15 +51,8 @@ public class TtsServiceOptions
             throw new ArgumentOutOfRangeException(nameof(AggregationMode), AggregationMode, "AggregationMode must be Sentence or Token.");
         }
 
-        if (StopFrameTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(StopFrameTimeout), StopFrameTimeout, "StopFrameTimeout must be positive.");
-        }
-
-        if (PauseWatchdogTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(PauseWatchdogTimeout), PauseWatchdogTimeout, "PauseWatchdogTimeout must be positive.");
-        }
+        TimeoutRange.Require(StopFrameTimeout, nameof(StopFrameTimeout));
+        TimeoutRange.Require(PauseWatchdogTimeout, nameof(PauseWatchdogTimeout));
 
         if (MaxConsecutiveZeroAudioContexts < 0)
         {

@@ -1,5 +1,6 @@
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Processors;
+using AsyncAI.TextToSpeech.Pipeline.Timing;
 using AsyncAI.TextToSpeech.Timing;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Sinks;
@@ -28,15 +29,20 @@ public abstract class AudioOutputSink : FrameProcessor
     /// <summary>Initializes a new instance.</summary>
     /// <param name="silenceTimeout">How long without audio counts as the bot having stopped; <see cref="DefaultSilenceTimeout"/> when null.</param>
     /// <param name="name">A name for logs.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="silenceTimeout"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="silenceTimeout"/> is not positive, or longer than a timer can wait (≈ 49.7 days).</exception>
     protected AudioOutputSink(TimeSpan? silenceTimeout = null, string? name = null)
         : base(name)
     {
-        SilenceTimeout = silenceTimeout ?? DefaultSilenceTimeout;
-        if (SilenceTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(silenceTimeout), silenceTimeout, "The silence timeout must be positive.");
-        }
+        SilenceTimeout = ValidateSilenceTimeout(silenceTimeout);
+    }
+
+    /// <summary>Returns the silence timeout a sink gets for <paramref name="silenceTimeout"/>, or throws if it is out of range.</summary>
+    /// <remarks>For a derived constructor that must check it before acquiring anything (a file it would create).</remarks>
+    private protected static TimeSpan ValidateSilenceTimeout(TimeSpan? silenceTimeout)
+    {
+        var value = silenceTimeout ?? DefaultSilenceTimeout;
+        TimeoutRange.Require(value, nameof(silenceTimeout));
+        return value;
     }
 
     /// <summary>Gets how long without audio counts as the bot having stopped speaking.</summary>
@@ -78,8 +84,18 @@ public abstract class AudioOutputSink : FrameProcessor
                     break;
                 case EndFrame or CancelFrame:
                     StopSpeaking();
-                    await FinishAsync(cancellationToken).ConfigureAwait(false);
-                    break;
+                    try
+                    {
+                        await FinishAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        // A failed flush is reported (the exception goes on), but the pipeline still ends: without
+                        // its EndFrame the run would wait forever, and a CancelFrame would wait for CancelTimeout.
+                        PushFrame(frame, direction);
+                    }
+
+                    return;
             }
         }
 

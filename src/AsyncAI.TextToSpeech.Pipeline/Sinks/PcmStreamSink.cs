@@ -51,10 +51,16 @@ public sealed class PcmStreamSink : AudioOutputSink
             return;
         }
 
-        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-        if (!_leaveOpen)
+        try
         {
-            await _stream.DisposeAsync().ConfigureAwait(false);
+            await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!_leaveOpen)
+            {
+                await _stream.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 }

@@ -27,8 +27,9 @@ public sealed class WavFileSink : AudioOutputSink
     /// <summary>Initializes a new instance that creates (or overwrites) a file.</summary>
     /// <param name="path">The file path.</param>
     /// <param name="silenceTimeout">See <see cref="AudioOutputSink.SilenceTimeout"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="silenceTimeout"/> is out of range (checked before the file is touched).</exception>
     public WavFileSink(string path, TimeSpan? silenceTimeout = null)
-        : this(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 64 * 1024, useAsync: true), leaveOpen: false, silenceTimeout)
+        : this(CreateFile(path, ValidateSilenceTimeout(silenceTimeout)), leaveOpen: false, silenceTimeout)
     {
     }
 
@@ -49,6 +50,13 @@ public sealed class WavFileSink : AudioOutputSink
         _stream = stream;
         _leaveOpen = leaveOpen;
         _headerPosition = stream.CanSeek ? stream.Position : 0;
+    }
+
+    // The timeout is an argument only so that it is checked first: a bad one must not truncate an existing file.
+    private static FileStream CreateFile(string path, TimeSpan validSilenceTimeout)
+    {
+        _ = validSilenceTimeout;
+        return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 64 * 1024, useAsync: true);
     }
 
     /// <summary>Writes a canonical 44-byte PCM WAV header.</summary>

@@ -101,6 +101,13 @@ public class PipelineTaskTests
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new PipelineTask(new GateProcessor(), new PipelineParams { AudioOutSampleRate = 5 }));
         Assert.Equal("AudioOutSampleRate", error.ParamName);
+
+        // Longer than a timer can wait (≈ 49.7 days): it would pass here and throw at the first wait instead.
+        var tooLong = TimeSpan.FromDays(60);
+        Assert.Equal("SetupTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => new PipelineTask(new GateProcessor(), new PipelineParams { SetupTimeout = tooLong })).ParamName);
+        Assert.Equal("CancelTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => new PipelineTask(new GateProcessor(), new PipelineParams { CancelTimeout = tooLong })).ParamName);
+        Assert.Equal("CleanupTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => new PipelineTask(new GateProcessor(), new PipelineParams { CleanupTimeout = TimeSpan.Zero })).ParamName);
+        _ = new PipelineTask(new GateProcessor(), new PipelineParams { StartTimeout = Timeout.InfiniteTimeSpan });
     }
 
     [Fact]

@@ -215,6 +215,8 @@ public class TtsServiceUsabilityTests
     public void Options_OutOfRange_ThrowNamingTheOption()
     {
         Assert.Equal("StopFrameTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => new TestTtsService(options: new TtsServiceOptions { StopFrameTimeout = TimeSpan.Zero })).ParamName);
+        Assert.Equal("StopFrameTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => new TestTtsService(options: new TtsServiceOptions { StopFrameTimeout = TimeSpan.FromDays(60) })).ParamName);
+        Assert.Equal("PauseWatchdogTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => new TestTtsService(options: new TtsServiceOptions { PauseWatchdogTimeout = TimeSpan.FromDays(60) })).ParamName);
         Assert.Equal("MaxConsecutiveZeroAudioContexts", Assert.Throws<ArgumentOutOfRangeException>(() => new TestTtsService(options: new TtsServiceOptions { MaxConsecutiveZeroAudioContexts = -1 })).ParamName);
         Assert.Equal("SampleRate", Assert.Throws<ArgumentOutOfRangeException>(() => new TestTtsService(options: new TtsServiceOptions { SampleRate = 100 })).ParamName);
     }

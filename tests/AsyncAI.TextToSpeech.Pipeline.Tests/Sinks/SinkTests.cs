@@ -96,6 +96,57 @@ public class SinkTests
     }
 
     [Fact]
+    public async Task PcmStreamSink_FlushFailsAtTheEnd_ErrorIsReportedTheRunEndsAndTheStreamIsDisposed()
+    {
+        var stream = new BrokenPipeStream();
+        await using var harness = PipelineHarness.Start(new PcmStreamSink(stream));
+        harness.Queue(new TtsAudioRawFrame(new byte[480], 24000, 1, "c"));
+
+        await harness.EndAsync(); // the run ends only when the EndFrame gets past the sink: it used to stop at the failed flush
+
+        Assert.Contains(harness.Errors, e => e.Exception is IOException);
+        Assert.True(stream.Disposed);
+    }
+
+    [Fact]
+    public async Task PcmStreamSink_FlushFailsAtCancel_TheRunEndsWithoutWaitingForCancelTimeout()
+    {
+        var stream = new BrokenPipeStream();
+        await using var harness = PipelineHarness.Start(new PcmStreamSink(stream), new PipelineParams { CancelTimeout = Timeout.InfiniteTimeSpan });
+        harness.Queue(new TtsAudioRawFrame(new byte[480], 24000, 1, "c"), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+
+        harness.Task.Cancel("test");
+
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+        Assert.True(stream.Disposed);
+    }
+
+    [Fact]
+    public void WavFileSink_InvalidSilenceTimeout_ThrowsBeforeTouchingTheFile()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "keep me");
+
+            Assert.Equal("silenceTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => new WavFileSink(path, TimeSpan.Zero)).ParamName);
+            Assert.Equal("silenceTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => new WavFileSink(path, TimeSpan.FromDays(60))).ParamName);
+
+            Assert.Equal("keep me", File.ReadAllText(path));
+            using var exclusive = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None); // no handle left open
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void PcmStreamSink_SilenceTimeoutLongerThanATimerCanWait_ThrowsAtConstruction() =>
+        Assert.Equal("silenceTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => new PcmStreamSink(new MemoryStream(), silenceTimeout: TimeSpan.FromDays(60))).ParamName);
+
+    [Fact]
     public async Task PcmStreamSink_StreamWriteBlocks_PusherIsNotBlocked()
     {
         // Like standard output piped into a player that lags: WriteAsync blocks synchronously.
@@ -117,6 +168,19 @@ public class SinkTests
         await harness.WaitDownAsync<TtsAudioRawFrame>(f => f == audio);
         await harness.EndAsync();
         Assert.Equal(960, stream.Length);
+    }
+
+    private sealed class BrokenPipeStream : MemoryStream
+    {
+        public bool Disposed { get; private set; }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => throw new IOException("Broken pipe");
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
     }
 
     private sealed class BlockingStream : MemoryStream
