@@ -13,7 +13,12 @@ public sealed class AsyncAIHttpTtsServiceOptions : AsyncAITtsOptionsBase
     /// <value>The default value is <c>https://api.async.com</c>.</value>
     public Uri Url { get; set; } = new("https://api.async.com");
 
-    internal void ValidateForPipeline() => ValidatePipelineAudioFormat();
+    internal void ValidateForPipeline()
+    {
+        // Checked here under this option's name; the HTTP client would report its own name for it (BaseUrl).
+        OptionValidation.BaseUrl(Url, nameof(Url));
+        ValidatePipelineAudioFormat();
+    }
 }
 
 /// <summary>Async text-to-speech over HTTP streaming (<c>POST /text_to_speech/streaming</c>), one request per sentence.</summary>
@@ -92,6 +97,12 @@ public sealed class AsyncAIHttpTtsService : TtsService
 
         public override async ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default)
         {
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                // A whitespace token (token mode) only separates words, and each request is synthesized on its own.
+                return;
+            }
+
             await foreach (var chunk in client.StreamAsync(text, request, cancellationToken).ConfigureAwait(false))
             {
                 _items.Writer.TryWrite(chunk);

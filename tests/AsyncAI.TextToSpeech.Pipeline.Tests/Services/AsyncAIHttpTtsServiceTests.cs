@@ -46,6 +46,21 @@ public sealed class AsyncAIHttpTtsServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task TokenMode_WhitespaceToken_IsNotARequestAndFailsNothing()
+    {
+        var tts = CreateService(o => o.AggregateSentences = false);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello"), new LlmTextFrame(" "), new LlmTextFrame("world."), new LlmFullResponseEndFrame());
+        await harness.WaitDownAsync<LlmFullResponseEndFrame>();
+        await harness.EndAsync();
+
+        Assert.Empty(harness.Errors);
+        Assert.Single(harness.DownFrames.OfType<TtsStoppedFrame>());
+        Assert.Equal(2, _emulator.Journal.Snapshot().Count(e => e.Kind == EmulatorEventKind.HttpRequest));
+        Assert.Equal(Expected("Hello", 24000) + Expected("world.", 24000), harness.DownFrames.OfType<TtsAudioRawFrame>().Sum(a => a.Audio.Length));
+    }
+
+    [Fact]
     public async Task SampleRate_NotSet_UsesThePipelineRate()
     {
         var tts = CreateService();
@@ -170,6 +185,7 @@ public sealed class AsyncAIHttpTtsServiceTests : IAsyncLifetime, IDisposable
         Assert.Equal("ApiKey", Assert.ThrowsAny<ArgumentException>(() => new AsyncAIHttpTtsService(_http, new AsyncAIHttpTtsServiceOptions { VoiceId = "v" })).ParamName);
         Assert.Equal("VoiceId", Assert.ThrowsAny<ArgumentException>(() => new AsyncAIHttpTtsService(_http, new AsyncAIHttpTtsServiceOptions { ApiKey = "sk_x" })).ParamName);
         Assert.Equal("SampleRate", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.SampleRate = 96000)).ParamName);
+        Assert.Equal("Url", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Url = new Uri("ws://localhost:1/"))).ParamName);
         Assert.Throws<ArgumentNullException>("httpClient", () => new AsyncAIHttpTtsService(null!, Options()));
     }
 
