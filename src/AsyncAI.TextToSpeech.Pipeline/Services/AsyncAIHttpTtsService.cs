@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using AsyncAI.TextToSpeech.Http;
 using AsyncAI.TextToSpeech.Pipeline.Aggregation;
+using AsyncAI.TextToSpeech.Pipeline.Frames;
 using Microsoft.Extensions.Logging;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Services;
@@ -57,6 +58,18 @@ public sealed class AsyncAIHttpTtsService : TtsService
             Container = options.Container,
         };
         _client = new AsyncAIHttpClient(httpClient, clientOptions, loggerFactory, timeProvider);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Nothing to connect. The pipeline's rate is checked: a rate Async does not accept is one error at the start, and the service stays unusable instead of failing every request.</remarks>
+    protected override ValueTask StartServiceAsync(StartFrame frame, CancellationToken cancellationToken)
+    {
+        if (AsyncAITtsOptionsBase.UnsupportedRate(SampleRate) is { } unsupported)
+        {
+            PushError($"{Name} could not start: {unsupported.Message}", unsupported);
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />

@@ -39,6 +39,16 @@ public abstract class AsyncAITtsOptionsBase
     public AsyncAITtsInputParams Params { get; set; } = new();
 
     /// <summary>
+    /// The error for a rate a service would run at (its <see cref="SampleRate"/>, or the pipeline's when that is null) that
+    /// Async does not accept, or null. With <see cref="SampleRate"/> null this is only known when the pipeline starts.
+    /// </summary>
+    internal static AsyncAIException? UnsupportedRate(int sampleRate) => sampleRate is < 8000 or > 48000
+        ? new AsyncAIException(
+            $"The pipeline's audio-out rate ({sampleRate} Hz) is outside what Async accepts (8000–48000 Hz): set the service's SampleRate option, or PipelineParams.AudioOutSampleRate, to a rate in that range.",
+            AsyncAIErrorCategory.InvalidRequest)
+        : null;
+
+    /// <summary>
     /// Checks the format options against what Async accepts and what a pipeline carries: a
     /// <see cref="Frames.TtsAudioRawFrame"/> holds raw 16-bit PCM, and the sinks write it as such, so any other encoding or
     /// container would reach them mislabelled.

@@ -92,6 +92,13 @@ public sealed class AsyncAITtsService : TtsService
     {
         // A failure here becomes the base's "could not start" ErrorFrame, carrying the client's exception (deduplicated
         // with the ConnectionError event the client raises for the same failure).
+        if (AsyncAITtsOptionsBase.UnsupportedRate(SampleRate) is { } unsupported)
+        {
+            // A configuration error: reported once, and the service stays unusable instead of failing every turn.
+            PushError($"{Name} could not start: {unsupported.Message}", unsupported);
+            return;
+        }
+
         await _connectionLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

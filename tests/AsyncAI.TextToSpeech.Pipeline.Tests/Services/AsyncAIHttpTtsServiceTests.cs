@@ -61,6 +61,22 @@ public sealed class AsyncAIHttpTtsServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task SampleRate_NotSetAndThePipelineRateIsOneAsyncRejects_OneErrorAtTheStartAndNoRequests()
+    {
+        var tts = CreateService();
+        await using var harness = PipelineHarness.Start(tts, new PipelineParams { AudioOutSampleRate = 96000 });
+        harness.Queue(new TtsSpeakFrame("First."), new TtsSpeakFrame("Second."), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        var error = Assert.Single(harness.Errors);
+        Assert.Equal(AsyncAIErrorCategory.InvalidRequest, error.Category);
+        Assert.Contains("96000 Hz", error.Message, StringComparison.Ordinal);
+        Assert.Empty(harness.DownFrames.OfType<TtsAudioRawFrame>());
+        Assert.DoesNotContain(_emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.HttpRequest);
+    }
+
+    [Fact]
     public async Task SampleRate_NotSet_UsesThePipelineRate()
     {
         var tts = CreateService();

@@ -22,6 +22,22 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
     public async Task DisposeAsync() => await _emulator.DisposeAsync();
 
     [Fact]
+    public async Task SampleRate_NotSetAndThePipelineRateIsOneAsyncRejects_OneErrorAtTheStartAndNoSocket()
+    {
+        var tts = CreateService();
+        await using var harness = PipelineHarness.Start(tts, new PipelineParams { AudioOutSampleRate = 96000 });
+        harness.Queue(new TtsSpeakFrame("First."), new TtsSpeakFrame("Second."), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        var error = Assert.Single(harness.Errors);
+        Assert.Equal(AsyncAIErrorCategory.InvalidRequest, error.Category);
+        Assert.Contains("96000 Hz", error.Message, StringComparison.Ordinal);
+        Assert.Empty(harness.DownFrames.OfType<TtsAudioRawFrame>());
+        Assert.Equal(0, _emulator.Journal.ConnectionsAccepted);
+    }
+
+    [Fact]
     public async Task Speak_Hello_DerivedWebSocketSequenceAndJournal()
     {
         var tts = CreateService();
