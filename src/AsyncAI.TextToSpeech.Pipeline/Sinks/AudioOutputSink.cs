@@ -88,10 +88,16 @@ public abstract class AudioOutputSink : FrameProcessor
                     {
                         await FinishAsync(cancellationToken).ConfigureAwait(false);
                     }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        // Reported before the frame goes on, while the pipeline still runs. At a CancelFrame the
+                        // processors upstream are already cancelling: they drop it, and it is only logged.
+                        PushError($"{Name} could not finish its output: {ex.Message}", ex);
+                    }
                     finally
                     {
-                        // A failed flush is reported (the exception goes on), but the pipeline still ends: without
-                        // its EndFrame the run would wait forever, and a CancelFrame would wait for CancelTimeout.
+                        // The frame goes on even after a failed flush: without its EndFrame the run would wait
+                        // forever, and a CancelFrame would wait for CancelTimeout.
                         PushFrame(frame, direction);
                     }
 
