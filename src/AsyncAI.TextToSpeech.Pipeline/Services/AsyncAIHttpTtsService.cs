@@ -76,6 +76,13 @@ public sealed class AsyncAIHttpTtsService : TtsService
     protected override ValueTask<TtsSynthesisContext> CreateContextAsync(string contextId, TtsSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+
+        // Again here: a settings update makes the service usable again, but cannot change the rate.
+        if (AsyncAITtsOptionsBase.UnsupportedRate(SampleRate) is { } unsupported)
+        {
+            throw unsupported;
+        }
+
         var request = new AsyncAIHttpRequestOptions
         {
             VoiceId = settings.Voice,

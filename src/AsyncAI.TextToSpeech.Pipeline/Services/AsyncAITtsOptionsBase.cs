@@ -1,3 +1,4 @@
+using AsyncAI.TextToSpeech.Http;
 using AsyncAI.TextToSpeech.Protocol;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Services;
@@ -42,7 +43,7 @@ public abstract class AsyncAITtsOptionsBase
     /// The error for a rate a service would run at (its <see cref="SampleRate"/>, or the pipeline's when that is null) that
     /// Async does not accept, or null. With <see cref="SampleRate"/> null this is only known when the pipeline starts.
     /// </summary>
-    internal static AsyncAIException? UnsupportedRate(int sampleRate) => sampleRate is < 8000 or > 48000
+    internal static AsyncAIException? UnsupportedRate(int sampleRate) => sampleRate is < OptionValidation.MinSampleRate or > OptionValidation.MaxSampleRate
         ? new AsyncAIException(
             $"The pipeline's audio-out rate ({sampleRate} Hz) is outside what Async accepts (8000–48000 Hz): set the service's SampleRate option, or PipelineParams.AudioOutSampleRate, to a rate in that range.",
             AsyncAIErrorCategory.InvalidRequest)
@@ -55,7 +56,7 @@ public abstract class AsyncAITtsOptionsBase
     /// </summary>
     private protected void ValidatePipelineAudioFormat()
     {
-        if (SampleRate is < 8000 or > 48000)
+        if (SampleRate is < OptionValidation.MinSampleRate or > OptionValidation.MaxSampleRate)
         {
             throw new ArgumentOutOfRangeException(nameof(SampleRate), SampleRate, "SampleRate must be null (the pipeline's rate) or between 8000 and 48000 Hz.");
         }

@@ -128,6 +128,13 @@ public sealed class AsyncAITtsService : TtsService
     protected override async ValueTask<TtsSynthesisContext> CreateContextAsync(string contextId, TtsSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
+
+        // Again here: a settings update makes the service usable again, but cannot change the rate.
+        if (AsyncAITtsOptionsBase.UnsupportedRate(SampleRate) is { } unsupported)
+        {
+            throw unsupported;
+        }
+
         var connection = await AcquireConnectionAsync(settings, cancellationToken).ConfigureAwait(false);
         try
         {
