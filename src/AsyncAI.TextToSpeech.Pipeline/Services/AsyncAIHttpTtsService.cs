@@ -18,7 +18,7 @@ public sealed class AsyncAIHttpTtsServiceOptions : AsyncAITtsOptionsBase
     {
         // Checked here under this option's name; the HTTP client would report its own name for it (BaseUrl).
         OptionValidation.BaseUrl(Url, nameof(Url));
-        ValidatePipelineAudioFormat();
+        ValidateSharedOptions();
     }
 }
 

@@ -50,12 +50,17 @@ public abstract class AsyncAITtsOptionsBase
         : null;
 
     /// <summary>
-    /// Checks the format options against what Async accepts and what a pipeline carries: a
+    /// Checks the options both services share against what Async accepts and what a pipeline carries: a
     /// <see cref="Frames.TtsAudioRawFrame"/> holds raw 16-bit PCM, and the sinks write it as such, so any other encoding or
     /// container would reach them mislabelled.
     /// </summary>
-    private protected void ValidatePipelineAudioFormat()
+    private protected void ValidateSharedOptions()
     {
+        if (Params?.Language is { } language && !Enum.IsDefined(language))
+        {
+            throw new ArgumentOutOfRangeException("Params.Language", language, "Params.Language must be a defined Language value, or null to let the service detect the language.");
+        }
+
         if (SampleRate is < OptionValidation.MinSampleRate or > OptionValidation.MaxSampleRate)
         {
             throw new ArgumentOutOfRangeException(nameof(SampleRate), SampleRate, "SampleRate must be null (the pipeline's rate) or between 8000 and 48000 Hz.");

@@ -53,7 +53,7 @@ public sealed class AsyncAITtsServiceOptions : AsyncAITtsOptionsBase
 
     internal void Validate()
     {
-        ValidatePipelineAudioFormat();
+        ValidateSharedOptions();
 
         // Every other option means exactly what it means on the client, so the client's rules check it (one rule set,
         // the same option names in the errors).

@@ -206,6 +206,7 @@ public sealed class AsyncAIHttpTtsServiceTests : IAsyncLifetime, IDisposable
         Assert.Equal("VoiceId", Assert.ThrowsAny<ArgumentException>(() => new AsyncAIHttpTtsService(_http, new AsyncAIHttpTtsServiceOptions { ApiKey = "sk_x" })).ParamName);
         Assert.Equal("SampleRate", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.SampleRate = 96000)).ParamName);
         Assert.Equal("Url", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Url = new Uri("ws://localhost:1/"))).ParamName);
+        Assert.Equal("Params.Language", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Params.Language = (Language)(-1))).ParamName);
         Assert.Throws<ArgumentNullException>("httpClient", () => new AsyncAIHttpTtsService(null!, Options()));
     }
 

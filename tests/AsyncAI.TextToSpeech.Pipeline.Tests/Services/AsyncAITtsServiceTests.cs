@@ -452,6 +452,7 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         Assert.Equal("SampleRate", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.SampleRate = 96000)).ParamName);
         Assert.Equal("Container", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Container = AudioContainers.Wav)).ParamName);
         Assert.Equal("Container", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Container = AudioContainers.Mp3)).ParamName);
+        Assert.Equal("Params.Language", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Params.Language = (Language)(-1))).ParamName);
         Assert.Equal("Encoding", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Encoding = AudioEncodings.PcmF32Le)).ParamName);
         Assert.Equal("Encoding", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Encoding = AudioEncodings.PcmMulaw)).ParamName);
         Assert.Equal("Reconnect.MaxAttempts", Assert.ThrowsAny<ArgumentException>(() => CreateService(o => o.Reconnect.MaxAttempts = 0)).ParamName);
