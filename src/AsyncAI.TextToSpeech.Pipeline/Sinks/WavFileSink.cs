@@ -29,7 +29,7 @@ public sealed class WavFileSink : AudioOutputSink
     /// <param name="silenceTimeout">See <see cref="AudioOutputSink.SilenceTimeout"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="silenceTimeout"/> is out of range (checked before the file is touched).</exception>
     public WavFileSink(string path, TimeSpan? silenceTimeout = null)
-        : this(CreateFile(path, ValidateSilenceTimeout(silenceTimeout)), leaveOpen: false, silenceTimeout)
+        : this(CreateFile(path, silenceTimeout), leaveOpen: false, silenceTimeout)
     {
     }
 
@@ -52,10 +52,10 @@ public sealed class WavFileSink : AudioOutputSink
         _headerPosition = stream.CanSeek ? stream.Position : 0;
     }
 
-    // The timeout is an argument only so that it is checked first: a bad one must not truncate an existing file.
-    private static FileStream CreateFile(string path, TimeSpan validSilenceTimeout)
+    private static FileStream CreateFile(string path, TimeSpan? silenceTimeout)
     {
-        _ = validSilenceTimeout;
+        // Checked before the file is opened: a bad timeout must not truncate an existing file.
+        ValidateSilenceTimeout(silenceTimeout);
         return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 64 * 1024, useAsync: true);
     }
 
