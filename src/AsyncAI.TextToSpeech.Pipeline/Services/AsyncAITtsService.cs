@@ -90,8 +90,6 @@ public sealed class AsyncAITtsService : TtsService
     /// <inheritdoc />
     protected override async ValueTask StartServiceAsync(StartFrame frame, CancellationToken cancellationToken)
     {
-        // A failure here becomes the base's "could not start" ErrorFrame, carrying the client's exception (deduplicated
-        // with the ConnectionError event the client raises for the same failure).
         if (AsyncAITtsOptionsBase.UnsupportedRate(SampleRate) is { } unsupported)
         {
             // A configuration error: reported once, and the service stays unusable instead of failing every turn.
@@ -99,6 +97,8 @@ public sealed class AsyncAITtsService : TtsService
             return;
         }
 
+        // A failure here becomes the base's "could not start" ErrorFrame, carrying the client's exception (deduplicated
+        // with the ConnectionError event the client raises for the same failure).
         await _connectionLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
