@@ -63,20 +63,8 @@ public sealed class AsyncAIHttpTtsServiceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task SampleRate_NotSetAndThePipelineRateIsOneAsyncRejects_OneErrorAtTheStartAndAfterEachSettingsUpdateAndNoRequests()
     {
-        var tts = CreateService();
-        await using var harness = PipelineHarness.Start(tts, new PipelineParams { AudioOutSampleRate = 96000 });
-        harness.Queue(new TtsSpeakFrame("First."), new TtsSpeakFrame("Second."), new MarkerFrame(1));
-        await harness.WaitDownAsync<MarkerFrame>();
+        await UnsupportedPipelineRate.RunAndAssertAsync(CreateService());
 
-        // A settings update makes the service usable again, but cannot fix the rate: one more error, then quiet again.
-        harness.Queue(new TtsUpdateSettingsFrame(new TtsSettingsUpdate { Language = "fr-FR" }), new TtsSpeakFrame("Third."), new TtsSpeakFrame("Fourth."), new MarkerFrame(2));
-        await harness.WaitDownAsync<MarkerFrame>(m => m.Number == 2);
-        await harness.EndAsync();
-
-        Assert.Equal(2, harness.Errors.Count);
-        Assert.All(harness.Errors, e => Assert.Equal(AsyncAIErrorCategory.InvalidRequest, e.Category));
-        Assert.All(harness.Errors, e => Assert.Contains("96000 Hz", e.Message, StringComparison.Ordinal));
-        Assert.Empty(harness.DownFrames.OfType<TtsAudioRawFrame>());
         Assert.DoesNotContain(_emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.HttpRequest);
     }
 
