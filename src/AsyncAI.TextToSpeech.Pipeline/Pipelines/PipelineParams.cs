@@ -39,7 +39,10 @@ public sealed class PipelineParams
     /// <value>The default value is 20 seconds.</value>
     public TimeSpan CancelTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Gets or sets how long processor cleanup may take at the end of a run.</summary>
+    /// <summary>
+    /// Gets or sets how long processor cleanup may take at the end of a run. After it, the processors' cleanup token is
+    /// cancelled and the run ends even if a processor ignores the token; a failure it reports later is logged.
+    /// </summary>
     /// <value>The default value is 5 seconds.</value>
     public TimeSpan CleanupTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

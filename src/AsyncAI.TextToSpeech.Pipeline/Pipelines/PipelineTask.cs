@@ -203,18 +203,37 @@ public sealed class PipelineTask : IAsyncDisposable
             }
 
             using var cleanupTimeout = new CancellationTokenSource(Parameters.CleanupTimeout);
+            var cleanup = Task.WhenAll(_pipeline.CleanupAsync(cleanupTimeout.Token), _source.CleanupAsync(cleanupTimeout.Token), _sink.CleanupAsync(cleanupTimeout.Token));
             try
             {
-                await Task.WhenAll(_pipeline.CleanupAsync(cleanupTimeout.Token), _source.CleanupAsync(cleanupTimeout.Token), _sink.CleanupAsync(cleanupTimeout.Token)).ConfigureAwait(false);
+                // WaitAsync keeps the bound even for a processor whose cleanup ignores the token.
+                await cleanup.WaitAsync(cleanupTimeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cleanupTimeout.IsCancellationRequested)
             {
                 PipelineLog.CleanupTimedOut(_logger, Parameters.CleanupTimeout);
+                LogLateCleanupFailure(cleanup);
             }
 
             HasFinished = true;
         }
     }
+
+    /// <summary>
+    /// The run has stopped waiting for <paramref name="cleanup"/>; this continuation is what still observes it, so a
+    /// processor that fails after <see cref="PipelineParams.CleanupTimeout"/> is logged instead of going unobserved.
+    /// </summary>
+    private void LogLateCleanupFailure(Task cleanup) =>
+        cleanup.ContinueWith(
+            static (finished, state) =>
+            {
+                var failure = finished.Exception!.Flatten();
+                PipelineLog.LateCleanupFailed((ILogger)state!, failure.InnerExceptions.Count == 1 ? failure.InnerExceptions[0] : failure);
+            },
+            _logger,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -2,6 +2,8 @@ using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Pipelines;
 using AsyncAI.TextToSpeech.Pipeline.Processors;
 using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Tests.Pipelines;
 
@@ -97,6 +99,44 @@ public class PipelineTaskTests
     }
 
     [Fact]
+    public async Task RunAsync_CleanupIgnoresItsToken_RunEndsAfterCleanupTimeoutAndALaterFailureIsLogged()
+    {
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        var stuck = new StuckCleanupProcessor();
+        var capture = new FrameCaptureProcessor(FrameDirection.Downstream);
+        var task = new PipelineTask(new Pipeline(stuck, capture), new PipelineParams { CleanupTimeout = TimeSpan.FromMilliseconds(100) }, loggerFactory: loggerFactory);
+        var run = task.RunAsync();
+        await capture.WaitForFrameAsync<StartFrame>(PipelineHarness.Timeout);
+
+        task.QueueFrame(new EndFrame());
+        await run.WaitAsync(PipelineHarness.Timeout);
+
+        Assert.True(task.HasFinished);
+        Assert.False(stuck.Released.Task.IsCompleted);
+        Assert.Contains(logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("cleanup did not finish", StringComparison.Ordinal));
+
+        // The cleanup it gave up on still has an owner: its failure is logged, not left unobserved.
+        var logged = WaitForLogAsync(logs, r => r.Exception is InvalidOperationException { Message: "late cleanup failure" });
+        stuck.Released.SetException(new InvalidOperationException("late cleanup failure"));
+        Assert.Equal(LogLevel.Warning, (await logged).Level);
+    }
+
+    private static async Task<FakeLogRecord> WaitForLogAsync(FakeLogCollector logs, Func<FakeLogRecord, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(PipelineHarness.Timeout);
+        await foreach (var record in logs.GetLogsAsync(timeout.Token))
+        {
+            if (match(record))
+            {
+                return record;
+            }
+        }
+
+        throw new InvalidOperationException("unreachable: the log stream ends only by cancellation");
+    }
+
+    [Fact]
     public void Constructor_InvalidParameters_ThrowNamingTheSetting()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new PipelineTask(new GateProcessor(), new PipelineParams { AudioOutSampleRate = 5 }));
@@ -115,5 +155,17 @@ public class PipelineTaskTests
     {
         var gate = new GateProcessor();
         Assert.Throws<ArgumentException>("processors", () => new Pipeline(gate, gate));
+    }
+}
+
+/// <summary>A processor whose cleanup ignores its token and waits for the test.</summary>
+internal sealed class StuckCleanupProcessor : FrameProcessor
+{
+    public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override async ValueTask OnCleanupAsync(CancellationToken cancellationToken)
+    {
+        await Released.Task.ConfigureAwait(false);
+        await base.OnCleanupAsync(cancellationToken).ConfigureAwait(false);
     }
 }
