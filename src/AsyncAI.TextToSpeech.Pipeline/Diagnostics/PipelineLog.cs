@@ -13,8 +13,8 @@ internal static partial class PipelineLog
     [LoggerMessage(3, LogLevel.Warning, "Pipeline cleanup did not finish within {Timeout}; giving up on the rest.")]
     public static partial void CleanupTimedOut(ILogger logger, TimeSpan timeout);
 
-    [LoggerMessage(14, LogLevel.Warning, "Pipeline cleanup that outlived the cleanup timeout failed later.")]
-    public static partial void LateCleanupFailed(ILogger logger, Exception exception);
+    [LoggerMessage(14, LogLevel.Warning, "A processor's setup or cleanup that outlived its timeout failed later.")]
+    public static partial void LateFailure(ILogger logger, Exception exception);
 
     [LoggerMessage(4, LogLevel.Warning, "The StartFrame did not reach the end of the pipeline within {Timeout}; a processor is slow to start.")]
     public static partial void StartSlow(ILogger logger, TimeSpan timeout);

@@ -27,7 +27,10 @@ public sealed class PipelineParams
     /// <value>The default value is false.</value>
     public bool EnableUsageMetrics { get; set; }
 
-    /// <summary>Gets or sets how long processor setup may take before the run fails.</summary>
+    /// <summary>
+    /// Gets or sets how long processor setup may take before the run fails with a <see cref="TimeoutException"/> (even if a
+    /// processor ignores its cancelled token).
+    /// </summary>
     /// <value>The default value is 20 seconds.</value>
     public TimeSpan SetupTimeout { get; set; } = TimeSpan.FromSeconds(20);
 

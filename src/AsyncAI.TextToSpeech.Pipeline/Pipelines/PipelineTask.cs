@@ -138,6 +138,8 @@ public sealed class PipelineTask : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the run (as <see cref="Cancel"/> does).</param>
     /// <returns>A task that completes when the run and the cleanup are over.</returns>
     /// <exception cref="InvalidOperationException">The task was already run.</exception>
+    /// <exception cref="TimeoutException">The processors' setup did not finish within <see cref="PipelineParams.SetupTimeout"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during the setup.</exception>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _running, 1) == 1)
@@ -150,13 +152,7 @@ public sealed class PipelineTask : IAsyncDisposable
         Task? pump = null;
         try
         {
-            using (var setupTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                setupTimeout.CancelAfter(Parameters.SetupTimeout);
-                await _source.SetupAsync(setup, setupTimeout.Token).ConfigureAwait(false);
-                await _sink.SetupAsync(setup, setupTimeout.Token).ConfigureAwait(false);
-                await _pipeline.SetupAsync(setup, setupTimeout.Token).ConfigureAwait(false);
-            }
+            await SetupAsync(setup, cancellationToken).ConfigureAwait(false);
 
             using var registration = cancellationToken.Register(static state => ((PipelineTask)state!).Cancel("The run was cancelled."), this);
             _source.Send(
@@ -212,23 +208,54 @@ public sealed class PipelineTask : IAsyncDisposable
             catch (OperationCanceledException) when (cleanupTimeout.IsCancellationRequested)
             {
                 PipelineLog.CleanupTimedOut(_logger, Parameters.CleanupTimeout);
-                LogLateCleanupFailure(cleanup);
+                LogLateFailure(cleanup);
             }
 
             HasFinished = true;
         }
     }
 
+    private async Task SetupAsync(FrameProcessorSetup setup, CancellationToken cancellationToken)
+    {
+        using var setupTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        setupTimeout.CancelAfter(Parameters.SetupTimeout);
+        var processors = SetupProcessorsAsync(setup, setupTimeout.Token);
+        try
+        {
+            // WaitAsync keeps the bound even for a processor whose setup ignores the token.
+            await processors.WaitAsync(setupTimeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (setupTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            LogLateFailure(processors);
+            throw new TimeoutException(
+                $"The processors' setup did not finish within PipelineParams.SetupTimeout ({Parameters.SetupTimeout}). A processor's OnSetupAsync is stuck or slow; raise SetupTimeout if it is only slow.",
+                ex);
+        }
+        catch (OperationCanceledException)
+        {
+            LogLateFailure(processors);
+            throw;
+        }
+    }
+
+    private async Task SetupProcessorsAsync(FrameProcessorSetup setup, CancellationToken cancellationToken)
+    {
+        await _source.SetupAsync(setup, cancellationToken).ConfigureAwait(false);
+        await _sink.SetupAsync(setup, cancellationToken).ConfigureAwait(false);
+        await _pipeline.SetupAsync(setup, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
-    /// The run has stopped waiting for <paramref name="cleanup"/>; this continuation is what still observes it, so a
-    /// processor that fails after <see cref="PipelineParams.CleanupTimeout"/> is logged instead of going unobserved.
+    /// The run has stopped waiting for <paramref name="work"/> (a setup or cleanup past its timeout); this continuation is
+    /// what still observes it, so a processor that fails later is logged instead of going unobserved.
     /// </summary>
-    private void LogLateCleanupFailure(Task cleanup) =>
-        cleanup.ContinueWith(
+    private void LogLateFailure(Task work) =>
+        work.ContinueWith(
             static (finished, state) =>
             {
                 var failure = finished.Exception!.Flatten();
-                PipelineLog.LateCleanupFailed((ILogger)state!, failure.InnerExceptions.Count == 1 ? failure.InnerExceptions[0] : failure);
+                PipelineLog.LateFailure((ILogger)state!, failure.InnerExceptions.Count == 1 ? failure.InnerExceptions[0] : failure);
             },
             _logger,
             CancellationToken.None,

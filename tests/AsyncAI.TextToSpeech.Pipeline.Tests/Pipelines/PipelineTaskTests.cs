@@ -98,6 +98,34 @@ public class PipelineTaskTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => harness.Task.RunAsync());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_SetupOutlivesSetupTimeout_ThrowsTimeoutNamingTheSetting(bool honoursToken)
+    {
+        var stuck = new StuckSetupProcessor(honoursToken);
+        var task = new PipelineTask(stuck, new PipelineParams { SetupTimeout = TimeSpan.FromMilliseconds(100) });
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => task.RunAsync().WaitAsync(PipelineHarness.Timeout));
+
+        Assert.Contains("SetupTimeout", error.Message, StringComparison.Ordinal);
+        Assert.True(task.HasFinished);
+    }
+
+    [Fact]
+    public async Task RunAsync_CancelledDuringSetup_ThrowsOperationCanceled()
+    {
+        using var cts = new CancellationTokenSource();
+        var stuck = new StuckSetupProcessor(honoursToken: true);
+        var task = new PipelineTask(stuck);
+        var run = task.RunAsync(cts.Token);
+        await stuck.Entered.Task.WaitAsync(PipelineHarness.Timeout);
+
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(PipelineHarness.Timeout));
+    }
+
     [Fact]
     public async Task RunAsync_CleanupIgnoresItsToken_RunEndsAfterCleanupTimeoutAndALaterFailureIsLogged()
     {
@@ -167,5 +195,17 @@ internal sealed class StuckCleanupProcessor : FrameProcessor
     {
         await Released.Task.ConfigureAwait(false);
         await base.OnCleanupAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>A processor whose setup never finishes by itself; it may or may not honour its token.</summary>
+internal sealed class StuckSetupProcessor(bool honoursToken) : FrameProcessor
+{
+    public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override async ValueTask OnSetupAsync(FrameProcessorSetup setup, CancellationToken cancellationToken)
+    {
+        Entered.TrySetResult();
+        await Task.Delay(Timeout.InfiniteTimeSpan, honoursToken ? cancellationToken : CancellationToken.None).ConfigureAwait(false);
     }
 }
