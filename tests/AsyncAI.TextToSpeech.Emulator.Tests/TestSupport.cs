@@ -163,9 +163,10 @@ internal static class Http
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
+    /// <summary>A TTS body; <paramref name="bitRate"/> is the raw JSON of <c>output_format.bit_rate</c> (omitted when null).</summary>
     public static string Tts(string transcript = "Hello there", string container = "raw", string encoding = "pcm_s16le", int sampleRate = 24000,
-        string model = "async_flash_v1.0", string voice = VoiceCatalogue.DefaultVoiceId, string language = "null") =>
-        $$"""{"model_id":"{{model}}","transcript":{{JsonSerializer.Serialize(transcript)}},"voice":{"mode":"id","id":"{{voice}}"},"output_format":{"container":"{{container}}","encoding":"{{encoding}}","sample_rate":{{sampleRate}}},"language":{{language}}}""";
+        string model = "async_flash_v1.0", string voice = VoiceCatalogue.DefaultVoiceId, string language = "null", string? bitRate = null) =>
+        $$"""{"model_id":"{{model}}","transcript":{{JsonSerializer.Serialize(transcript)}},"voice":{"mode":"id","id":"{{voice}}"},"output_format":{"container":"{{container}}","encoding":"{{encoding}}","sample_rate":{{sampleRate}}{{(bitRate is null ? "" : ",\"bit_rate\":" + bitRate)}}},"language":{{language}}}""";
 
     public static async Task<JsonElement> ErrorDetailAsync(HttpResponseMessage response)
     {

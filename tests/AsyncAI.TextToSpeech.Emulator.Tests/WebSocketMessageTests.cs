@@ -216,6 +216,7 @@ public sealed class WebSocketMessageTests
     [InlineData("""{"voice":{"mode":"id","id":"e0f39dc4-f691-4e78-bba5-5c636692cc04"}}""", "VALIDATION_ERROR")]
     [InlineData("""{"model_id":"async_flash_v1.0","voice":{"mode":"id","id":"e0f39dc4-f691-4e78-bba5-5c636692cc04"},"output_format":{"container":"wav","sample_rate":24000}}""", "VALIDATION_ERROR")]
     [InlineData("""{"model_id":"async_flash_v1.0","voice":{"mode":"id","id":"e0f39dc4-f691-4e78-bba5-5c636692cc04"},"output_format":{"container":"raw","sample_rate":96000}}""", "VALIDATION_ERROR")]
+    [InlineData("""{"model_id":"async_flash_v1.0","voice":{"mode":"id","id":"e0f39dc4-f691-4e78-bba5-5c636692cc04"},"output_format":{"container":"mp3","sample_rate":24000}}""", "VALIDATION_ERROR")]
     public async Task InvalidInit_SendsErrorAndCloses(string init, string errorCode)
     {
         await using var emulator = await AsyncAIEmulator.StartAsync();

@@ -130,10 +130,17 @@ internal enum SampleEncoding
     Mulaw,
 }
 
-/// <summary>A validated output format.</summary>
-internal readonly record struct AudioFormat(string Container, string Encoding, SampleEncoding SampleEncoding, int SampleRate)
+/// <summary>A validated output format. <paramref name="BitRate"/> is the mp3 bit rate the frames use (0 for PCM).</summary>
+internal readonly record struct AudioFormat(string Container, string Encoding, SampleEncoding SampleEncoding, int SampleRate, int BitRate = 0)
 {
+    /// <summary>Gets the PCM bytes per sample (not meaningful for mp3, whose <see cref="Encoding"/> is ignored).</summary>
     public int BytesPerSample => AudioEncodings.BytesPerSample(Encoding);
+
+    /// <summary>Gets whether the container is mp3.</summary>
+    public bool IsMp3 => Container == AudioContainers.Mp3;
+
+    /// <summary>Gets the mp3 frame layout; only for <see cref="IsMp3"/>.</summary>
+    public Mp3Frames Mp3 => new(SampleRate, BitRate);
 
     public static SampleEncoding? ParseEncoding(string? encoding) => encoding switch
     {

@@ -20,10 +20,22 @@ internal sealed partial class EmulatorServer
     /// <summary>The largest whole-body response (sync and timestamps build it in memory); longer text gets a 400.</summary>
     internal const long MaxWholeBodyBytes = 256L * 1024 * 1024;
 
+    /// <summary>Gets the audio bytes for <paramref name="samples"/> samples (no container header): PCM samples or whole mp3 frames.</summary>
+    private static long AudioBytes(AudioFormat format, long samples)
+    {
+        if (!format.IsMp3)
+        {
+            return samples * format.BytesPerSample;
+        }
+
+        var mp3 = format.Mp3;
+        return mp3.ByteOffset(mp3.FrameCount(samples));
+    }
+
     private ApiError? CheckWholeBodySize(SpeechRequest speech)
     {
         var (samples, _) = Measure(speech);
-        return samples * speech.Format.BytesPerSample > MaxWholeBodyBytes
+        return AudioBytes(speech.Format, samples) > MaxWholeBodyBytes
             ? ApiError.Validation(
                 string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"The transcript would produce more than {MaxWholeBodyBytes / (1024 * 1024)} MiB of audio; use /text_to_speech/streaming or shorter text."),
@@ -36,7 +48,7 @@ internal sealed partial class EmulatorServer
         var (samples, _) = Measure(speech);
         var format = speech.Format;
         var header = format.Container == AudioContainers.Wav ? WavHeader.Size : 0;
-        var dataBytes = checked((int)(samples * format.BytesPerSample));
+        var dataBytes = checked((int)AudioBytes(format, samples));
         length = header + dataBytes;
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
         if (header > 0)
@@ -44,8 +56,17 @@ internal sealed partial class EmulatorServer
             WavHeader.Write(buffer, format, dataBytes);
         }
 
-        ToneSynthesizer.Write(buffer.AsSpan(header), format.SampleEncoding, ToneSynthesizer.PhaseOf(speech.Transcript),
-            ToneSynthesizer.StepOf(format.SampleRate), 0, (int)samples);
+        if (format.IsMp3)
+        {
+            var mp3 = format.Mp3;
+            mp3.Write(buffer, 0, (int)mp3.FrameCount(samples));
+        }
+        else
+        {
+            ToneSynthesizer.Write(buffer.AsSpan(header), format.SampleEncoding, ToneSynthesizer.PhaseOf(speech.Transcript),
+                ToneSynthesizer.StepOf(format.SampleRate), 0, (int)samples);
+        }
+
         return buffer;
     }
 
@@ -62,7 +83,12 @@ internal sealed partial class EmulatorServer
         {
             await Task.Delay(_options.TimeToFirstAudio, _stopping.Token);
             http.Response.StatusCode = 200;
-            http.Response.ContentType = speech.Format.Container == AudioContainers.Wav ? "audio/wav" : "application/octet-stream";
+            http.Response.ContentType = speech.Format.Container switch
+            {
+                AudioContainers.Wav => "audio/wav",
+                AudioContainers.Mp3 => "audio/mpeg",
+                _ => "application/octet-stream",
+            };
             http.Response.ContentLength = length;
             await http.Response.Body.WriteAsync(buffer.AsMemory(0, length), _stopping.Token);
         }
@@ -152,7 +178,16 @@ internal sealed partial class EmulatorServer
         var step = ToneSynthesizer.StepOf(format.SampleRate);
         var quota = faults.QuotaAfterBytes;
         var writeSize = faults.HttpChunkBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent((chunkSamples * format.BytesPerSample) + (writeSize ?? 0) + 64);
+
+        // mp3 goes out as whole frames: each chunk carries the frames its audio completed (none while a frame is still
+        // filling), and the last chunk the rest, rounded up to a whole frame. At most two frames more than fit in a chunk.
+        var mp3 = format.IsMp3 ? format.Mp3 : default;
+        var totalFrames = format.IsMp3 ? mp3.FrameCount(samples) : 0;
+        long framesSent = 0;
+        var chunkBytes = format.IsMp3
+            ? ((chunkSamples / mp3.SamplesPerFrame) + 2) * mp3.MaxFrameLength
+            : chunkSamples * format.BytesPerSample;
+        var buffer = ArrayPool<byte>.Shared.Rent(chunkBytes + (writeSize ?? 0) + 64);
         var pending = 0; // bytes held back to make http-chunk writes exactly writeSize long
         long sent = 0;
         try
@@ -166,7 +201,18 @@ internal sealed partial class EmulatorServer
             for (long produced = 0; produced < samples;)
             {
                 var count = (int)Math.Min(chunkSamples, samples - produced);
-                var bytes = ToneSynthesizer.Write(buffer.AsSpan(pending), format.SampleEncoding, phase, step, produced, count);
+                int bytes;
+                if (format.IsMp3)
+                {
+                    var framesDone = produced + count == samples ? totalFrames : (produced + count) / mp3.SamplesPerFrame;
+                    bytes = mp3.Write(buffer.AsSpan(pending), framesSent, (int)(framesDone - framesSent));
+                    framesSent = framesDone;
+                }
+                else
+                {
+                    bytes = ToneSynthesizer.Write(buffer.AsSpan(pending), format.SampleEncoding, phase, step, produced, count);
+                }
+
                 produced += count;
                 var available = pending + bytes;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using AsyncAI.TextToSpeech.Protocol;
 
@@ -171,9 +172,11 @@ internal sealed record SpeechRequest(string ModelId, string VoiceId, AudioFormat
             return null;
         }
 
-        if (container == AudioContainers.Mp3)
+        if (container == AudioContainers.Mp3 && endpoint == SpeechEndpoint.WebSocket)
         {
-            error = ApiError.Validation("The emulator does not produce mp3; use container raw (or wav on /text_to_speech).", "output_format.container");
+            // The stream enum that D-WS points to has mp3, but no source shows mp3 over the WebSocket, and the client's
+            // WebSocket options allow raw only; the emulator's mp3 is on the HTTP endpoints.
+            error = ApiError.Validation("The emulator's WebSocket sends raw PCM only; mp3 is available on the HTTP endpoints.", "output_format.container");
             return null;
         }
 
@@ -208,14 +211,32 @@ internal sealed record SpeechRequest(string ModelId, string VoiceId, AudioFormat
             return null;
         }
 
+        var requestedBitRate = Mp3Frames.DefaultBitRate;
         if (output.TryGetProperty("bit_rate", out var bitRate) && bitRate.ValueKind != JsonValueKind.Null
-            && (bitRate.ValueKind != JsonValueKind.Number || !bitRate.TryGetInt32(out var b) || b is < 32000 or > 320000))
+            && (bitRate.ValueKind != JsonValueKind.Number || !bitRate.TryGetInt32(out requestedBitRate) || requestedBitRate is < 32000 or > 320000))
         {
             error = ApiError.Validation("'output_format.bit_rate' must be an integer from 32000 to 320000.", "output_format.bit_rate");
             return null;
         }
 
-        return new AudioFormat(container, encoding, sampleEncoding!.Value, sampleRate);
+        if (container != AudioContainers.Mp3)
+        {
+            return new AudioFormat(container, encoding, sampleEncoding!.Value, sampleRate);
+        }
+
+        // Choices (what Async does is unknown): an mp3 frame header can state only nine rates, so any other rate is
+        // refused rather than answered at a rate the caller did not ask for; a bit rate between the Layer III rates
+        // goes to the nearest one (LAME's FindNearestBitrate rule), so the default 192000 becomes 160000 below 32 kHz.
+        if (!Mp3Frames.IsSampleRate(sampleRate))
+        {
+            error = ApiError.Validation(
+                string.Create(CultureInfo.InvariantCulture,
+                    $"'output_format.sample_rate' {sampleRate} is not an mp3 sample rate; use 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100 or 48000."),
+                "output_format.sample_rate");
+            return null;
+        }
+
+        return new AudioFormat(container, encoding, sampleEncoding!.Value, sampleRate, Mp3Frames.NearestBitRate(sampleRate, requestedBitRate));
     }
 
     private static bool TryGetString(JsonElement obj, string name, out string? value, out ApiError? error, bool required, string? path = null)
