@@ -51,6 +51,37 @@ public sealed class Mp3Tests
     }
 
     [Theory]
+    [InlineData(44100)]
+    [InlineData(24000)]
+    [InlineData(8000)]
+    public async Task Sync_Mp3_AnMpegDecoderReadsItAsSilenceOfTheFramesLength(int sampleRate)
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var client = Http.Client(emulator);
+
+        var mp3 = await (await client.PostAsync("/text_to_speech", Http.Json(Http.Tts(Text, container: "mp3", sampleRate: sampleRate)))).Content.ReadAsByteArrayAsync();
+
+        // NLayer is a decoder of its own (a port of JavaLayer): it must sync on every frame and decode all of them.
+        using var decoder = new NLayer.MpegFile(new MemoryStream(mp3));
+        var samples = new float[4096];
+        long decoded = 0;
+        var loudest = 0f;
+        for (int read; (read = decoder.ReadSamples(samples, 0, samples.Length)) > 0; decoded += read)
+        {
+            foreach (var sample in samples.AsSpan(0, read))
+            {
+                loudest = Math.Max(loudest, Math.Abs(sample));
+            }
+        }
+
+        Assert.Equal(sampleRate, decoder.SampleRate);
+        Assert.Equal(1, decoder.Channels);
+        Assert.Equal(Mp3FrameReader.ReadAll(mp3).Sum(f => f.Samples), decoded);
+        Assert.True(decoded >= EmulatorAudio.SampleCount(Text, sampleRate, emulator.Options.SecondsPerCharacter));
+        Assert.Equal(0f, loudest);
+    }
+
+    [Theory]
     [InlineData(24000, null, 160000)]     // the default 192000 is above MPEG-2's highest Layer III rate
     [InlineData(44100, "100000", 96000)]  // between two rates: the nearer
     [InlineData(44100, "104000", 96000)]  // half-way: the lower, as LAME picks
