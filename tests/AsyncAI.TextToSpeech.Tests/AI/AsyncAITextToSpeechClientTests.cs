@@ -2,6 +2,7 @@
 
 using AsyncAI.TextToSpeech.AI;
 using AsyncAI.TextToSpeech.Http;
+using AsyncAI.TextToSpeech.Testing;
 using AsyncAI.TextToSpeech.Tests.Http;
 using Microsoft.Extensions.AI;
 
@@ -45,6 +46,52 @@ public class AsyncAITextToSpeechClientTests
         Assert.Equal(fixture.ExpectedBytes(Text) + 44, audio.Data.Length);
         Assert.Equal("wav", fixture.Bodies.Single.GetProperty("output_format").GetProperty("container").GetString());
         Assert.Contains(await HttpTestKit.HttpRequestsAsync(fixture.Emulator, 1), e => e.Detail!.StartsWith("POST /text_to_speech 200", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetAudioAsync_AudioMpeg_OneDataContentOfMp3FramesAsLongAsThePcm()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var response = await fixture.Client.GetAudioAsync(Text, new TextToSpeechOptions { AudioFormat = "audio/mpeg" }, cts.Token);
+
+        var audio = Assert.IsType<DataContent>(Assert.Single(response.Contents));
+        Assert.Equal("audio/mpeg", audio.MediaType);
+        var frames = Mp3FrameReader.ReadAll(audio.Data.Span);
+        Assert.All(frames, f => Assert.Equal(24000, f.SampleRate)); // the client's default rate
+        var pcm = TimeSpan.FromSeconds(fixture.ExpectedBytes(Text) / 2.0 / 24000);
+        Assert.InRange(Mp3FrameReader.Duration(frames), pcm, pcm + frames[0].Duration);
+        var raw = Assert.IsType<AsyncAISpeechAudio>(response.RawRepresentation);
+        Assert.Equal("mp3", raw.Container);
+        Assert.Null(raw.Duration);
+        Assert.Equal("mp3", fixture.Bodies.Single.GetProperty("output_format").GetProperty("container").GetString());
+        Assert.Contains(await HttpTestKit.HttpRequestsAsync(fixture.Emulator, 1), e => e.Detail!.StartsWith("POST /text_to_speech/streaming 200", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task GetStreamingAudioAsync_AudioMpeg_ChunksInOrderJoinToTheFramesOfGetAudioAsync()
+    {
+        await using var fixture = await AdapterFixture.StartAsync(fault: "http-chunk:333");
+        using var cts = HttpTestKit.TimeoutSource();
+        var options = new TextToSpeechOptions { AudioFormat = "mp3", AdditionalProperties = new() { [AsyncAITextToSpeechPropertyNames.SampleRate] = 22050 } };
+
+        var updates = await Updates.ReadAllAsync(fixture.Client.GetStreamingAudioAsync(Text, options, cts.Token), cts.Token);
+        var whole = await fixture.Client.GetAudioAsync(Text, options, cts.Token);
+
+        var audio = updates[1..^2];
+        Assert.True(audio.Count > 1, "odd-sized writes should arrive as several chunks");
+        Assert.All(audio, u =>
+        {
+            Assert.Equal(TextToSpeechResponseUpdateKind.AudioUpdating, u.Kind);
+            Assert.Equal("audio/mpeg", Assert.IsType<DataContent>(Assert.Single(u.Contents)).MediaType);
+        });
+        Assert.Equal(TextToSpeechResponseUpdateKind.SessionClose, updates[^1].Kind);
+        var joined = Updates.Audio(updates);
+        Assert.Equal(Assert.IsType<DataContent>(Assert.Single(whole.Contents)).Data.ToArray(), joined);
+        var frames = Mp3FrameReader.ReadAll(joined); // 22.05 kHz: padded and unpadded frames, so order shows
+        Assert.All(frames, f => Assert.Equal(22050, f.SampleRate));
+        Assert.Contains(frames, f => f.Padding);
     }
 
     [Fact]
