@@ -135,7 +135,7 @@ public static class HttpLatencyHarness
         {
             var handedOut = Stopwatch.GetTimestamp();
             delays?.Add(Stopwatch.GetElapsedTime(chunk.ArrivalTimestamp, handedOut).TotalMicroseconds);
-            seconds += chunk.Duration.TotalSeconds;
+            seconds += chunk.Duration?.TotalSeconds ?? 0;
         }
 
         return seconds;

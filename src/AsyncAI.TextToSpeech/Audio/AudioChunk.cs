@@ -39,14 +39,17 @@ public sealed class AudioChunk
     /// <summary>Gets the arrival time as a <see cref="TimeProvider"/> timestamp.</summary>
     public long ArrivalTimestamp { get; }
 
-    /// <summary>Gets the audio duration this chunk holds.</summary>
-    public TimeSpan Duration
+    /// <summary>
+    /// Gets the audio duration this chunk holds, or null when the bytes alone cannot tell it: mp3, whose chunks are cut on
+    /// bytes rather than frames (as <see cref="Http.AsyncAISpeechAudio.Duration"/> is null for mp3).
+    /// </summary>
+    public TimeSpan? Duration
     {
         get
         {
             var bytesPerSample = Protocol.AudioEncodings.BytesPerSample(Encoding);
-            return bytesPerSample == 0 || SampleRate <= 0
-                ? TimeSpan.Zero
+            return bytesPerSample == 0 || SampleRate <= 0 || Channels <= 0
+                ? null
                 : TimeSpan.FromSeconds((double)Audio.Length / (bytesPerSample * Channels * SampleRate));
         }
     }

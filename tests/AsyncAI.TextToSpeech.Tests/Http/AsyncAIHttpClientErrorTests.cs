@@ -156,7 +156,7 @@ public class AsyncAIHttpClientErrorTests
         bool Mine(IReadOnlyDictionary<string, object?> tags) => tags.TryGetValue("server.port", out var p) && (int)p! == emulator.HttpBaseUrl.Port;
         Assert.Equal(text.Length, characters.GetMeasurementSnapshot().Where(m => Mine(m.Tags)).Sum(m => m.Value));
         Assert.Single(firstByte.GetMeasurementSnapshot(), m => Mine(m.Tags));
-        var seconds = chunks.Sum(c => c.Duration.TotalSeconds);
+        var seconds = chunks.Sum(c => c.Duration!.Value.TotalSeconds);
         Assert.Equal(seconds, audio.GetMeasurementSnapshot().Where(m => Mine(m.Tags)).Sum(m => m.Value), 6);
     }
 }
