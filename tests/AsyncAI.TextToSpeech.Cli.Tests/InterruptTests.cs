@@ -62,6 +62,66 @@ public class InterruptTests
         }
     }
 
+    [Fact]
+    public async Task Stream_CtrlCWhileWaitingForStdin_ExitCode130AndTheWavHoldsTheAudioSoFar()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // SIGINT is sent with kill(1)
+        }
+
+        // stdin stays open: the CLI is blocked reading the next line when the signal comes, as in a terminal.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var dir = new TempDirectory();
+        const string line = "First sentence.";
+        using var process = Process.Start(CliProcess.CreateStartInfo(["stream", "-o", "partial.wav", "--url", emulator.HttpBaseUrl.ToString()], dir.Path))!;
+        try
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await process.StandardInput.WriteLineAsync(line.AsMemory(), timeout.Token);
+            await process.StandardInput.FlushAsync(timeout.Token);
+            var expected = EmulatorAudio.ExpectedByteCount(line, 24000, "pcm_s16le", 0.05);
+            var started = await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.AudioSent, timeout.Token);
+            while (emulator.Journal.AudioBytesSent(started.ContextId!) < expected)
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+
+            await Task.Delay(1000, timeout.Token); // let the CLI receive (some of) it
+
+            var signal = SigIntIgnoredByThisProcess() ? "-TERM" : "-INT";
+            using (var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(timeout.Token);
+            }
+
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"The CLI did not exit within 20 s of {signal}. Its stderr: '{await stderr}'.");
+            }
+
+            Assert.Equal(130, process.ExitCode);
+            Assert.Contains("error: interrupted", await stderr, StringComparison.Ordinal);
+            // Before the fix the process was torn down: header sizes still 0 and the buffered audio lost.
+            var wav = WavFile.Parse(await File.ReadAllBytesAsync(dir.File("partial.wav")));
+            Assert.InRange(wav.Data.Length, 2, expected);
+            Assert.Equal(0, wav.Data.Length % 2);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     /// <summary>Whether SIGINT is ignored here (Linux: the SigIgn mask in /proc/self/status); children inherit that.</summary>
     private static bool SigIntIgnoredByThisProcess()
     {

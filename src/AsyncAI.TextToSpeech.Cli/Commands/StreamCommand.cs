@@ -41,7 +41,7 @@ internal static class StreamCommand
     private static async Task SendLinesAsync(AsyncAIWebSocketContext context, TextReader input, SpeechClock clock, CancellationToken cancellationToken)
     {
         var sentAny = false;
-        while (await input.ReadLineAsync(cancellationToken) is { } line)
+        while (await ReadLineAsync(input, cancellationToken) is { } line)
         {
             if (string.IsNullOrWhiteSpace(line))
             {
@@ -58,4 +58,12 @@ internal static class StreamCommand
             throw CliException.Usage("stdin had no text to speak. Pipe lines in, e.g. echo \"Hello.\" | asyncai-tts stream");
         }
     }
+
+    /// <summary>
+    /// Reads the next line, but stops waiting when cancelled. <see cref="Console.In"/> ignores the token (its
+    /// ReadLineAsync blocks in ReadLine), so a Ctrl+C while waiting for input never reached the run: the process
+    /// exited without completing the WAV header or writing the buffered audio. The read runs on the thread pool.
+    /// </summary>
+    private static Task<string?> ReadLineAsync(TextReader input, CancellationToken cancellationToken) =>
+        Task.Run(input.ReadLine, CancellationToken.None).WaitAsync(cancellationToken);
 }
