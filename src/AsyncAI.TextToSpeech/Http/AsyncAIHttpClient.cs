@@ -509,7 +509,8 @@ public sealed class AsyncAIHttpClient
         options?.Container ?? _options.Container,
         options?.Language ?? _options.Language,
         options?.SpeedControl ?? _options.SpeedControl,
-        options?.Stability ?? _options.Stability);
+        options?.Stability ?? _options.Stability,
+        options?.BitRate ?? _options.BitRate);
 
     private static byte[] Serialize(string text, ResolvedRequest request) => JsonSerializer.SerializeToUtf8Bytes(
         new TextToSpeechRequest
@@ -522,6 +523,9 @@ public sealed class AsyncAIHttpClient
                 Container = request.Container,
                 Encoding = request.Container == AudioContainers.Mp3 ? null : request.Encoding,
                 SampleRate = request.SampleRate,
+
+                // The spec: "Use only with mp3". Left out for raw and wav, as the encoding is left out for mp3.
+                BitRate = request.Container == AudioContainers.Mp3 ? request.BitRate : null,
             },
             Language = request.Language,
             SpeedControl = request.SpeedControl,
@@ -562,5 +566,6 @@ public sealed class AsyncAIHttpClient
         string Container,
         string? Language,
         double? SpeedControl,
-        int? Stability);
+        int? Stability,
+        int? BitRate);
 }

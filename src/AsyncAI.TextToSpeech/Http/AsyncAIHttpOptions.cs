@@ -30,6 +30,7 @@ public sealed class AsyncAIHttpOptions
     private string? _language;
     private double? _speedControl;
     private int? _stability;
+    private int? _bitRate;
     private int _maxRetries = 3;
     private TimeSpan _retryBaseDelay = TimeSpan.FromMilliseconds(500);
     private TimeSpan _maxRetryDelay = TimeSpan.FromSeconds(30);
@@ -137,6 +138,17 @@ public sealed class AsyncAIHttpOptions
     }
 
     /// <summary>
+    /// Gets or sets the mp3 bit rate in bit/s, 32000–320000, or null for the service default (192000). Sent only when
+    /// <see cref="Container"/> is <c>mp3</c>; ignored for other containers, as <see cref="Encoding"/> is ignored for mp3.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside 32000–320000.</exception>
+    public int? BitRate
+    {
+        get => _bitRate;
+        set => _bitRate = OptionValidation.BitRate(value, nameof(BitRate));
+    }
+
+    /// <summary>
     /// Gets or sets how many times a rate-limited, server or connectivity failure is retried, 0–10. The default is 3.
     /// Streams are retried only before their first audio was handed out.
     /// </summary>
@@ -182,6 +194,7 @@ public sealed class AsyncAIHttpOptions
         builder.Append(CultureInfo.InvariantCulture, $"BaseUrl = {BaseUrl}, Version = {Version}, Model = {Model}, VoiceId = {VoiceId}, ");
         builder.Append(CultureInfo.InvariantCulture, $"SampleRate = {SampleRate}, Encoding = {Encoding}, Container = {Container}, Language = {Language ?? "(auto)"}, ");
         builder.Append(CultureInfo.InvariantCulture, $"SpeedControl = {SpeedControl?.ToString(CultureInfo.InvariantCulture) ?? "(default)"}, Stability = {Stability?.ToString(CultureInfo.InvariantCulture) ?? "(default)"}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"BitRate = {BitRate?.ToString(CultureInfo.InvariantCulture) ?? "(default)"}, ");
         builder.Append(CultureInfo.InvariantCulture, $"MaxRetries = {MaxRetries}, RetryBaseDelay = {RetryBaseDelay}, MaxRetryDelay = {MaxRetryDelay}, UseJitter = {UseJitter} }}");
         return builder.ToString();
     }

@@ -12,6 +12,7 @@ public sealed class AsyncAIHttpRequestOptions
     private string? _language;
     private double? _speedControl;
     private int? _stability;
+    private int? _bitRate;
 
     /// <summary>Gets or sets the voice id, or null for the client's.</summary>
     /// <exception cref="ArgumentException">The value is blank.</exception>
@@ -75,5 +76,16 @@ public sealed class AsyncAIHttpRequestOptions
     {
         get => _stability;
         set => _stability = OptionValidation.Stability(value, nameof(Stability));
+    }
+
+    /// <summary>
+    /// Gets or sets the mp3 bit rate (32000–320000 bit/s), or null for the client's. Sent only when the resolved
+    /// container is <c>mp3</c>; ignored for other containers.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside 32000–320000.</exception>
+    public int? BitRate
+    {
+        get => _bitRate;
+        set => _bitRate = OptionValidation.BitRate(value, nameof(BitRate));
     }
 }

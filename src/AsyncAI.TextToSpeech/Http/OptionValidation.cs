@@ -12,6 +12,8 @@ internal static class OptionValidation
     public const double MaxSpeedControl = 2.0;
     public const int MinStability = 0;
     public const int MaxStability = 100;
+    public const int MinBitRate = 32000;
+    public const int MaxBitRate = 320000;
 
     public static string NotBlank(string? value, string optionName, string what)
     {
@@ -114,6 +116,19 @@ internal static class OptionValidation
                 optionName,
                 value,
                 string.Create(CultureInfo.InvariantCulture, $"{optionName} must be null or between {MinStability} and {MaxStability}."));
+        }
+
+        return value;
+    }
+
+    public static int? BitRate(int? value, string optionName)
+    {
+        if (value is < MinBitRate or > MaxBitRate)
+        {
+            throw new ArgumentOutOfRangeException(
+                optionName,
+                value,
+                string.Create(CultureInfo.InvariantCulture, $"{optionName} must be null or between {MinBitRate} and {MaxBitRate} bit/s (the mp3 bit rates the Async API accepts)."));
         }
 
         return value;
