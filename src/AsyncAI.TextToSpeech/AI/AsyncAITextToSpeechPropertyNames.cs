@@ -20,6 +20,13 @@ public static class AsyncAITextToSpeechPropertyNames
     public const string SampleRate = "sample_rate";
 
     /// <summary>
+    /// <c>bit_rate</c>: the mp3 bit rate in bit/s, 32000–320000 (<c>output_format.bit_rate</c>; the client's
+    /// <c>BitRate</c> otherwise, or the service default 192000). Sent only when the container is mp3 and ignored for
+    /// other containers, but always range-checked. The WebSocket adapter, which is raw only, checks it and ignores it.
+    /// </summary>
+    public const string BitRate = "bit_rate";
+
+    /// <summary>
     /// <c>InputCharacterCount</c>: the key in <c>UsageDetails.AdditionalCounts</c> holding the number of characters
     /// (UTF-16 code units) of the text sent, the unit Async bills by.
     /// </summary>

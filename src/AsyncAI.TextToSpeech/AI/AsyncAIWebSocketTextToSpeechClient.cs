@@ -202,6 +202,13 @@ internal sealed class AsyncAIWebSocketTextToSpeechClient : ITextToSpeechClient
             {
                 throw Mismatch($"AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.SampleRate}\"]", Convert.ToString(sampleRate, CultureInfo.InvariantCulture), _settings.SampleRate.ToString(CultureInfo.InvariantCulture));
             }
+
+            // The socket is raw only, and the HTTP adapter ignores bit_rate for raw too: checked as there, then ignored,
+            // so the same options fail or pass alike on both adapters. An mp3 AudioFormat is refused above.
+            if (properties.TryGetValue(AsyncAITextToSpeechPropertyNames.BitRate, out var bitRate) && bitRate is not null)
+            {
+                _ = SpeechRequestPlan.CheckedBitRate(bitRate);
+            }
         }
     }
 

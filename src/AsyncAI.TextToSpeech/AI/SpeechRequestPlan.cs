@@ -130,8 +130,25 @@ internal sealed class SpeechRequestPlan
                     OptionValidation.MaxSampleRate,
                     $"TextToSpeechOptions.AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.SampleRate}\"]");
             }
+
+            if (properties.TryGetValue(AsyncAITextToSpeechPropertyNames.BitRate, out var bitRate) && bitRate is not null)
+            {
+                // Checked whatever the container; AsyncAIHttpClient sends it only with mp3.
+                request.BitRate ??= CheckedBitRate(bitRate);
+            }
         }
     }
+
+    /// <summary>
+    /// Reads <c>AdditionalProperties["bit_rate"]</c> as a whole number of bit/s within Async's mp3 range. Shared with the
+    /// WebSocket adapter, so the same value fails the same way on both.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is not a whole number, or is outside 32000–320000; the message names the key.</exception>
+    public static int CheckedBitRate(object value) => CheckedRange(
+        ToInt32(value, AsyncAITextToSpeechPropertyNames.BitRate),
+        OptionValidation.MinBitRate,
+        OptionValidation.MaxBitRate,
+        $"TextToSpeechOptions.AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.BitRate}\"]");
 
     // paramName is always the public method's "options" parameter, the argument that holds the bad value.
     private static int CheckedRange(int value, int min, int max, string what, string paramName = OptionsParameter)
@@ -180,5 +197,6 @@ internal sealed class SpeechRequestPlan
         Language = raw.Language,
         SpeedControl = raw.SpeedControl,
         Stability = raw.Stability,
+        BitRate = raw.BitRate,
     };
 }
