@@ -1,5 +1,6 @@
 #pragma warning disable MEAI001 // The text-to-speech abstractions are experimental in Microsoft.Extensions.AI 10.11.0.
 
+using System.Text.Json;
 using AsyncAI.TextToSpeech.AI;
 using AsyncAI.TextToSpeech.Http;
 using AsyncAI.TextToSpeech.Testing;
@@ -267,6 +268,92 @@ public class AsyncAITextToSpeechClientTests
         var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>("options", () => fixture.Client.GetAudioAsync(Text, options));
 
         Assert.Contains("\"stability\"", error.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<object> BitRate128000 => new() { 128000, 128000L, 128000.0, 128000f, 128000m, "128000", JsonSerializer.Deserialize<JsonElement>("128000") };
+
+    [Theory]
+    [MemberData(nameof(BitRate128000))]
+    public async Task GetAudioAsync_BitRateProperty_AnyNumberType_ReachesTheMp3Request(object bitRate)
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+        var options = new TextToSpeechOptions
+        {
+            AudioFormat = "audio/mpeg",
+            AdditionalProperties = new() { [AsyncAITextToSpeechPropertyNames.SampleRate] = 44100, [AsyncAITextToSpeechPropertyNames.BitRate] = bitRate },
+        };
+
+        var response = await fixture.Client.GetAudioAsync(Text, options, cts.Token);
+
+        Assert.Equal(128000, fixture.Bodies.Single.GetProperty("output_format").GetProperty("bit_rate").GetInt32());
+        var frames = Mp3FrameReader.ReadAll(Assert.IsType<DataContent>(Assert.Single(response.Contents)).Data.Span);
+        Assert.All(frames, f => Assert.Equal(128000, f.BitRate));
+        Assert.All(frames, f => Assert.Equal(44100, f.SampleRate));
+    }
+
+    [Fact]
+    public async Task GetAudioAsync_RawRepresentationFactoryBitRate_WinsOverTheProperty()
+    {
+        await using var fixture = await AdapterFixture.StartAsync(configure: o => { o.Container = "mp3"; o.SampleRate = 44100; });
+        using var cts = HttpTestKit.TimeoutSource();
+        var raw = new AsyncAIHttpRequestOptions { BitRate = 64000 };
+        var options = new TextToSpeechOptions
+        {
+            AdditionalProperties = new() { [AsyncAITextToSpeechPropertyNames.BitRate] = 256000 },
+            RawRepresentationFactory = _ => raw,
+        };
+
+        var response = await fixture.Client.GetAudioAsync(Text, options, cts.Token);
+
+        Assert.Equal(64000, fixture.Bodies.Single.GetProperty("output_format").GetProperty("bit_rate").GetInt32());
+        Assert.All(Mp3FrameReader.ReadAll(Assert.IsType<DataContent>(Assert.Single(response.Contents)).Data.Span), f => Assert.Equal(64000, f.BitRate));
+        Assert.Equal(64000, raw.BitRate);
+        Assert.Null(raw.Container); // the factory's instance is copied, never filled in
+    }
+
+    [Fact]
+    public async Task GetAudioAsync_BitRatePropertyWithRawPcm_NotSentAndThePcmUnchanged()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+        var options = new TextToSpeechOptions { AdditionalProperties = new() { [AsyncAITextToSpeechPropertyNames.BitRate] = 128000 } };
+
+        var response = await fixture.Client.GetAudioAsync(Text, options, cts.Token);
+
+        var format = fixture.Bodies.Single.GetProperty("output_format");
+        Assert.Equal("raw", format.GetProperty("container").GetString());
+        Assert.False(format.TryGetProperty("bit_rate", out _), "bit_rate is for mp3 only");
+        Assert.Equal(fixture.ExpectedBytes(Text), Assert.IsType<DataContent>(Assert.Single(response.Contents)).Data.Length);
+    }
+
+    [Theory]
+    [InlineData(31999)]
+    [InlineData(320001)]
+    [InlineData(128)]
+    public async Task GetAudioAsync_BitRatePropertyOutOfRange_ThrowsNamingTheKeyBeforeAnyRequest(int bitRate)
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        var options = new TextToSpeechOptions { AudioFormat = "mp3", AdditionalProperties = new() { [AsyncAITextToSpeechPropertyNames.BitRate] = bitRate } };
+
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>("options", () => fixture.Client.GetAudioAsync(Text, options));
+        var streamingError = Assert.Throws<ArgumentOutOfRangeException>("options", () => fixture.Client.GetStreamingAudioAsync(Text, options));
+
+        Assert.Equal("TextToSpeechOptions.AdditionalProperties[\"bit_rate\"] must be between 32000 and 320000.", error.Message.Split(" (Parameter")[0]);
+        Assert.Equal(error.Message, streamingError.Message);
+        Assert.Empty(fixture.Bodies.All);
+    }
+
+    [Fact]
+    public async Task GetAudioAsync_BitRatePropertyNotANumber_ThrowsNamingTheKey()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        var options = new TextToSpeechOptions { AudioFormat = "mp3", AdditionalProperties = new() { [AsyncAITextToSpeechPropertyNames.BitRate] = "128k" } };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>("options", () => fixture.Client.GetAudioAsync(Text, options));
+
+        Assert.Contains("AdditionalProperties[\"bit_rate\"] must be a whole number", error.Message, StringComparison.Ordinal);
+        Assert.Empty(fixture.Bodies.All);
     }
 
     [Fact]

@@ -75,6 +75,22 @@ public class AsyncAITextToSpeechRegistrationTests
     }
 
     [Fact]
+    public void AddAsyncAITextToSpeechClient_BadBitRate_StartupValidationFailsNamingTheOption()
+    {
+        var services = new ServiceCollection();
+        services.AddAsyncAITextToSpeechClient(o =>
+        {
+            o.ApiKey = HttpTestKit.ApiKey;
+            o.BitRate = 128; // kbit/s instead of bit/s
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Equal(nameof(AsyncAIHttpOptions.BitRate), error.ParamName);
+    }
+
+    [Fact]
     public async Task AddAsyncAITextToSpeechClient_KeyOnlyInEnvironment_UsesIt()
     {
         await using var emulator = await AsyncAIEmulator.StartAsync();

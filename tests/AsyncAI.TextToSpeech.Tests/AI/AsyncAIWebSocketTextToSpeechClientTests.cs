@@ -191,6 +191,25 @@ public sealed class AsyncAIWebSocketTextToSpeechClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BitRateProperty_CheckedAsOverHttp_ThenIgnoredByTheRawOnlySocket()
+    {
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));
+        using var tts = client.AsITextToSpeechClient();
+        var outOfRange = new TextToSpeechOptions { AdditionalProperties = new() { [AsyncAITextToSpeechPropertyNames.BitRate] = 400000 } };
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>("options", () => tts.GetStreamingAudioAsync("Hi.", outOfRange));
+        Assert.Contains("AdditionalProperties[\"bit_rate\"] must be between 32000 and 320000", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, _emulator.Journal.ConnectionsAccepted);
+
+        var inRange = new TextToSpeechOptions { AdditionalProperties = new() { [AsyncAITextToSpeechPropertyNames.BitRate] = 128000 } };
+        var response = await Within(tts.GetAudioAsync("Raw as always.", inRange), "the call");
+
+        var audio = Assert.IsType<DataContent>(Assert.Single(response.Contents));
+        Assert.Equal("audio/pcm;codec=s16le;rate=24000;channels=1", audio.MediaType);
+        Assert.Equal(ExpectedBytes("Raw as always.", _emulator), audio.Data.Length);
+    }
+
+    [Fact]
     public async Task GetService_Metadata_InnerClient_Itself_AndNothingForAKey_NoKeyInTheMetadata()
     {
         await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));

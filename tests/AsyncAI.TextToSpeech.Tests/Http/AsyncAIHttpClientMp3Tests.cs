@@ -64,6 +64,76 @@ public class AsyncAIHttpClientMp3Tests
         AssertPcmLength(emulator, frames, 16000);
     }
 
+    [Fact]
+    public async Task SynthesizeAsync_Mp3BitRate128000_FramesCarryThatRateAndTheBodySendsIt()
+    {
+        // 44.1 kHz is MPEG-1, whose table has 128 kbit/s exactly, so the emulator does not round it.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        var recorder = new RequestBodyRecorder();
+        using var http = HttpTestKit.CreateHttpClient(handler: recorder);
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => { o.Container = AudioContainers.Mp3; o.SampleRate = 44100; o.BitRate = 128000; }));
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var audio = await client.SynthesizeAsync(Text, cancellationToken: cts.Token);
+
+        var frames = Mp3FrameReader.ReadAll(audio.Audio.Span);
+        Assert.All(frames, f => Assert.Equal(128000, f.BitRate));
+        Assert.All(frames, f => Assert.Equal(44100, f.SampleRate));
+        AssertPcmLength(emulator, frames, 44100);
+        Assert.Equal(128000, recorder.Single.GetProperty("output_format").GetProperty("bit_rate").GetInt32());
+    }
+
+    [Fact]
+    public async Task StreamAsync_Mp3PerCallBitRate_BeatsTheClients_AndNullKeepsIt()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var http = HttpTestKit.CreateHttpClient();
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => { o.Container = AudioContainers.Mp3; o.SampleRate = 44100; o.BitRate = 320000; }));
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var overridden = HttpTestKit.Concat(await HttpTestKit.ReadAllAsync(client.StreamAsync(Text, new AsyncAIHttpRequestOptions { BitRate = 64000 }, cts.Token), cts.Token));
+        var clients = HttpTestKit.Concat(await HttpTestKit.ReadAllAsync(client.StreamAsync(Text, new AsyncAIHttpRequestOptions(), cts.Token), cts.Token));
+
+        Assert.All(Mp3FrameReader.ReadAll(overridden), f => Assert.Equal(64000, f.BitRate));
+        Assert.All(Mp3FrameReader.ReadAll(clients), f => Assert.Equal(320000, f.BitRate));
+    }
+
+    [Fact]
+    public async Task SynthesizeAsync_Mp3WithoutBitRate_NoneSentAndTheServiceDefaultApplies()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        var recorder = new RequestBodyRecorder();
+        using var http = HttpTestKit.CreateHttpClient(handler: recorder);
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => { o.Container = AudioContainers.Mp3; o.SampleRate = 44100; }));
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var audio = await client.SynthesizeAsync(Text, cancellationToken: cts.Token);
+
+        Assert.False(recorder.Single.GetProperty("output_format").TryGetProperty("bit_rate", out _), "null means the service's default: nothing is sent");
+        Assert.All(Mp3FrameReader.ReadAll(audio.Audio.Span), f => Assert.Equal(192000, f.BitRate)); // the spec's default
+    }
+
+    [Theory]
+    [InlineData(AudioContainers.Raw)]
+    [InlineData(AudioContainers.Wav)]
+    public async Task SynthesizeAsync_BitRateWithAPcmContainer_NotSent(string container)
+    {
+        // The client's container is mp3 with a bit rate; the call switches to raw or wav, which must not carry it.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        var recorder = new RequestBodyRecorder();
+        using var http = HttpTestKit.CreateHttpClient(handler: recorder);
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => { o.Container = AudioContainers.Mp3; o.BitRate = 128000; }));
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var audio = await client.SynthesizeAsync(Text, new AsyncAIHttpRequestOptions { Container = container, BitRate = 96000 }, cts.Token);
+
+        var format = recorder.Single.GetProperty("output_format");
+        Assert.Equal(container, format.GetProperty("container").GetString());
+        Assert.False(format.TryGetProperty("bit_rate", out _), "bit_rate is for mp3 only (the spec: \"Use only with mp3\")");
+        Assert.Equal(AudioEncodings.PcmS16Le, format.GetProperty("encoding").GetString());
+        Assert.Equal(container, audio.Container);
+    }
+
     private static void AssertPcmLength(AsyncAIEmulator emulator, List<Mp3Frame> frames, int sampleRate)
     {
         var pcm = TimeSpan.FromSeconds((double)EmulatorAudio.SampleCount(Text, sampleRate, emulator.Options.SecondsPerCharacter) / sampleRate);

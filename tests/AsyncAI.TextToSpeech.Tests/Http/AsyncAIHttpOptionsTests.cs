@@ -34,6 +34,55 @@ public class AsyncAIHttpOptionsTests
         Assert.Equal(nameof(AsyncAIHttpOptions.Stability), error.ParamName);
     }
 
+    [Theory]
+    [InlineData(31999)]
+    [InlineData(320001)]
+    [InlineData(0)]
+    [InlineData(-128000)]
+    [InlineData(128)] // kbit/s instead of bit/s
+    public void BitRate_OutOfRange_ThrowsNamingTheOption(int bitRate)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new AsyncAIHttpOptions("sk_test") { BitRate = bitRate });
+        var requestError = Assert.Throws<ArgumentOutOfRangeException>(() => new AsyncAIHttpRequestOptions { BitRate = bitRate });
+
+        Assert.Equal(nameof(AsyncAIHttpOptions.BitRate), error.ParamName);
+        Assert.Equal(nameof(AsyncAIHttpRequestOptions.BitRate), requestError.ParamName);
+        Assert.Equal(bitRate, error.ActualValue);
+        Assert.StartsWith("BitRate must be null or between 32000 and 320000 bit/s", error.Message, StringComparison.Ordinal);
+        Assert.Equal(error.Message, requestError.Message);
+    }
+
+    [Theory]
+    [InlineData(32000)]
+    [InlineData(320000)]
+    [InlineData(128000)]
+    [InlineData(null)]
+    public void BitRate_InRangeOrNull_Kept(int? bitRate)
+    {
+        var options = new AsyncAIHttpOptions("sk_test") { BitRate = 64000 };
+        options.BitRate = bitRate;
+        var request = new AsyncAIHttpRequestOptions { BitRate = 64000 };
+        request.BitRate = bitRate;
+
+        Assert.Equal(bitRate, options.BitRate);
+        Assert.Equal(bitRate, request.BitRate);
+        Assert.Equal(bitRate, options.Clone().BitRate);
+    }
+
+    [Fact]
+    public void BitRate_DefaultsToNull_TheServiceDefault()
+    {
+        Assert.Null(new AsyncAIHttpOptions("sk_test").BitRate);
+        Assert.Null(new AsyncAIHttpRequestOptions().BitRate);
+    }
+
+    [Fact]
+    public void ToString_ShowsTheBitRateOrDefault()
+    {
+        Assert.Contains("BitRate = (default)", new AsyncAIHttpOptions("sk_test").ToString(), StringComparison.Ordinal);
+        Assert.Contains("BitRate = 128000", new AsyncAIHttpOptions("sk_test") { BitRate = 128000 }.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Setters_InvalidValues_ThrowNamingEachOption()
     {
