@@ -107,34 +107,40 @@ internal sealed class SpeechRequestPlan
 
             if (format.SampleRate is { } rate)
             {
-                request.SampleRate ??= CheckedRange(rate, OptionValidation.MinSampleRate, OptionValidation.MaxSampleRate, "TextToSpeechOptions.AudioFormat rate");
+                var checkedRate = CheckedRange(rate, OptionValidation.MinSampleRate, OptionValidation.MaxSampleRate, "TextToSpeechOptions.AudioFormat rate");
+                request.SampleRate ??= checkedRate;
             }
         }
 
+        // Every value is checked even when a RawRepresentationFactory's request already sets it and wins, so a bad
+        // value fails the same way whatever else the call carries (and on both adapters).
         if (options.AdditionalProperties is { Count: > 0 } properties)
         {
             if (properties.TryGetValue(AsyncAITextToSpeechPropertyNames.Stability, out var stability) && stability is not null)
             {
-                request.Stability ??= CheckedRange(
+                var checkedStability = CheckedRange(
                     ToInt32(stability, AsyncAITextToSpeechPropertyNames.Stability),
                     OptionValidation.MinStability,
                     OptionValidation.MaxStability,
                     $"TextToSpeechOptions.AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.Stability}\"]");
+                request.Stability ??= checkedStability;
             }
 
             if (properties.TryGetValue(AsyncAITextToSpeechPropertyNames.SampleRate, out var sampleRate) && sampleRate is not null)
             {
-                request.SampleRate ??= CheckedRange(
+                var checkedSampleRate = CheckedRange(
                     ToInt32(sampleRate, AsyncAITextToSpeechPropertyNames.SampleRate),
                     OptionValidation.MinSampleRate,
                     OptionValidation.MaxSampleRate,
                     $"TextToSpeechOptions.AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.SampleRate}\"]");
+                request.SampleRate ??= checkedSampleRate;
             }
 
             if (properties.TryGetValue(AsyncAITextToSpeechPropertyNames.BitRate, out var bitRate) && bitRate is not null)
             {
                 // Checked whatever the container; AsyncAIHttpClient sends it only with mp3.
-                request.BitRate ??= CheckedBitRate(bitRate);
+                var checkedBitRate = CheckedBitRate(bitRate);
+                request.BitRate ??= checkedBitRate;
             }
         }
     }

@@ -344,6 +344,26 @@ public class AsyncAITextToSpeechClientTests
         Assert.Empty(fixture.Bodies.All);
     }
 
+    [Theory]
+    [InlineData("bit_rate", 999999)]
+    [InlineData("stability", 101)]
+    [InlineData("sample_rate", 7999)]
+    public async Task GetAudioAsync_BadPropertyBesideAFactoryThatSetsIt_StillThrowsNamingTheKey(string key, int value)
+    {
+        // The factory's value wins, but a bad property is still an error, as it is without a factory and over the WebSocket.
+        await using var fixture = await AdapterFixture.StartAsync();
+        var options = new TextToSpeechOptions
+        {
+            AdditionalProperties = new() { [key] = value },
+            RawRepresentationFactory = _ => new AsyncAIHttpRequestOptions { BitRate = 64000, Stability = 50, SampleRate = 16000 },
+        };
+
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>("options", () => fixture.Client.GetAudioAsync(Text, options));
+
+        Assert.Contains($"AdditionalProperties[\"{key}\"]", error.Message, StringComparison.Ordinal);
+        Assert.Empty(fixture.Bodies.All);
+    }
+
     [Fact]
     public async Task GetAudioAsync_BitRatePropertyNotANumber_ThrowsNamingTheKey()
     {
