@@ -16,6 +16,9 @@ internal static partial class PipelineLog
     [LoggerMessage(14, LogLevel.Warning, "A processor's setup or cleanup that outlived its timeout failed later.")]
     public static partial void LateFailure(ILogger logger, Exception exception);
 
+    [LoggerMessage(15, LogLevel.Warning, "A processor's setup was still running {Timeout} after it timed out or was cancelled; cleaning up anyway, so what it opens later may not be released.")]
+    public static partial void SetupStillRunning(ILogger logger, TimeSpan timeout);
+
     [LoggerMessage(4, LogLevel.Warning, "The StartFrame did not reach the end of the pipeline within {Timeout}; a processor is slow to start.")]
     public static partial void StartSlow(ILogger logger, TimeSpan timeout);
 

@@ -29,7 +29,8 @@ public sealed class PipelineParams
 
     /// <summary>
     /// Gets or sets how long processor setup may take before the run fails with a <see cref="TimeoutException"/> (even if a
-    /// processor ignores its cancelled token).
+    /// processor ignores its cancelled token). The processors are cleaned up once that setup has unwound, or
+    /// <see cref="CleanupTimeout"/> later.
     /// </summary>
     /// <value>The default value is 20 seconds.</value>
     public TimeSpan SetupTimeout { get; set; } = TimeSpan.FromSeconds(20);

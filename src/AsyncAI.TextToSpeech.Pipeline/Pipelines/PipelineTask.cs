@@ -36,6 +36,7 @@ public sealed class PipelineTask : IAsyncDisposable
     private bool _sendingDirectly;
     private bool _pumpBusy;
     private bool _disposed;
+    private Task? _setupWork;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="pipeline">The pipeline (or any processor) to run.</param>
@@ -198,6 +199,7 @@ public sealed class PipelineTask : IAsyncDisposable
                 await pump.ConfigureAwait(false);
             }
 
+            await WaitForSetupToUnwindAsync().ConfigureAwait(false);
             using var cleanupTimeout = new CancellationTokenSource(Parameters.CleanupTimeout);
             var cleanup = Task.WhenAll(_pipeline.CleanupAsync(cleanupTimeout.Token), _source.CleanupAsync(cleanupTimeout.Token), _sink.CleanupAsync(cleanupTimeout.Token));
             try
@@ -219,7 +221,7 @@ public sealed class PipelineTask : IAsyncDisposable
     {
         using var setupTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         setupTimeout.CancelAfter(Parameters.SetupTimeout);
-        var processors = SetupProcessorsAsync(setup, setupTimeout.Token);
+        var processors = _setupWork = SetupProcessorsAsync(setup, setupTimeout.Token);
         try
         {
             // WaitAsync keeps the bound even for a processor whose setup ignores the token.
@@ -236,6 +238,25 @@ public sealed class PipelineTask : IAsyncDisposable
         {
             LogLateFailure(processors);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// After a setup that timed out or was cancelled, waits (up to <see cref="PipelineParams.CleanupTimeout"/>) for it to
+    /// unwind, so that no processor is cleaned up while it is still being set up.
+    /// </summary>
+    private async Task WaitForSetupToUnwindAsync()
+    {
+        if (_setupWork is not { IsCompleted: false } unwinding)
+        {
+            return;
+        }
+
+        // Its outcome was already reported (the TimeoutException or the caller's cancellation; a later failure is logged).
+        await unwinding.WaitAsync(Parameters.CleanupTimeout, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!unwinding.IsCompleted)
+        {
+            PipelineLog.SetupStillRunning(_logger, Parameters.CleanupTimeout);
         }
     }
 

@@ -103,13 +103,27 @@ public class PipelineTaskTests
     [InlineData(true)]
     public async Task RunAsync_SetupOutlivesSetupTimeout_ThrowsTimeoutNamingTheSetting(bool honoursToken)
     {
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
         var stuck = new StuckSetupProcessor(honoursToken);
-        var task = new PipelineTask(stuck, new PipelineParams { SetupTimeout = TimeSpan.FromMilliseconds(100) });
+        var task = new PipelineTask(stuck, new PipelineParams { SetupTimeout = TimeSpan.FromMilliseconds(100), CleanupTimeout = TimeSpan.FromMilliseconds(100) }, loggerFactory: loggerFactory);
 
         var error = await Assert.ThrowsAsync<TimeoutException>(() => task.RunAsync().WaitAsync(PipelineHarness.Timeout));
 
         Assert.Contains("SetupTimeout", error.Message, StringComparison.Ordinal);
         Assert.True(task.HasFinished);
+        Assert.Equal(!honoursToken, logs.GetSnapshot().Any(r => r.Message.Contains("setup was still running", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task RunAsync_SetupTimesOutAndUnwindsSlowly_CleanupWaitsForTheSetupToEnd()
+    {
+        var slow = new StuckSetupProcessor(honoursToken: true) { UnwindDelay = TimeSpan.FromMilliseconds(200) };
+        var task = new PipelineTask(slow, new PipelineParams { SetupTimeout = TimeSpan.FromMilliseconds(50) });
+
+        await Assert.ThrowsAsync<TimeoutException>(() => task.RunAsync().WaitAsync(PipelineHarness.Timeout));
+
+        Assert.Equal(["setup entered", "setup ended", "cleanup"], slow.Events);
     }
 
     [Fact]
@@ -203,9 +217,29 @@ internal sealed class StuckSetupProcessor(bool honoursToken) : FrameProcessor
 {
     public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Gets how long the setup takes to unwind once its token is cancelled.</summary>
+    public TimeSpan UnwindDelay { get; init; }
+
+    public System.Collections.Concurrent.ConcurrentQueue<string> Events { get; } = new();
+
     protected override async ValueTask OnSetupAsync(FrameProcessorSetup setup, CancellationToken cancellationToken)
     {
+        Events.Enqueue("setup entered");
         Entered.TrySetResult();
-        await Task.Delay(Timeout.InfiniteTimeSpan, honoursToken ? cancellationToken : CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, honoursToken ? cancellationToken : CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            await Task.Delay(UnwindDelay, CancellationToken.None).ConfigureAwait(false);
+            Events.Enqueue("setup ended");
+        }
+    }
+
+    protected override async ValueTask OnCleanupAsync(CancellationToken cancellationToken)
+    {
+        Events.Enqueue("cleanup");
+        await base.OnCleanupAsync(cancellationToken).ConfigureAwait(false);
     }
 }
