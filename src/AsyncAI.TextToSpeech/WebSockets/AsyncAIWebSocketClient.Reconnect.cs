@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AsyncAI.TextToSpeech.WebSockets.Internal;
 
 namespace AsyncAI.TextToSpeech.WebSockets;
@@ -7,6 +8,10 @@ public sealed partial class AsyncAIWebSocketClient
 {
     private async Task SuperviseAsync(Session session, WebSocketConnection connection)
     {
+        // The supervisor and the socket loops it starts outlive the ConnectAsync call that started them: they must not
+        // keep the caller's span as their ambient parent (a reconnect minutes later is no child of the caller's work).
+        // An async method's change to Activity.Current stays inside it.
+        Activity.Current = null;
         var shortLived = 0;
         AsyncAIException? endError = null;
         AsyncAIException? permanentError = null;
@@ -111,7 +116,7 @@ public sealed partial class AsyncAIWebSocketClient
                     await Task.Delay(delay, TimeProvider, session.Stop.Token).ConfigureAwait(false);
                 }
 
-                return await OpenConnectionAsync(session.Stop.Token).ConfigureAwait(false);
+                return await OpenConnectionAsync(attempt, session.Stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (session.Stop.IsCancellationRequested)
             {

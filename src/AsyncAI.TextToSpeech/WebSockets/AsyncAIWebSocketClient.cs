@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using AsyncAI.TextToSpeech.Diagnostics;
 using AsyncAI.TextToSpeech.Protocol;
 using AsyncAI.TextToSpeech.WebSockets.Internal;
 using Microsoft.Extensions.Logging;
@@ -43,6 +45,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
     private readonly string _redactedUrl;
     private readonly string _escapedApiKey;
     private readonly byte[] _initMessage;
+    private readonly string _contextSpanName;
     private AsyncAIWebSocketState _state;
     private Session? _session;
     private AsyncAIException? _permanentError;
@@ -66,6 +69,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
         _escapedApiKey = Uri.EscapeDataString(Options.ApiKey);
         _connectUri = BuildUri(Options.Url, _escapedApiKey, Options.Version);
         _redactedUrl = BuildUri(Options.Url, RedactedKey, Options.Version).ToString();
+        _contextSpanName = AsyncAITracing.TextToSpeechOperation + " " + Options.Model;
         _initMessage = JsonSerializer.SerializeToUtf8Bytes(
             new InitializeConnectionMessage
             {
@@ -151,7 +155,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
             WebSocketConnection connection;
             try
             {
-                connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                connection = await OpenConnectionAsync(reconnectAttempt: 0, cancellationToken).ConfigureAwait(false);
             }
             catch (AsyncAIException ex)
             {
@@ -249,6 +253,8 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
             throw new InvalidOperationException($"A context with id '{context.Id}' is still open on this client; context ids must be unique while the server may still send audio for them.");
         }
 
+        // Only once registered, so a refused id starts no span that nothing would ever end.
+        context.StartTrace();
         return context;
     }
 
@@ -481,10 +487,14 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
 
     // ---- connection and state ------------------------------------------------------------------------------------
 
-    private async Task<WebSocketConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    /// <summary>Opens one socket and sends the init message; <paramref name="reconnectAttempt"/> is 0 for ConnectAsync.</summary>
+    private async Task<WebSocketConnection> OpenConnectionAsync(int reconnectAttempt, CancellationToken cancellationToken)
     {
         var number = Interlocked.Increment(ref _connectionCount);
         Logger.Connecting(number, _redactedUrl);
+
+        // Current only inside this method (an async method's changes to Activity.Current do not reach its caller).
+        using var activity = AsyncAITracing.Enabled ? StartConnectActivity(number, reconnectAttempt) : null;
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         if (Options.PingInterval != Timeout.InfiniteTimeSpan)
@@ -513,10 +523,20 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
             socket.Dispose();
             if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
             {
+                if (activity is not null)
+                {
+                    AsyncAITracing.RecordError(activity, ex);
+                }
+
                 throw;
             }
 
             var error = ToConnectError(ex, status);
+            if (activity is not null)
+            {
+                AsyncAITracing.RecordError(activity, error);
+            }
+
             Logger.ConnectFailed(number, _redactedUrl, error.Message);
             WebSocketMetrics.RecordError(status > 0 ? "HANDSHAKE_" + status.ToString(System.Globalization.CultureInfo.InvariantCulture) : "CONNECT_FAILED");
             throw error;
@@ -524,6 +544,44 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
 
         Logger.Connected(number, _redactedUrl);
         return new WebSocketConnection(this, socket, number, TimeProvider.GetTimestamp());
+    }
+
+    private Activity? StartConnectActivity(int number, int reconnectAttempt)
+    {
+        var activity = AsyncAITelemetry.ActivitySource.StartActivity(AsyncAITracing.ConnectSpanName, ActivityKind.Client);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(AsyncAITracing.ProviderNameTag, AsyncAITracing.ProviderName);
+            AsyncAITracing.SetServer(activity, Options.Url);
+            activity.SetTag(AsyncAITracing.UrlFullTag, _redactedUrl);
+            activity.SetTag(AsyncAITracing.RequestModelTag, Options.Model);
+            activity.SetTag(AsyncAITracing.VoiceIdTag, Options.VoiceId);
+            activity.SetTag(AsyncAITracing.ConnectionNumberTag, number);
+            if (reconnectAttempt > 0)
+            {
+                activity.SetTag(AsyncAITracing.ReconnectAttemptTag, reconnectAttempt);
+            }
+        }
+
+        return activity;
+    }
+
+    /// <summary>Starts a context's span (called only when someone listens); it does not become <see cref="Activity.Current"/>.</summary>
+    internal Activity? StartContextActivity(string contextId)
+    {
+        var activity = AsyncAITracing.StartDetached(_contextSpanName, ActivityKind.Client);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(AsyncAITracing.OperationNameTag, AsyncAITracing.TextToSpeechOperation);
+            activity.SetTag(AsyncAITracing.ProviderNameTag, AsyncAITracing.ProviderName);
+            activity.SetTag(AsyncAITracing.RequestModelTag, Options.Model);
+            activity.SetTag(AsyncAITracing.OutputTypeTag, AsyncAITracing.AudioOutput);
+            AsyncAITracing.SetServer(activity, Options.Url);
+            activity.SetTag(AsyncAITracing.VoiceIdTag, Options.VoiceId);
+            activity.SetTag(AsyncAITracing.ContextIdTag, contextId);
+        }
+
+        return activity;
     }
 
     private AsyncAIException ToConnectError(Exception ex, int status)

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using AsyncAI.TextToSpeech.Diagnostics;
 using AsyncAI.TextToSpeech.Timing;
 using AsyncAI.TextToSpeech.WebSockets.Internal;
 using Microsoft.Extensions.Logging;
@@ -46,6 +48,8 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     private int _readerActive;
     private long _unvoicedSince;
     private IContextAudioReceiver? _receiver;
+    private Activity? _activity;
+    private double _timeToFirstAudio = -1;
 
     internal AsyncAIWebSocketContext(AsyncAIWebSocketClient client, string id)
     {
@@ -90,6 +94,18 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     public Task Ended => _ended.Task;
 
     internal int BoundConnection => _boundConnection;
+
+    /// <summary>Gets the context's span while it runs (null when nobody listens, and once it ended).</summary>
+    internal Activity? Span
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _activity;
+            }
+        }
+    }
 
     /// <summary>Gets when text was first sent after the last audio chunk (a TimeProvider timestamp), or 0 when all sent text has been answered with audio.</summary>
     internal long UnvoicedSince => Volatile.Read(ref _unvoicedSince);
@@ -175,7 +191,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
             switch (_state)
             {
                 case AsyncAIContextState.Created:
-                    TransitionToTerminal(AsyncAIContextState.Completed, null);
+                    TransitionToTerminal(AsyncAIContextState.Completed, null, EndReason.NoText);
                     _client.Forget(this);
                     break;
                 case AsyncAIContextState.Streaming:
@@ -212,7 +228,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
 
             var sentOrQueued = _state != AsyncAIContextState.Created;
             _interrupted = true;
-            TransitionToTerminal(AsyncAIContextState.Interrupted, null);
+            TransitionToTerminal(AsyncAIContextState.Interrupted, null, EndReason.Interrupted);
             if (!sentOrQueued || !QueueClose())
             {
                 _client.Forget(this);
@@ -335,7 +351,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
             // rejected fails with the rejection instead of sending text that will never be voiced.
             if (socket.SessionRejection is { } rejection)
             {
-                TransitionToTerminal(AsyncAIContextState.Faulted, rejection);
+                TransitionToTerminal(AsyncAIContextState.Faulted, rejection, EndReason.Failed);
                 return false;
             }
 
@@ -351,7 +367,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
         {
             if (_boundConnection == connection && !IsTerminal(_state))
             {
-                TransitionToTerminal(AsyncAIContextState.Faulted, error);
+                TransitionToTerminal(AsyncAIContextState.Faulted, error, EndReason.Failed);
             }
         }
     }
@@ -427,8 +443,11 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
             Volatile.Write(ref _unvoicedSince, 0);
             if (!_firstAudioSeen)
             {
+                // Once per context: the span is touched here and at the end, never per chunk.
                 _firstAudioSeen = true;
-                WebSocketMetrics.TimeToFirstAudio.Record(_client.TimeProvider.GetElapsedTime(_firstSendTimestamp, arrivalTimestamp).TotalSeconds);
+                _timeToFirstAudio = _client.TimeProvider.GetElapsedTime(_firstSendTimestamp, arrivalTimestamp).TotalSeconds;
+                WebSocketMetrics.TimeToFirstAudio.Record(_timeToFirstAudio);
+                _activity?.AddEvent(new ActivityEvent(AsyncAITracing.FirstAudioEvent));
             }
 
             _completionTimer?.Touch(arrivalTimestamp);
@@ -444,7 +463,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
         {
             if (_state is AsyncAIContextState.Streaming or AsyncAIContextState.Completing)
             {
-                TransitionToTerminal(AsyncAIContextState.Completed, null);
+                TransitionToTerminal(AsyncAIContextState.Completed, null, EndReason.Final);
                 QueueClose();
             }
 
@@ -464,7 +483,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
                 return false;
             }
 
-            TransitionToTerminal(AsyncAIContextState.Faulted, error);
+            TransitionToTerminal(AsyncAIContextState.Faulted, error, EndReason.Failed);
             return true;
         }
     }
@@ -486,7 +505,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
                 var message = string.Create(
                     CultureInfo.InvariantCulture,
                     $"The connection to Async was lost while context '{Id}' was streaming ({cause.Message}). {_charactersSent} characters had been sent in {_messagesSent} messages and {audioSeconds:F2} s of audio had arrived; the {unvoiced} characters sent after the last audio chunk (and any text whose audio had not arrived) were never voiced. The server's context is gone: send that text again on a new context.");
-                TransitionToTerminal(AsyncAIContextState.Faulted, new AsyncAIException(message, AsyncAIErrorCategory.Connectivity, cause.ErrorCode, innerException: cause));
+                TransitionToTerminal(AsyncAIContextState.Faulted, new AsyncAIException(message, AsyncAIErrorCategory.Connectivity, cause.ErrorCode, innerException: cause), EndReason.Failed);
             }
 
             _client.Forget(this);
@@ -508,7 +527,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
             }
 
             _client.Logger.ContextCompletionTimedOut(Id, _client.Options.ContextCompletionTimeout.TotalMilliseconds);
-            TransitionToTerminal(AsyncAIContextState.Completed, null);
+            TransitionToTerminal(AsyncAIContextState.Completed, null, EndReason.CompletionTimeout);
             if (!QueueClose())
             {
                 _client.Forget(this);
@@ -527,8 +546,27 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
         return _closeQueued;
     }
 
-    /// <summary>The one place a context ends: the stream is completed (with the error if any) and waiters are released.</summary>
-    private void TransitionToTerminal(AsyncAIContextState state, AsyncAIException? error)
+    /// <summary>Starts the context's span unless nobody listens; called once, right after the client registered the context.</summary>
+    internal void StartTrace()
+    {
+        if (!AsyncAITracing.Enabled)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            // Registered contexts can be failed at once by a client being disposed on another thread.
+            if (!IsTerminal(_state))
+            {
+                _activity = _client.StartContextActivity(Id);
+            }
+        }
+    }
+
+    /// <summary>The one place a context ends: the stream is completed (with the error if any), waiters are released and the span ends.</summary>
+    /// <remarks>Every caller holds the lock and has checked the context was not terminal, so this runs once per context.</remarks>
+    private void TransitionToTerminal(AsyncAIContextState state, AsyncAIException? error, string endReason)
     {
         _state = state;
         _error = error;
@@ -553,6 +591,37 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
         _audio.Writer.TryComplete(error);
         _receiver?.OnEnded(error);
         _ended.TrySetResult();
+        if (_activity is { } activity)
+        {
+            _activity = null;
+            EndTrace(activity, error, endReason);
+        }
+    }
+
+    private void EndTrace(Activity activity, AsyncAIException? error, string endReason)
+    {
+        if (activity.IsAllDataRequested)
+        {
+            activity.SetTag(AsyncAITracing.ContextEndReasonTag, endReason);
+            activity.SetTag(AsyncAITracing.CharactersTag, _charactersSent);
+            activity.SetTag(AsyncAITracing.AudioDurationTag, (double)_audioBytes / (_client.BytesPerSample * _client.Options.SampleRate));
+            if (_timeToFirstAudio >= 0)
+            {
+                activity.SetTag(AsyncAITracing.TimeToFirstAudioTag, _timeToFirstAudio);
+            }
+
+            if (_boundConnection != 0)
+            {
+                activity.SetTag(AsyncAITracing.ConnectionNumberTag, _boundConnection);
+            }
+        }
+
+        if (error is not null)
+        {
+            AsyncAITracing.RecordError(activity, error);
+        }
+
+        AsyncAITracing.StopDetached(activity);
     }
 
     private void ThrowIfInputEnded(string operation)
@@ -583,5 +652,15 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
         }
 
         return trimmed.Length == text.Length - 1 && text[^1] == ' ' ? text : string.Concat(trimmed, " ");
+    }
+
+    /// <summary>The values of <c>asyncai.context.end_reason</c>.</summary>
+    private static class EndReason
+    {
+        public const string Final = "final";
+        public const string CompletionTimeout = "completion_timeout";
+        public const string NoText = "no_text";
+        public const string Interrupted = "interrupted";
+        public const string Failed = "failed";
     }
 }
