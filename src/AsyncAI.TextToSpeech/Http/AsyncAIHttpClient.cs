@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using AsyncAI.TextToSpeech.Diagnostics;
 using AsyncAI.TextToSpeech.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -127,6 +128,7 @@ public sealed class AsyncAIHttpClient
         return SendAsync(
             "synthesize",
             SynthesizeOperation,
+            new SpanRequest<AsyncAISpeechAudio>(request, text.Length, static speech => speech),
             () => CreateRequest(HttpMethod.Post, _synthesizeUrl, body),
             static async (response, state, ct) =>
             {
@@ -156,6 +158,7 @@ public sealed class AsyncAIHttpClient
         return SendAsync(
             "timestamps",
             TimestampsOperation,
+            new SpanRequest<AsyncAITimestampedSpeech>(request, text.Length, static speech => speech.Audio),
             () => CreateRequest(HttpMethod.Post, _timestampsUrl, body),
             static async (response, state, ct) =>
             {
@@ -222,6 +225,7 @@ public sealed class AsyncAIHttpClient
             var response = await SendAsync(
                 "voices.list",
                 ListVoicesOperation,
+                SpanRequest<ListVoicesResponse>.None,
                 () => CreateRequest(HttpMethod.Post, _voicesUrl, body),
                 static (response, _, ct) => ReadJsonAsync(response, AsyncAIJsonContext.Default.ListVoicesResponse, ListVoicesOperation, ct),
                 this,
@@ -265,6 +269,7 @@ public sealed class AsyncAIHttpClient
         return SendAsync(
             "voices.get",
             GetVoiceOperation,
+            SpanRequest<Voice>.None,
             () => CreateRequest(HttpMethod.Get, url, jsonBody: null),
             static (response, _, ct) => ReadJsonAsync(response, AsyncAIJsonContext.Default.Voice, GetVoiceOperation, ct),
             this,
@@ -277,9 +282,26 @@ public sealed class AsyncAIHttpClient
         LogStart(StreamOperation, text, request);
         var started = _timeProvider.GetTimestamp();
 
-        var (reader, chunk) = await OpenStreamAsync(body, request, cancellationToken).ConfigureAwait(false);
+        // The span lasts until the body is read to its end, fails, or the caller disposes the enumerator. It is
+        // Activity.Current while the request is sent (so HttpClient's spans, one per attempt, are its children), but
+        // not in the caller's code between chunks: each MoveNextAsync runs in the caller's context.
+        var activity = AsyncAITracing.Enabled ? StartActivity("stream", request, text.Length) : null;
+        AudioStreamReader reader;
+        AudioChunk? chunk;
+        try
+        {
+            (reader, chunk) = await OpenStreamAsync(body, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            AsyncAITracing.RecordError(activity, e);
+            AsyncAITracing.StopDetached(activity);
+            throw;
+        }
+
         long bytes = 0;
         var chunks = 0;
+        var completed = false;
         var registration = default(CancellationTokenRegistration);
         try
         {
@@ -292,6 +314,11 @@ public sealed class AsyncAIHttpClient
                 tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
                 AsyncAIHttpMetrics.TimeToFirstByte.Record(timeToFirstByte.TotalSeconds, tags);
                 AsyncAIHttpLog.FirstAudio(_logger, StreamOperation, timeToFirstByte.TotalMilliseconds);
+                if (activity is not null)
+                {
+                    activity.AddEvent(new ActivityEvent(AsyncAITracing.FirstAudioEvent));
+                    activity.SetTag(AsyncAITracing.TimeToFirstAudioTag, timeToFirstByte.TotalSeconds);
+                }
             }
 
             while (chunk is not null)
@@ -299,8 +326,10 @@ public sealed class AsyncAIHttpClient
                 bytes += chunk.Audio.Length;
                 chunks++;
                 yield return chunk;
-                chunk = await ReadNextAsync(reader, bytes, cancellationToken).ConfigureAwait(false);
+                chunk = await ReadNextAsync(reader, bytes, activity, cancellationToken).ConfigureAwait(false);
             }
+
+            completed = true;
 
             if (reader.DroppedTrailingBytes > 0)
             {
@@ -314,10 +343,21 @@ public sealed class AsyncAIHttpClient
             await registration.DisposeAsync().ConfigureAwait(false);
             reader.Dispose();
             var bytesPerSample = AudioEncodings.BytesPerSample(request.Encoding);
-            RecordAudio(
-                "stream",
-                request.Model,
-                request.Container == AudioContainers.Raw && bytesPerSample > 0 ? TimeSpan.FromSeconds((double)bytes / (bytesPerSample * request.SampleRate)) : null);
+            var duration = request.Container == AudioContainers.Raw && bytesPerSample > 0 ? TimeSpan.FromSeconds((double)bytes / (bytesPerSample * request.SampleRate)) : (TimeSpan?)null;
+            RecordAudio("stream", request.Model, duration);
+            if (activity is not null)
+            {
+                if (activity.IsAllDataRequested)
+                {
+                    activity.SetTag(AsyncAITracing.StreamCompletedTag, completed);
+                    if (duration is { } audio)
+                    {
+                        activity.SetTag(AsyncAITracing.AudioDurationTag, audio.TotalSeconds);
+                    }
+                }
+
+                AsyncAITracing.StopDetached(activity);
+            }
         }
     }
 
@@ -380,7 +420,7 @@ public sealed class AsyncAIHttpClient
         }
     }
 
-    private async ValueTask<AudioChunk?> ReadNextAsync(AudioStreamReader reader, long bytesSoFar, CancellationToken cancellationToken)
+    private async ValueTask<AudioChunk?> ReadNextAsync(AudioStreamReader reader, long bytesSoFar, Activity? activity, CancellationToken cancellationToken)
     {
         try
         {
@@ -389,28 +429,44 @@ public sealed class AsyncAIHttpClient
         catch (AsyncAIException e)
         {
             OnFailed("stream", StreamOperation, e);
+            if (activity is not null)
+            {
+                AsyncAITracing.RecordError(activity, e);
+            }
+
             throw;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
             AsyncAIHttpLog.Cancelled(_logger, StreamOperation, bytesSoFar);
+            if (activity is not null)
+            {
+                AsyncAITracing.RecordError(activity, e);
+            }
+
             throw;
         }
     }
 
     /// <summary>Sends a request and reads its answer inside the retry policy; one exception per failed call.</summary>
+    /// <remarks>
+    /// The call's span wraps the retries, so HttpClient's span of each attempt is its child. It is current only inside
+    /// this async method, whose changes to <see cref="Activity.Current"/> never reach the caller.
+    /// </remarks>
     private async Task<TResult> SendAsync<TResult, TState>(
         string metricOperation,
         string operation,
+        SpanRequest<TResult> span,
         Func<HttpRequestMessage> createRequest,
         Func<HttpResponseMessage, TState, CancellationToken, ValueTask<TResult>> readBody,
         TState state,
         CancellationToken cancellationToken)
     {
+        using var activity = AsyncAITracing.Enabled ? StartActivity(metricOperation, span.Request, span.Characters) : null;
         var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
         try
         {
-            return await _retry.ExecuteAsync(
+            var result = await _retry.ExecuteAsync(
                 static async (context, state) =>
                 {
                     var (client, operation, createRequest, readBody, inner) = state;
@@ -430,16 +486,55 @@ public sealed class AsyncAIHttpClient
                 },
                 context,
                 (this, operation, createRequest, readBody, state)).ConfigureAwait(false);
+            if (activity is { IsAllDataRequested: true } && span.AudioOf?.Invoke(result)?.Duration is { } duration)
+            {
+                activity.SetTag(AsyncAITracing.AudioDurationTag, duration.TotalSeconds);
+            }
+
+            return result;
         }
         catch (AsyncAIException e)
         {
             OnFailed(metricOperation, operation, e);
+            if (activity is not null)
+            {
+                AsyncAITracing.RecordError(activity, e);
+            }
+
+            throw;
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            AsyncAITracing.RecordError(activity, e);
             throw;
         }
         finally
         {
             ResilienceContextPool.Shared.Return(context);
         }
+    }
+
+    /// <summary>Starts the span of one call (only when someone listens): a synthesis when <paramref name="request"/> is set, a voice call otherwise.</summary>
+    private Activity? StartActivity(string operation, ResolvedRequest? request, int characters)
+    {
+        var name = request is null ? "asyncai." + operation : AsyncAITracing.TextToSpeechOperation + " " + request.Model;
+        var activity = AsyncAITelemetry.ActivitySource.StartActivity(name, ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(AsyncAITracing.ProviderNameTag, AsyncAITracing.ProviderName);
+            activity.SetTag(AsyncAITracing.OperationTag, operation);
+            AsyncAITracing.SetServer(activity, _options.BaseUrl);
+            if (request is not null)
+            {
+                activity.SetTag(AsyncAITracing.OperationNameTag, AsyncAITracing.TextToSpeechOperation);
+                activity.SetTag(AsyncAITracing.RequestModelTag, request.Model);
+                activity.SetTag(AsyncAITracing.OutputTypeTag, AsyncAITracing.AudioOutput);
+                activity.SetTag(AsyncAITracing.VoiceIdTag, request.VoiceId);
+                activity.SetTag(AsyncAITracing.CharactersTag, characters);
+            }
+        }
+
+        return activity;
     }
 
     /// <summary>One attempt up to the response headers; a non-2xx status becomes the call's <see cref="AsyncAIException"/>.</summary>
@@ -556,6 +651,12 @@ public sealed class AsyncAIHttpClient
     {
         AsyncAIHttpMetrics.RecordError(_serverTags, metricOperation, failure.Category);
         AsyncAIHttpLog.Failed(_logger, operation, failure.Category, failure.StatusCode, failure.ErrorCode, failure);
+    }
+
+    /// <summary>What a call's span records: the synthesis request (null for a voice call), its length, and where the result's audio is.</summary>
+    private readonly record struct SpanRequest<TResult>(ResolvedRequest? Request, int Characters, Func<TResult, AsyncAISpeechAudio>? AudioOf)
+    {
+        public static SpanRequest<TResult> None => default;
     }
 
     private sealed record ResolvedRequest(
