@@ -564,7 +564,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
         }
     }
 
-    /// <summary>The one place a context ends: the stream is completed (with the error if any), waiters are released and the span ends.</summary>
+    /// <summary>The one place a context ends: its span ends, the stream is completed (with the error if any) and waiters are released.</summary>
     /// <remarks>Every caller holds the lock and has checked the context was not terminal, so this runs once per context.</remarks>
     private void TransitionToTerminal(AsyncAIContextState state, AsyncAIException? error, string endReason)
     {
@@ -588,14 +588,16 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
             _client.Logger.ContextEnded(Id, state);
         }
 
-        _audio.Writer.TryComplete(error);
-        _receiver?.OnEnded(error);
-        _ended.TrySetResult();
+        // The span ends before anyone waiting can see the end, so it is complete when CompleteAsync returns.
         if (_activity is { } activity)
         {
             _activity = null;
             EndTrace(activity, error, endReason);
         }
+
+        _audio.Writer.TryComplete(error);
+        _receiver?.OnEnded(error);
+        _ended.TrySetResult();
     }
 
     private void EndTrace(Activity activity, AsyncAIException? error, string endReason)
