@@ -155,11 +155,10 @@ public sealed class AsyncAIWebSocketClientTracingTests : IAsyncLifetime
         using var spans = new SpanCollector();
         await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o => o.Reconnect.InitialDelay = TimeSpan.FromMilliseconds(10)));
         client.Disconnected += (_, _) => _emulator.Options.Faults.CloseAbruptlyMidContext = false;
-        using (var caller = SpanCollector.Ambient.StartActivity("startup"))
-        {
-            await client.ConnectAsync();
-        }
 
+        // Still running when the socket is replaced, so only the supervisor's own reset keeps it from being the parent.
+        using var caller = SpanCollector.Ambient.StartActivity("startup")!;
+        await client.ConnectAsync();
         var context = client.CreateContext();
         await context.SendTextAsync(Text);
         await Assert.ThrowsAsync<AsyncAIException>(() => ReadAllAsync(context));
@@ -172,7 +171,8 @@ public sealed class AsyncAIWebSocketClientTracingTests : IAsyncLifetime
         Assert.Equal(default, reconnect.ParentSpanId);
         Assert.Equal(ActivityStatusCode.Unset, reconnect.Status);
         var first = Assert.Single(spans.StoppedOn(Port), a => a.OperationName == "asyncai.websocket.connect" && Equals(a.GetTagItem("asyncai.websocket.connection.number"), 1));
-        Assert.NotEqual(default, first.ParentSpanId);
+        Assert.Equal(caller.SpanId, first.ParentSpanId);
+        Assert.False(caller.IsStopped);
     }
 
     [Fact]
