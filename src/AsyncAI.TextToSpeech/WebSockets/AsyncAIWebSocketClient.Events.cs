@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using AsyncAI.TextToSpeech.WebSockets.Internal;
 
@@ -44,6 +45,10 @@ public sealed partial class AsyncAIWebSocketClient
 
     private async Task RunEventLoopAsync()
     {
+        // The loop lives as long as the client: handlers must not find whatever span was current when the client was
+        // constructed as their ambient parent. An async method's change to Activity.Current stays inside it.
+        Activity.Current = null;
+
         // Yield first so the constructor never runs a handler (or even the loop) synchronously.
         await Task.Yield();
         var reader = _events.Reader;

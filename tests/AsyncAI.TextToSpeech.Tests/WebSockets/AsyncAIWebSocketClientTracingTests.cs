@@ -176,6 +176,26 @@ public sealed class AsyncAIWebSocketClientTracingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EventHandlers_DoNotRunUnderTheSpanThatWasCurrentWhenTheClientWasConstructed()
+    {
+        using var spans = new SpanCollector();
+        AsyncAIWebSocketClient client;
+        using (SpanCollector.Ambient.StartActivity("constructing the client"))
+        {
+            client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));
+        }
+
+        await using (client)
+        {
+            using var caller = SpanCollector.Ambient.StartActivity("connecting")!;
+            var seen = new TaskCompletionSource<Activity?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            client.Connected += (_, _) => seen.TrySetResult(Activity.Current);
+            await client.ConnectAsync();
+            Assert.Null(await Within(seen.Task, "the Connected event"));
+        }
+    }
+
+    [Fact]
     public async Task ConnectAsync_KeyRefused_ConnectSpanHasErrorStatusAndTheKeyNowhere()
     {
         const string Key = "sk_trace+refused/key=secret";
