@@ -252,6 +252,33 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServerErrorEchoesTheApiKey_ReportedErrorIsRedacted()
+    {
+        // A server may echo what it was sent; here the unknown voice id the emulator echoes is the key itself.
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o =>
+        {
+            o.VoiceId = ApiKey;
+            o.Reconnect.Enabled = false;
+        }));
+        var rejected = new TaskCompletionSource<AsyncAIException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ConnectionError += (_, e) => rejected.TrySetResult(e.Error!);
+        try
+        {
+            await client.ConnectAsync();
+        }
+        catch (AsyncAIException)
+        {
+            // the refusal may close the socket before ConnectAsync returns
+        }
+
+        var error = await Within(rejected.Task, "the rejection");
+
+        Assert.Equal(AsyncAIErrorCategory.InvalidRequest, error.Category);
+        Assert.Contains("REDACTED", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(ApiKey, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ServerRejectsSession_CallerDisconnectsOnTheError_LaterSendsReportTheRejection()
     {
         // What a pipeline service does: it stops the socket as soon as the rejection is reported, so the supervisor

@@ -5,7 +5,9 @@ namespace AsyncAI.TextToSpeech.WebSockets.Internal;
 /// <summary>Turns an Async WebSocket error message into an <see cref="AsyncAIException"/>.</summary>
 internal static class ServerErrors
 {
-    public static AsyncAIException ToException(ErrorMessage error)
+    /// <param name="error">The server's error message.</param>
+    /// <param name="redact">Removes the API key from text the server sent (a server may echo the request URL, which holds the key).</param>
+    public static AsyncAIException ToException(ErrorMessage error, Func<string, string> redact)
     {
         var code = error.ErrorCode ?? "UNKNOWN";
         var category = CategoryOf(code);
@@ -18,7 +20,7 @@ internal static class ServerErrors
             _ => string.Empty,
         };
         var context = error.ContextId is null ? string.Empty : " (context '" + error.ContextId + "')";
-        return new AsyncAIException($"Async sent error {code}{context}: {error.Message ?? "no message"}.{advice}", category, code);
+        return new AsyncAIException($"Async sent error {code}{context}: {(error.Message is null ? "no message" : redact(error.Message))}.{advice}", category, code);
     }
 
     private static AsyncAIErrorCategory CategoryOf(string code) => code switch

@@ -370,7 +370,7 @@ internal sealed class WebSocketConnection
 
                     var status = _socket.CloseStatus is { } code ? ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture) : "none";
                     return new AsyncAIException(
-                        $"Async closed the connection (close status {status}, '{_socket.CloseStatusDescription}').",
+                        $"Async closed the connection (close status {status}, '{_client.Redact(_socket.CloseStatusDescription ?? string.Empty)}').",
                         AsyncAIErrorCategory.Connectivity);
                 }
 
