@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AsyncAI.TextToSpeech.Http;
+using Microsoft.Extensions.Logging;
 
 namespace AsyncAI.TextToSpeech.Diagnostics;
 
@@ -48,36 +49,77 @@ internal static class AsyncAITracing
     /// <summary>Gets whether anyone listens to the library's spans (one volatile read).</summary>
     public static bool Enabled => AsyncAITelemetry.ActivitySource.HasListeners();
 
+    /// <summary>Starts a span, which becomes <see cref="Activity.Current"/> as usual.</summary>
+    /// <remarks>
+    /// An <see cref="ActivityListener"/> that throws from its sampling or start callback is logged and costs the span
+    /// (null), not the operation: spans start inside connects, context creation and requests, which a user's listener
+    /// must not break.
+    /// </remarks>
+    public static Activity? Start(string name, ActivityKind kind, ILogger logger)
+    {
+        var previous = Activity.Current;
+        try
+        {
+            return AsyncAITelemetry.ActivitySource.StartActivity(name, kind);
+        }
+        catch (Exception ex)
+        {
+            TracingLog.ListenerFailed(logger, "start", name, ex);
+            Restore(previous);
+            return null;
+        }
+    }
+
     /// <summary>
     /// Starts a span that outlives the calling method without becoming <see cref="Activity.Current"/>: its parent is the
     /// caller's current span, and the caller's current span is left as it was, so unrelated work that follows is not
-    /// attributed to it.
+    /// attributed to it. A throwing listener is handled as in <see cref="Start"/>.
     /// </summary>
-    public static Activity? StartDetached(string name, ActivityKind kind)
+    public static Activity? StartDetached(string name, ActivityKind kind, ILogger logger)
     {
         var previous = Activity.Current;
-        var activity = AsyncAITelemetry.ActivitySource.StartActivity(name, kind);
-        if (activity is not null)
-        {
-            Restore(previous);
-        }
-
+        var activity = Start(name, kind, logger);
+        Restore(previous);
         return activity;
+    }
+
+    /// <summary>Stops a span; <see cref="Activity.Current"/> goes back to what it was when the span started, as usual.</summary>
+    /// <remarks>
+    /// An <see cref="ActivityListener"/> that throws from its stop callback is logged: a span stops inside a context's
+    /// state change (often on the receive loop), a connect or a request, which must finish whatever a user's listener does.
+    /// </remarks>
+    public static void Stop(Activity activity, ILogger logger)
+    {
+        try
+        {
+            activity.Stop();
+        }
+        catch (Exception ex)
+        {
+            TracingLog.ListenerFailed(logger, "stop", activity.DisplayName, ex);
+            if (ReferenceEquals(Activity.Current, activity))
+            {
+                Restore(activity.Parent);
+            }
+        }
     }
 
     /// <summary>
     /// Stops a span without touching the caller's <see cref="Activity.Current"/> (<see cref="Activity.Stop"/> would
     /// set it to the span's parent whatever it was): a context may end on a caller's thread, a timer or the receive loop.
     /// </summary>
-    public static void StopDetached(Activity activity)
+    public static void StopDetached(Activity activity, ILogger logger)
     {
         var current = Activity.Current;
-        activity.Stop();
+        Stop(activity, logger);
         if (!ReferenceEquals(current, activity))
         {
             Restore(current);
         }
     }
+
+    /// <summary>Stops <paramref name="activity"/> (if any) with <see cref="Stop"/> when disposed: <c>using var</c> for a scoped span.</summary>
+    public static SpanScope StopOnDispose(Activity? activity, ILogger logger) => new(activity, logger);
 
     /// <summary>Marks a span failed: status Error and <c>error.type</c>; for an <see cref="AsyncAIException"/> also its (redacted) message, code and HTTP status.</summary>
     /// <remarks>Deliberately not <c>AddException</c>: an inner network exception's text may hold the URL with the API key.</remarks>
@@ -124,6 +166,19 @@ internal static class AsyncAITracing
         {
             // A stopped activity cannot be made current again (the setter refuses it and keeps ours); none is the nearest.
             Activity.Current = previous is { IsStopped: false } ? previous : null;
+        }
+    }
+
+    /// <summary>Stops a scoped span on dispose, a throwing listener notwithstanding.</summary>
+    public readonly struct SpanScope(Activity? activity, ILogger logger) : IDisposable
+    {
+        /// <summary>Stops the span, if there is one.</summary>
+        public void Dispose()
+        {
+            if (activity is not null)
+            {
+                Stop(activity, logger);
+            }
         }
     }
 }

@@ -295,7 +295,7 @@ public sealed class AsyncAIHttpClient
         catch (Exception e) when (activity is not null)
         {
             AsyncAITracing.RecordError(activity, e);
-            AsyncAITracing.StopDetached(activity);
+            AsyncAITracing.StopDetached(activity, _logger);
             throw;
         }
 
@@ -356,7 +356,7 @@ public sealed class AsyncAIHttpClient
                     }
                 }
 
-                AsyncAITracing.StopDetached(activity);
+                AsyncAITracing.StopDetached(activity, _logger);
             }
         }
     }
@@ -462,7 +462,8 @@ public sealed class AsyncAIHttpClient
         TState state,
         CancellationToken cancellationToken)
     {
-        using var activity = AsyncAITracing.Enabled ? StartActivity(metricOperation, span.Request, span.Characters) : null;
+        var activity = AsyncAITracing.Enabled ? StartActivity(metricOperation, span.Request, span.Characters) : null;
+        using var activityScope = AsyncAITracing.StopOnDispose(activity, _logger);
         var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
         try
         {
@@ -518,7 +519,7 @@ public sealed class AsyncAIHttpClient
     private Activity? StartActivity(string operation, ResolvedRequest? request, int characters)
     {
         var name = request is null ? "asyncai." + operation : AsyncAITracing.TextToSpeechOperation + " " + request.Model;
-        var activity = AsyncAITelemetry.ActivitySource.StartActivity(name, ActivityKind.Internal);
+        var activity = AsyncAITracing.Start(name, ActivityKind.Internal, _logger);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(AsyncAITracing.ProviderNameTag, AsyncAITracing.ProviderName);

@@ -253,6 +253,17 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
             throw new InvalidOperationException($"A context with id '{context.Id}' is still open on this client; context ids must be unique while the server may still send audio for them.");
         }
 
+        // DisposeAsync may have started since the check above, and its FailAllContexts may already have run past this
+        // context; a context it will never fail must not be handed out (nor its span started).
+        lock (_stateLock)
+        {
+            if (_state == AsyncAIWebSocketState.Disposed)
+            {
+                _contexts.TryRemove(new KeyValuePair<string, AsyncAIWebSocketContext>(context.Id, context));
+                ObjectDisposedException.ThrowIf(true, this);
+            }
+        }
+
         // Only once registered, so a refused id starts no span that nothing would ever end.
         context.StartTrace();
         return context;
@@ -424,7 +435,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
 
     private void OnServerError(ErrorMessage error, WebSocketConnection connection)
     {
-        var exception = ServerErrors.ToException(error);
+        var exception = ServerErrors.ToException(error, Redact);
         Logger.ServerError(error.ErrorCode, error.ContextId, exception.Message);
         WebSocketMetrics.RecordError(exception.ErrorCode ?? "UNKNOWN");
         if (error.ContextId is not null)
@@ -494,7 +505,8 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
         Logger.Connecting(number, _redactedUrl);
 
         // Current only inside this method (an async method's changes to Activity.Current do not reach its caller).
-        using var activity = AsyncAITracing.Enabled ? StartConnectActivity(number, reconnectAttempt) : null;
+        var activity = AsyncAITracing.Enabled ? StartConnectActivity(number, reconnectAttempt) : null;
+        using var activityScope = AsyncAITracing.StopOnDispose(activity, Logger);
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         if (Options.PingInterval != Timeout.InfiniteTimeSpan)
@@ -548,7 +560,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
 
     private Activity? StartConnectActivity(int number, int reconnectAttempt)
     {
-        var activity = AsyncAITelemetry.ActivitySource.StartActivity(AsyncAITracing.ConnectSpanName, ActivityKind.Client);
+        var activity = AsyncAITracing.Start(AsyncAITracing.ConnectSpanName, ActivityKind.Client, Logger);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(AsyncAITracing.ProviderNameTag, AsyncAITracing.ProviderName);
@@ -569,7 +581,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
     /// <summary>Starts a context's span (called only when someone listens); it does not become <see cref="Activity.Current"/>.</summary>
     internal Activity? StartContextActivity(string contextId)
     {
-        var activity = AsyncAITracing.StartDetached(_contextSpanName, ActivityKind.Client);
+        var activity = AsyncAITracing.StartDetached(_contextSpanName, ActivityKind.Client, Logger);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag(AsyncAITracing.OperationNameTag, AsyncAITracing.TextToSpeechOperation);

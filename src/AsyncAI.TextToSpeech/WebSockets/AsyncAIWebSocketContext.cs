@@ -623,7 +623,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
             AsyncAITracing.RecordError(activity, error);
         }
 
-        AsyncAITracing.StopDetached(activity);
+        AsyncAITracing.StopDetached(activity, _client.Logger);
     }
 
     private void ThrowIfInputEnded(string operation)

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Tests.Tracing;
 using AsyncAI.TextToSpeech.WebSockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using static AsyncAI.TextToSpeech.Tests.WebSockets.WebSocketTestSupport;
 
 namespace AsyncAI.TextToSpeech.Tests.WebSockets;
@@ -72,6 +74,46 @@ public sealed class AsyncAIWebSocketClientTracingTests : IAsyncLifetime
         Assert.Equal(client.RedactedUrl, connect.GetTagItem("url.full"));
         Assert.Equal(1, connect.GetTagItem("asyncai.websocket.connection.number"));
         Assert.Null(connect.GetTagItem("asyncai.websocket.reconnect.attempt"));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Listener_ThrowsFromStartOrStop_ConnectsAndContextsStillWorkAndItIsLogged(bool throwOnStart)
+    {
+        // Only this test's spans: every listener sees every test's, so it throws for one trace only.
+        using var spans = new SpanCollector();
+        using var caller = SpanCollector.Ambient.StartActivity("caller with a broken listener")!;
+        var trace = caller.TraceId;
+        using var broken = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == AsyncAI.TextToSpeech.Diagnostics.AsyncAITelemetry.Name,
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStarted = a => { if (throwOnStart && a.TraceId == trace) { throw new InvalidOperationException("listener bug"); } },
+            ActivityStopped = a => { if (!throwOnStart && a.TraceId == trace) { throw new InvalidOperationException("listener bug"); } },
+        };
+        ActivitySource.AddActivityListener(broken);
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o => o.LoggerFactory = loggerFactory));
+
+        await client.ConnectAsync();
+        for (var turn = 0; turn < 2; turn++)
+        {
+            var context = client.CreateContext();
+            await context.SendTextAsync(Text);
+            var reading = ReadAllAsync(context);
+            await Within(context.CompleteAsync(), "completion");
+            Assert.Equal(ExpectedBytes(Text, _emulator), (await Within(reading, "the audio")).Audio.Length);
+            await Within(context.Ended, "the context's end");
+            await context.DisposeAsync();
+        }
+
+        Assert.Same(caller, Activity.Current);
+        Assert.Equal(AsyncAIWebSocketState.Connected, client.State);
+        var warnings = logs.GetSnapshot().Where(r => r.Exception is InvalidOperationException { Message: "listener bug" }).ToList();
+        Assert.Equal(3, warnings.Count); // the connect span and the two context spans
+        Assert.All(warnings, w => Assert.Equal(LogLevel.Warning, w.Level));
     }
 
     [Fact]
