@@ -634,7 +634,11 @@ public sealed class AsyncAIHttpClient
         var tags = _serverTags;
         tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
         AsyncAIHttpMetrics.Characters.Add(text.Length, tags);
-        AsyncAIHttpLog.RequestStarting(_logger, operation, text.Length, request.VoiceId, request.Model, request.Encoding, request.SampleRate, request.Container);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var bitRate = request.Container != AudioContainers.Mp3 ? "(not mp3)" : request.BitRate?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(the service's default)";
+            AsyncAIHttpLog.RequestStarting(_logger, operation, text.Length, request.VoiceId, request.Model, request.Encoding, request.SampleRate, request.Container, bitRate);
+        }
     }
 
     private void RecordAudio(string operation, string model, TimeSpan? duration)

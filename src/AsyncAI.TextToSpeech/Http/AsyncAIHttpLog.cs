@@ -5,8 +5,8 @@ namespace AsyncAI.TextToSpeech.Http;
 /// <summary>Source-generated log messages of the HTTP client. None of them carries the API key or the text.</summary>
 internal static partial class AsyncAIHttpLog
 {
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Async HTTP {Operation}: {Characters} characters, voice {VoiceId}, model {Model}, {Encoding} {SampleRate} Hz {Container}")]
-    public static partial void RequestStarting(ILogger logger, string operation, int characters, string voiceId, string model, string encoding, int sampleRate, string container);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Async HTTP {Operation}: {Characters} characters, voice {VoiceId}, model {Model}, {Encoding} {SampleRate} Hz {Container}, mp3 bit rate {BitRate}")]
+    public static partial void RequestStarting(ILogger logger, string operation, int characters, string voiceId, string model, string encoding, int sampleRate, string container, string bitRate);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "Async HTTP {Operation}: first audio after {TimeToFirstByteMs:0.0} ms")]
     public static partial void FirstAudio(ILogger logger, string operation, double timeToFirstByteMs);

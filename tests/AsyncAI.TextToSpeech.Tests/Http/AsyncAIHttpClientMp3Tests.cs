@@ -3,6 +3,8 @@ using AsyncAI.TextToSpeech.Http;
 using AsyncAI.TextToSpeech.Protocol;
 using AsyncAI.TextToSpeech.Testing;
 using AsyncAI.TextToSpeech.Tests.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AsyncAI.TextToSpeech.Tests.Http;
 
@@ -132,6 +134,25 @@ public class AsyncAIHttpClientMp3Tests
         Assert.False(format.TryGetProperty("bit_rate", out _), "bit_rate is for mp3 only (the spec: \"Use only with mp3\")");
         Assert.Equal(AudioEncodings.PcmS16Le, format.GetProperty("encoding").GetString());
         Assert.Equal(container, audio.Container);
+    }
+
+    [Fact]
+    public async Task SynthesizeAsync_Mp3WithBitRate_TheDebugLogSaysWhichBitRateWasAskedFor()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(new FakeLoggerProvider(logs)));
+        using var http = HttpTestKit.CreateHttpClient();
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => { o.Container = AudioContainers.Mp3; o.SampleRate = 44100; }), loggerFactory);
+        using var cts = HttpTestKit.TimeoutSource();
+
+        await client.SynthesizeAsync(Text, new AsyncAIHttpRequestOptions { BitRate = 128000 }, cts.Token);
+        await client.SynthesizeAsync(Text, new AsyncAIHttpRequestOptions { Container = AudioContainers.Raw }, cts.Token);
+
+        var starts = logs.GetSnapshot().Where(r => r.Id.Id == 2001).Select(r => r.Message).ToList();
+        Assert.Equal(2, starts.Count);
+        Assert.EndsWith("mp3, mp3 bit rate 128000", starts[0], StringComparison.Ordinal);
+        Assert.EndsWith("raw, mp3 bit rate (not mp3)", starts[1], StringComparison.Ordinal);
     }
 
     private static void AssertPcmLength(AsyncAIEmulator emulator, List<Mp3Frame> frames, int sampleRate)
