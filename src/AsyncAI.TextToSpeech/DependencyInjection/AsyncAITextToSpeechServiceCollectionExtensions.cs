@@ -67,10 +67,12 @@ public static class AsyncAITextToSpeechServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<AsyncAIHttpOptions>, ApiKeyFromEnvironment>());
         services.AddOptions<AsyncAIHttpOptions>().ValidateOnStart();
 
+        // The defaults (format, model, URL) are the resolved client's own: an AsyncAIHttpClient the app registered
+        // itself need not have been built from IOptions<AsyncAIHttpOptions>, and the audio is labelled by what it asks for.
         return services.AddTextToSpeechClient(
             static provider => new AsyncAITextToSpeechClient(
                 provider.GetRequiredService<AsyncAIHttpClient>,
-                provider.GetRequiredService<IOptions<AsyncAIHttpOptions>>().Value),
+                provider.GetRequiredService<AsyncAIHttpClient>().Options),
             lifetime);
     }
 

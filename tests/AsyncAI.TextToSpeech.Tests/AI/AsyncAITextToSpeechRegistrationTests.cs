@@ -141,6 +141,28 @@ public class AsyncAITextToSpeechRegistrationTests
     }
 
     [Fact]
+    public async Task AddAsyncAITextToSpeechClient_AppRegisteredItsOwnHttpClient_LabelsAudioWithThatClientsFormat()
+    {
+        // The adapter reuses an AsyncAIHttpClient the app registered itself; the audio's label and the metadata must
+        // come from that client (which sends the requests), not from IOptions<AsyncAIHttpOptions> defaults.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var http = HttpTestKit.CreateHttpClient();
+        var services = new ServiceCollection();
+        services.AddSingleton(new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => o.SampleRate = 16000)));
+        services.AddAsyncAITextToSpeechClient(o => o.ApiKey = "sk_only_for_the_options");
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<ITextToSpeechClient>();
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var response = await client.GetAudioAsync(Text, cancellationToken: cts.Token);
+
+        var audio = Assert.IsType<DataContent>(Assert.Single(response.Contents));
+        Assert.Contains("rate=16000", audio.MediaType, StringComparison.Ordinal);
+        Assert.Equal(EmulatorAudio.ExpectedByteCount(Text, 16000, "pcm_s16le", emulator.Options.SecondsPerCharacter), audio.Data.Length);
+        Assert.Equal(emulator.HttpBaseUrl, client.GetService<TextToSpeechClientMetadata>()!.ProviderUri);
+    }
+
+    [Fact]
     public async Task AddAsyncAITextToSpeechClient_WithLoggingAndOpenTelemetry_MiddlewareWrapsTheAdapter()
     {
         await using var emulator = await AsyncAIEmulator.StartAsync();
