@@ -197,8 +197,9 @@ internal sealed class AsyncAIWebSocketTextToSpeechClient : ITextToSpeechClient
                     OptionsParameter);
             }
 
+            // Read as over HTTP (24000, 24000.0m and "24000" are the same rate; "abc" is not a number), then compared.
             if (properties.TryGetValue(AsyncAITextToSpeechPropertyNames.SampleRate, out var sampleRate) && sampleRate is not null
-                && !string.Equals(Convert.ToString(sampleRate, CultureInfo.InvariantCulture), _settings.SampleRate.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal))
+                && SpeechRequestPlan.CheckedSampleRate(sampleRate) != _settings.SampleRate)
             {
                 throw Mismatch($"AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.SampleRate}\"]", Convert.ToString(sampleRate, CultureInfo.InvariantCulture), _settings.SampleRate.ToString(CultureInfo.InvariantCulture));
             }

@@ -81,7 +81,8 @@ internal sealed class SpeechRequestPlan
         if (options.Speed is { } speed)
         {
             // Speed is a float: widen through decimal so 1.1f goes out as 1.1 (not 1.100000023841858) and 0.7f is in range.
-            var speedControl = float.IsFinite(speed) ? (double)(decimal)speed : double.NaN;
+            // Anything beyond ±1e6 is out of range anyway, and (decimal) would overflow above ~7.9e28.
+            var speedControl = float.IsFinite(speed) && MathF.Abs(speed) < 1e6f ? (double)(decimal)speed : double.NaN;
             if (double.IsNaN(speedControl) || speedControl < OptionValidation.MinSpeedControl || speedControl > OptionValidation.MaxSpeedControl)
             {
                 throw new ArgumentOutOfRangeException(
@@ -128,11 +129,7 @@ internal sealed class SpeechRequestPlan
 
             if (properties.TryGetValue(AsyncAITextToSpeechPropertyNames.SampleRate, out var sampleRate) && sampleRate is not null)
             {
-                var checkedSampleRate = CheckedRange(
-                    ToInt32(sampleRate, AsyncAITextToSpeechPropertyNames.SampleRate),
-                    OptionValidation.MinSampleRate,
-                    OptionValidation.MaxSampleRate,
-                    $"TextToSpeechOptions.AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.SampleRate}\"]");
+                var checkedSampleRate = CheckedSampleRate(sampleRate);
                 request.SampleRate ??= checkedSampleRate;
             }
 
@@ -155,6 +152,17 @@ internal sealed class SpeechRequestPlan
         OptionValidation.MinBitRate,
         OptionValidation.MaxBitRate,
         $"TextToSpeechOptions.AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.BitRate}\"]");
+
+    /// <summary>
+    /// Reads <c>AdditionalProperties["sample_rate"]</c> as a whole number of Hz within 8000–48000. Shared with the
+    /// WebSocket adapter, so the same value (24000, 24000.0m, "24000") means the same on both.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is not a whole number, or is outside 8000–48000; the message names the key.</exception>
+    public static int CheckedSampleRate(object value) => CheckedRange(
+        ToInt32(value, AsyncAITextToSpeechPropertyNames.SampleRate),
+        OptionValidation.MinSampleRate,
+        OptionValidation.MaxSampleRate,
+        $"TextToSpeechOptions.AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.SampleRate}\"]");
 
     // paramName is always the public method's "options" parameter, the argument that holds the bad value.
     private static int CheckedRange(int value, int min, int max, string what, string paramName = OptionsParameter)

@@ -219,6 +219,8 @@ public class AsyncAITextToSpeechClientTests
     [InlineData(float.NaN)]
     [InlineData(float.PositiveInfinity)]
     [InlineData(0.69f)]
+    [InlineData(1e30f)] // beyond decimal's range: it used to be an OverflowException
+    [InlineData(-1e30f)]
     public async Task GetAudioAsync_SpeedOutOfRange_ThrowsNamingSpeedBeforeAnyRequest(float speed)
     {
         await using var fixture = await AdapterFixture.StartAsync();

@@ -190,6 +190,34 @@ public sealed class AsyncAIWebSocketTextToSpeechClientTests : IAsyncLifetime
         Assert.Equal(ExpectedBytes("Same settings.", _emulator), Assert.IsType<DataContent>(Assert.Single(response.Contents)).Data.Length);
     }
 
+    [Theory]
+    [InlineData("decimal")]
+    [InlineData("string")]
+    [InlineData("double")]
+    public async Task SampleRateProperty_SameRateAsAnotherNumberType_IsAcceptedAsOverHttp(string type)
+    {
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));
+        using var tts = client.AsITextToSpeechClient();
+        object rate = type switch { "decimal" => 24000.0m, "string" => "24000", _ => 24000.0 };
+        var options = new TextToSpeechOptions { AdditionalProperties = new() { ["sample_rate"] = rate } };
+
+        var response = await Within(tts.GetAudioAsync("Same rate.", options), "the call");
+
+        Assert.Equal(ExpectedBytes("Same rate.", _emulator), Assert.IsType<DataContent>(Assert.Single(response.Contents)).Data.Length);
+    }
+
+    [Fact]
+    public async Task SampleRateProperty_NotANumber_ThrowsAsOverHttp()
+    {
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));
+        using var tts = client.AsITextToSpeechClient();
+        var options = new TextToSpeechOptions { AdditionalProperties = new() { ["sample_rate"] = "fast" } };
+
+        var error = Assert.Throws<ArgumentException>("options", () => tts.GetStreamingAudioAsync("Hi.", options));
+
+        Assert.Contains("AdditionalProperties[\"sample_rate\"] must be a whole number", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task BitRateProperty_CheckedAsOverHttp_ThenIgnoredByTheRawOnlySocket()
     {
