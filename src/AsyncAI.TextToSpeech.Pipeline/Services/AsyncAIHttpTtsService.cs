@@ -113,6 +113,10 @@ public sealed class AsyncAIHttpTtsService : TtsService
     private sealed class HttpSynthesisContext(AsyncAIHttpClient client, AsyncAIHttpRequestOptions request, string contextId) : TtsSynthesisContext(contextId)
     {
         private readonly Channel<object> _items = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+
+        // Cancelled by an interruption or disposal: a sentence may be streamed inside an uninterruptible frame (the
+        // EndFrame's flush), whose own token an interruption does not cancel, and its request must stop all the same.
+        private readonly CancellationTokenSource _stopped = new();
         private TaskCompletionSource? _consumed;
 
         public override async ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default)
@@ -123,20 +127,28 @@ public sealed class AsyncAIHttpTtsService : TtsService
                 return;
             }
 
-            await foreach (var chunk in client.StreamAsync(text, request, cancellationToken).ConfigureAwait(false))
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopped.Token);
+            try
             {
-                _items.Writer.TryWrite(chunk);
-            }
+                await foreach (var chunk in client.StreamAsync(text, request, linked.Token).ConfigureAwait(false))
+                {
+                    _items.Writer.TryWrite(chunk);
+                }
 
-            // Return once the reader has taken this sentence's audio, so its TtsTextFrame lands after it.
-            var consumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Volatile.Write(ref _consumed, consumed);
-            if (!_items.Writer.TryWrite(consumed))
+                // Return once the reader has taken this sentence's audio, so its TtsTextFrame lands after it.
+                var consumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Volatile.Write(ref _consumed, consumed);
+                if (!_items.Writer.TryWrite(consumed))
+                {
+                    return; // interrupted or completed meanwhile
+                }
+
+                await consumed.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stopped.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                return; // interrupted or completed meanwhile
+                // Interrupted or disposed: the context's audio is dropped anyway, and an interruption is no error.
             }
-
-            await consumed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         public override ValueTask CompleteInputAsync(CancellationToken cancellationToken = default)
@@ -145,11 +157,11 @@ public sealed class AsyncAIHttpTtsService : TtsService
             return ValueTask.CompletedTask;
         }
 
-        public override ValueTask InterruptAsync(CancellationToken cancellationToken = default)
+        public override async ValueTask InterruptAsync(CancellationToken cancellationToken = default)
         {
             _items.Writer.TryComplete();
             Volatile.Read(ref _consumed)?.TrySetResult();
-            return ValueTask.CompletedTask;
+            await _stopped.CancelAsync().ConfigureAwait(false);
         }
 
         public override async IAsyncEnumerable<AudioChunk> ReadAudioAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -168,11 +180,12 @@ public sealed class AsyncAIHttpTtsService : TtsService
             }
         }
 
-        public override ValueTask DisposeAsync()
+        public override async ValueTask DisposeAsync()
         {
             _items.Writer.TryComplete();
             Volatile.Read(ref _consumed)?.TrySetResult();
-            return base.DisposeAsync();
+            await _stopped.CancelAsync().ConfigureAwait(false);
+            await base.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -172,6 +172,31 @@ public sealed class AsyncAIHttpTtsServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Interruption_WhileTheEndFrameFlushesTheLastSentence_CancelsTheRequestAndTheRunEnds()
+    {
+        // The EndFrame is uninterruptible, and it streams the flushed sentence itself: an interruption must still stop
+        // that request (the run used to wait for the whole paced body, every chunk of it thrown away).
+        _emulator.Options.PacingRate = 1;
+        var tts = CreateService();
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame(string.Concat(Enumerable.Repeat("a sentence that never ends and keeps going ", 8))));
+        harness.Task.QueueFrame(new EndFrame());
+        var first = await harness.WaitDownAsync<TtsAudioRawFrame>();
+
+        harness.Task.QueueFrame(new InterruptionFrame());
+        var request = await _emulator.Journal.WaitForAsync(
+            e => e.Kind == EmulatorEventKind.HttpRequest && e.Detail!.Contains("/text_to_speech/streaming", StringComparison.Ordinal)).WaitAsync(TimeSpan.FromSeconds(5));
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+
+        Assert.NotNull(request);
+        Assert.Empty(harness.Errors); // an interrupted request is no error
+        var frames = harness.DownFrames.ToList();
+        var interruption = frames.FindIndex(f => f is InterruptionFrame);
+        Assert.True(interruption >= 0);
+        Assert.DoesNotContain(frames.Skip(interruption), f => f is TtsAudioRawFrame a && a.ContextId == first.ContextId);
+    }
+
+    [Fact]
     public async Task Metrics_Enabled_TtfbProcessingAndUsageReported()
     {
         var tts = CreateService();
