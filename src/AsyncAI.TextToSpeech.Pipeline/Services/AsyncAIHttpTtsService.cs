@@ -118,12 +118,15 @@ public sealed class AsyncAIHttpTtsService : TtsService
         // EndFrame's flush), whose own token an interruption does not cancel, and its request must stop all the same.
         private readonly CancellationTokenSource _stopped = new();
         private TaskCompletionSource? _consumed;
+        private bool _audioWritten;
+        private bool _failed;
 
         public override async ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default)
         {
-            if (string.IsNullOrWhiteSpace(text))
+            if (string.IsNullOrWhiteSpace(text) || _failed)
             {
-                // A whitespace token (token mode) only separates words, and each request is synthesized on its own.
+                // A whitespace token (token mode) only separates words, and each request is synthesized on its own;
+                // after a failure the context's stream is ending with it, and more requests would fail alike.
                 return;
             }
 
@@ -132,7 +135,7 @@ public sealed class AsyncAIHttpTtsService : TtsService
             {
                 await foreach (var chunk in client.StreamAsync(text, request, linked.Token).ConfigureAwait(false))
                 {
-                    _items.Writer.TryWrite(chunk);
+                    _audioWritten |= _items.Writer.TryWrite(chunk);
                 }
 
                 // Return once the reader has taken this sentence's audio, so its TtsTextFrame lands after it.
@@ -148,6 +151,14 @@ public sealed class AsyncAIHttpTtsService : TtsService
             catch (OperationCanceledException) when (_stopped.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 // Interrupted or disposed: the context's audio is dropped anyway, and an interruption is no error.
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && _audioWritten)
+            {
+                // Failed after some of the context's audio arrived (a quota running out, a dropped connection): that
+                // audio still plays, then the error ends the context's stream in order (ErrorFrame, TtsStoppedFrame).
+                // Thrown from here instead, the context would fail at once and drop the audio still on its way out.
+                _failed = true;
+                _items.Writer.TryComplete(ex);
             }
         }
 

@@ -150,6 +150,23 @@ public sealed class AsyncAIHttpTtsServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Errors_QuotaRunsOutAfterSomeAudio_ThatAudioIsPlayedThenTheErrorThenStopped()
+    {
+        // Pipecat pushes HTTP audio as it arrives, so what came before a mid-stream failure is heard; the context then
+        // ends in order. The context used to fail at once and drop the audio still on its way to the output.
+        _emulator.Options.Faults.QuotaExceededAfterBytes = 20000;
+        var tts = CreateService();
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("This sentence is long enough to run well past the quota the emulator allows here, and then some more."));
+        var stopped = await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        var audio = harness.DownFrames.OfType<TtsAudioRawFrame>().Where(a => a.ContextId == stopped.ContextId).Sum(a => a.Audio.Length);
+        Assert.Equal(20000, audio);
+        Assert.Equal(AsyncAIErrorCategory.Quota, Assert.Single(harness.Errors).Category);
+    }
+
+    [Fact]
     public async Task Interruption_MidStream_NoStoppedLateAudioDroppedNextSpeakWorks()
     {
         _emulator.Options.PacingRate = 1;
