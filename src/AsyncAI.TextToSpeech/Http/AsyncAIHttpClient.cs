@@ -388,7 +388,8 @@ public sealed class AsyncAIHttpClient
                             client._options.ApiKey,
                             request.SampleRate,
                             request.Container == AudioContainers.Mp3 ? AudioContainers.Mp3 : request.Encoding,
-                            AudioStreamReader.UnitFor(request.Container, request.Encoding));
+                            AudioStreamReader.UnitFor(request.Container, request.Encoding),
+                            client._options.StreamIdleTimeout);
                         var first = await reader.ReadNextAsync(ct).ConfigureAwait(false);
                         return (reader, first);
                     }

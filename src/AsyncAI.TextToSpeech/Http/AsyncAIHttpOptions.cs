@@ -34,6 +34,7 @@ public sealed class AsyncAIHttpOptions
     private int _maxRetries = 3;
     private TimeSpan _retryBaseDelay = TimeSpan.FromMilliseconds(500);
     private TimeSpan _maxRetryDelay = TimeSpan.FromSeconds(30);
+    private TimeSpan _streamIdleTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Initializes options without a key; set <see cref="ApiKey"/> before creating a client.</summary>
     public AsyncAIHttpOptions()
@@ -178,6 +179,25 @@ public sealed class AsyncAIHttpOptions
         set => _maxRetryDelay = OptionValidation.Delay(value, TimeSpan.FromMinutes(10), nameof(MaxRetryDelay));
     }
 
+    /// <summary>
+    /// Gets or sets how long a streaming response body may send nothing before the stream fails with a
+    /// <see cref="AsyncAIErrorCategory.Timeout"/> error, or <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> to
+    /// wait for ever. The default is 30 s.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="HttpClient.Timeout"/> stops applying once a streamed response's headers have arrived, so without this a
+    /// body that stalls would hold its reader (and a pipeline's turn) until it is cancelled. Only the time spent waiting for
+    /// bytes counts, not the time the caller takes between chunks.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive (and not infinite), or exceeds one hour.</exception>
+    public TimeSpan StreamIdleTimeout
+    {
+        get => _streamIdleTimeout;
+        set => _streamIdleTimeout = value == System.Threading.Timeout.InfiniteTimeSpan
+            ? value
+            : OptionValidation.Delay(value, TimeSpan.FromHours(1), nameof(StreamIdleTimeout));
+    }
+
     /// <summary>Gets or sets whether computed backoff delays get random jitter. The default is true.</summary>
     public bool UseJitter { get; set; } = true;
 
@@ -195,7 +215,7 @@ public sealed class AsyncAIHttpOptions
         builder.Append(CultureInfo.InvariantCulture, $"SampleRate = {SampleRate}, Encoding = {Encoding}, Container = {Container}, Language = {Language ?? "(auto)"}, ");
         builder.Append(CultureInfo.InvariantCulture, $"SpeedControl = {SpeedControl?.ToString(CultureInfo.InvariantCulture) ?? "(default)"}, Stability = {Stability?.ToString(CultureInfo.InvariantCulture) ?? "(default)"}, ");
         builder.Append(CultureInfo.InvariantCulture, $"BitRate = {BitRate?.ToString(CultureInfo.InvariantCulture) ?? "(default)"}, ");
-        builder.Append(CultureInfo.InvariantCulture, $"MaxRetries = {MaxRetries}, RetryBaseDelay = {RetryBaseDelay}, MaxRetryDelay = {MaxRetryDelay}, UseJitter = {UseJitter} }}");
+        builder.Append(CultureInfo.InvariantCulture, $"MaxRetries = {MaxRetries}, RetryBaseDelay = {RetryBaseDelay}, MaxRetryDelay = {MaxRetryDelay}, StreamIdleTimeout = {StreamIdleTimeout}, UseJitter = {UseJitter} }}");
         return builder.ToString();
     }
 

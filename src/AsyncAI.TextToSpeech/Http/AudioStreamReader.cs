@@ -24,13 +24,18 @@ internal sealed class AudioStreamReader : IDisposable
     private readonly int _sampleRate;
     private readonly string _encoding;
     private readonly int _unit;
+    private readonly TimeSpan _idleTimeout;
+    private CancellationTokenSource? _idle;
+    private CancellationTokenRegistration _idleRegistration;
+    private volatile bool _idleExpired;
     private byte[]? _buffer;
     private int _held;
     private bool _ended;
     private bool _quotaPending;
 
-    public AudioStreamReader(HttpResponseMessage response, Stream body, TimeProvider timeProvider, string operation, string? apiKey, int sampleRate, string encoding, int bytesPerUnit)
+    public AudioStreamReader(HttpResponseMessage response, Stream body, TimeProvider timeProvider, string operation, string? apiKey, int sampleRate, string encoding, int bytesPerUnit, TimeSpan idleTimeout)
     {
+        _idleTimeout = idleTimeout;
         _response = response;
         _body = body;
         _timeProvider = timeProvider;
@@ -72,7 +77,13 @@ internal sealed class AudioStreamReader : IDisposable
             int read;
             try
             {
+                ArmIdleTimer();
                 read = await _body.ReadAsync(buffer.AsMemory(_held), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (_idleExpired && !cancellationToken.IsCancellationRequested)
+            {
+                // The idle timer disposed the response to end the read.
+                throw HttpErrors.StreamIdle(_operation, _idleTimeout);
             }
             catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
             {
@@ -82,6 +93,11 @@ internal sealed class AudioStreamReader : IDisposable
             catch (Exception e) when (e is IOException or HttpRequestException or ObjectDisposedException)
             {
                 throw HttpErrors.Connectivity(_operation, e, _apiKey);
+            }
+            finally
+            {
+                // Only the wait for bytes counts: the caller may take its time with the chunks.
+                _idle?.CancelAfter(Timeout.InfiniteTimeSpan);
             }
 
             var arrival = _timeProvider.GetTimestamp();
@@ -147,8 +163,37 @@ internal sealed class AudioStreamReader : IDisposable
     internal static int UnitFor(string container, string encoding) =>
         container == AudioContainers.Mp3 ? 1 : Math.Max(1, AudioEncodings.BytesPerSample(encoding));
 
+    /// <summary>
+    /// Starts the wait for bytes: after <see cref="_idleTimeout"/> without any, the response is disposed, which ends the
+    /// pending read, and the read reports <see cref="HttpErrors.StreamIdle"/>. One timer per stream, re-armed per read.
+    /// </summary>
+    private void ArmIdleTimer()
+    {
+        if (_idleTimeout == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        if (_idle is null)
+        {
+            _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
+            _idleRegistration = _idle.Token.Register(
+                static state =>
+                {
+                    var reader = (AudioStreamReader)state!;
+                    reader._idleExpired = true;
+                    reader._response.Dispose();
+                },
+                this);
+        }
+
+        _idle.CancelAfter(_idleTimeout);
+    }
+
     public void Dispose()
     {
+        _idleRegistration.Dispose();
+        _idle?.Dispose();
         _response.Dispose();
         if (_buffer is { } buffer)
         {

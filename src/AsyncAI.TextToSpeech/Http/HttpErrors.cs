@@ -87,6 +87,14 @@ internal static class HttpErrors
             AsyncAIErrorCategory.Timeout,
             innerException: inner);
 
+    /// <summary>A streaming body that sent nothing for <paramref name="idle"/>.</summary>
+    public static AsyncAIException StreamIdle(string operation, TimeSpan idle) =>
+        new(
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"The Async service sent no audio for {idle.TotalSeconds:0.###} s during {operation}, so the stream was given up (AsyncAIHttpOptions.StreamIdleTimeout). Retry; raise StreamIdleTimeout if the service is only slow."),
+            AsyncAIErrorCategory.Timeout);
+
     /// <summary>The in-band quota failure written into a 200 stream.</summary>
     public static AsyncAIException QuotaMarker(string operation) =>
         new(

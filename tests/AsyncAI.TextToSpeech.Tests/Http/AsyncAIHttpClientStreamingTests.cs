@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Http;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AsyncAI.TextToSpeech.Tests.Http;
 
@@ -115,6 +116,36 @@ public class AsyncAIHttpClientStreamingTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(1), $"cancellation took {stopwatch.Elapsed}; the next chunk was due in 2 s");
+    }
+
+    [Fact]
+    public async Task StreamAsync_BodyStallsAfterItsFirstChunk_TimeoutErrorAfterStreamIdleTimeout()
+    {
+        // Paced at 1/10,000 of real time, the second 20 ms chunk is due 200 s after the first: a stalled body.
+        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { PacingRate = 0.0001 });
+        using var http = HttpTestKit.CreateHttpClient();
+        var time = new FakeTimeProvider();
+        var idle = TimeSpan.FromSeconds(30);
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => o.StreamIdleTimeout = idle), timeProvider: time);
+        using var cts = HttpTestKit.TimeoutSource();
+
+        await using var enumerator = client.StreamAsync(new string('x', 200), cancellationToken: cts.Token).GetAsyncEnumerator(cts.Token);
+        var received = 0;
+        while (received < 960) // the first chunk: 20 ms of 24 kHz 16-bit audio
+        {
+            Assert.True(await enumerator.MoveNextAsync());
+            received += enumerator.Current.Audio.Length;
+        }
+
+        var next = enumerator.MoveNextAsync().AsTask(); // waits for bytes the server will not send for 200 s
+        time.Advance(idle - TimeSpan.FromMilliseconds(1));
+        Assert.False(next.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        var error = await Assert.ThrowsAsync<AsyncAIException>(() => next.WaitAsync(cts.Token));
+        Assert.Equal(AsyncAIErrorCategory.Timeout, error.Category);
+        Assert.Contains("StreamIdleTimeout", error.Message, StringComparison.Ordinal);
+        Assert.Equal(960, received);
     }
 
     [Fact]

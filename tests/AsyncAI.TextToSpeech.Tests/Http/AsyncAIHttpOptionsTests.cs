@@ -98,6 +98,10 @@ public class AsyncAIHttpOptionsTests
         Assert.Equal("MaxRetries", Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxRetries = 11).ParamName);
         Assert.Equal("RetryBaseDelay", Assert.Throws<ArgumentOutOfRangeException>(() => options.RetryBaseDelay = TimeSpan.Zero).ParamName);
         Assert.Equal("MaxRetryDelay", Assert.Throws<ArgumentOutOfRangeException>(() => options.MaxRetryDelay = TimeSpan.FromHours(1)).ParamName);
+        Assert.Equal("StreamIdleTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => options.StreamIdleTimeout = TimeSpan.Zero).ParamName);
+        Assert.Equal("StreamIdleTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => options.StreamIdleTimeout = TimeSpan.FromHours(2)).ParamName);
+        options.StreamIdleTimeout = Timeout.InfiniteTimeSpan; // waits for ever
+        Assert.Equal(Timeout.InfiniteTimeSpan, options.StreamIdleTimeout);
     }
 
     [Fact]

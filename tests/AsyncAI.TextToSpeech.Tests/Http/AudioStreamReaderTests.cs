@@ -88,7 +88,7 @@ public class AudioStreamReaderTests
     [Fact]
     public async Task ReadNextAsync_IOException_BecomesConnectivity()
     {
-        var reader = new AudioStreamReader(new HttpResponseMessage(), new ScriptedStream([[1, 2]], failAtEnd: true), TimeProvider.System, "POST /x", null, 24000, "pcm_s16le", 2);
+        var reader = new AudioStreamReader(new HttpResponseMessage(), new ScriptedStream([[1, 2]], failAtEnd: true), TimeProvider.System, "POST /x", null, 24000, "pcm_s16le", 2, Timeout.InfiniteTimeSpan);
 
         Assert.NotNull(await reader.ReadNextAsync(CancellationToken.None));
         var error = await Assert.ThrowsAsync<AsyncAIException>(() => reader.ReadNextAsync(CancellationToken.None).AsTask());
@@ -107,7 +107,7 @@ public class AudioStreamReaderTests
         Assert.Equal(expected, AudioStreamReader.PossibleMarkerPrefixLength(data));
 
     private static AudioStreamReader CreateReader(IEnumerable<byte[]> reads, string encoding, int bytesPerSample) =>
-        new(new HttpResponseMessage(), new ScriptedStream(reads), TimeProvider.System, "POST /text_to_speech/streaming", null, 24000, encoding, bytesPerSample);
+        new(new HttpResponseMessage(), new ScriptedStream(reads), TimeProvider.System, "POST /text_to_speech/streaming", null, 24000, encoding, bytesPerSample, Timeout.InfiniteTimeSpan);
 
     private static async Task<List<byte[]>> ReadAllAsync(AudioStreamReader reader)
     {
