@@ -61,27 +61,13 @@ public sealed class AsyncAIHttpTtsService : TtsService
     }
 
     /// <inheritdoc />
-    /// <remarks>Nothing to connect. The pipeline's rate is checked: a rate Async does not accept is one error at the start, and the service stays unusable instead of failing every request.</remarks>
-    protected override ValueTask StartServiceAsync(StartFrame frame, CancellationToken cancellationToken)
-    {
-        if (AsyncAITtsOptionsBase.UnsupportedRate(SampleRate) is { } unsupported)
-        {
-            PushError($"{Name} could not start: {unsupported.Message}", unsupported);
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    /// <remarks>Nothing to connect, so nothing to start; a rate Async does not accept is one error at the start, and the service stays unusable instead of failing every request.</remarks>
+    protected override AsyncAIException? CheckSampleRate(int sampleRate) => AsyncAITtsOptionsBase.UnsupportedRate(sampleRate);
 
     /// <inheritdoc />
     protected override ValueTask<TtsSynthesisContext> CreateContextAsync(string contextId, TtsSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-
-        // Again here: a settings update makes the service usable again, but cannot change the rate.
-        if (AsyncAITtsOptionsBase.UnsupportedRate(SampleRate) is { } unsupported)
-        {
-            throw unsupported;
-        }
 
         var request = new AsyncAIHttpRequestOptions
         {

@@ -88,15 +88,11 @@ public sealed class AsyncAITtsService : TtsService
     protected override bool SupportsProcessingMetrics => false;
 
     /// <inheritdoc />
+    protected override AsyncAIException? CheckSampleRate(int sampleRate) => AsyncAITtsOptionsBase.UnsupportedRate(sampleRate);
+
+    /// <inheritdoc />
     protected override async ValueTask StartServiceAsync(StartFrame frame, CancellationToken cancellationToken)
     {
-        if (AsyncAITtsOptionsBase.UnsupportedRate(SampleRate) is { } unsupported)
-        {
-            // A configuration error: reported once, and the service stays unusable instead of failing every turn.
-            PushError($"{Name} could not start: {unsupported.Message}", unsupported);
-            return;
-        }
-
         // A failure here becomes the base's "could not start" ErrorFrame, carrying the client's exception (deduplicated
         // with the ConnectionError event the client raises for the same failure).
         await _connectionLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -128,12 +124,6 @@ public sealed class AsyncAITtsService : TtsService
     protected override async ValueTask<TtsSynthesisContext> CreateContextAsync(string contextId, TtsSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-
-        // Again here: a settings update makes the service usable again, but cannot change the rate.
-        if (AsyncAITtsOptionsBase.UnsupportedRate(SampleRate) is { } unsupported)
-        {
-            throw unsupported;
-        }
 
         var connection = await AcquireConnectionAsync(settings, cancellationToken).ConfigureAwait(false);
         try

@@ -139,6 +139,16 @@ public abstract class TtsService : FrameProcessor
     /// <returns>A task that completes when started. An exception becomes an upstream <see cref="ErrorFrame"/>.</returns>
     protected virtual ValueTask StartServiceAsync(StartFrame frame, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    /// <summary>Checks the output rate against what the provider accepts; null when it is fine.</summary>
+    /// <param name="sampleRate">The service's output rate (<see cref="SampleRate"/>).</param>
+    /// <returns>The error to report, or null.</returns>
+    /// <remarks>
+    /// Called at the StartFrame, before <see cref="StartServiceAsync"/>: a failure is one "could not start" ErrorFrame
+    /// (with a permanent category the service is then unusable, instead of failing every turn). Called again before each
+    /// context opens, since a settings update makes the service usable again but cannot change the rate.
+    /// </remarks>
+    protected virtual AsyncAIException? CheckSampleRate(int sampleRate) => null;
+
     /// <summary>Called when the <see cref="EndFrame"/> arrives, after all audio has been pushed: disconnect here.</summary>
     /// <param name="cancellationToken">Cancelled at cleanup.</param>
     /// <returns>A task that completes when stopped.</returns>
@@ -291,6 +301,12 @@ public abstract class TtsService : FrameProcessor
         _metricsEnabled = start.EnableMetrics;
         _usageMetricsEnabled = start.EnableUsageMetrics;
         _closingLoop ??= RunClosingLoopAsync();
+        if (CheckSampleRate(SampleRate) is { } unsupported)
+        {
+            PushError($"{Name} could not start: {unsupported.Message}", unsupported);
+            return;
+        }
+
         try
         {
             await StartServiceAsync(start, cancellationToken).ConfigureAwait(false);
@@ -835,6 +851,11 @@ public abstract class TtsService : FrameProcessor
 
         try
         {
+            if (CheckSampleRate(SampleRate) is { } unsupported)
+            {
+                throw unsupported;
+            }
+
             context.Session = await CreateContextAsync(contextId, _settings, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
