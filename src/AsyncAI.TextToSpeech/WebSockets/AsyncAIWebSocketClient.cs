@@ -238,6 +238,10 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
             ArgumentException.ThrowIfNullOrWhiteSpace(contextId);
         }
 
+        var context = new AsyncAIWebSocketContext(this, contextId ?? Guid.NewGuid().ToString("D"));
+
+        // Registered under the state lock: DisposeAsync marks the client disposed under it before FailAllContexts, so a
+        // context is either refused here or registered in time to be failed (and its span ended) by the disposal.
         lock (_stateLock)
         {
             ObjectDisposedException.ThrowIf(_state == AsyncAIWebSocketState.Disposed, this);
@@ -245,22 +249,10 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
             {
                 throw CopyOf(_permanentError);
             }
-        }
 
-        var context = new AsyncAIWebSocketContext(this, contextId ?? Guid.NewGuid().ToString("D"));
-        if (!_contexts.TryAdd(context.Id, context))
-        {
-            throw new InvalidOperationException($"A context with id '{context.Id}' is still open on this client; context ids must be unique while the server may still send audio for them.");
-        }
-
-        // DisposeAsync may have started since the check above, and its FailAllContexts may already have run past this
-        // context; a context it will never fail must not be handed out (nor its span started).
-        lock (_stateLock)
-        {
-            if (_state == AsyncAIWebSocketState.Disposed)
+            if (!_contexts.TryAdd(context.Id, context))
             {
-                _contexts.TryRemove(new KeyValuePair<string, AsyncAIWebSocketContext>(context.Id, context));
-                ObjectDisposedException.ThrowIf(true, this);
+                throw new InvalidOperationException($"A context with id '{context.Id}' is still open on this client; context ids must be unique while the server may still send audio for them.");
             }
         }
 
