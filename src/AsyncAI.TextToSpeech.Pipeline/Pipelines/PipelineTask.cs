@@ -227,17 +227,17 @@ public sealed class PipelineTask : IAsyncDisposable
             // WaitAsync keeps the bound even for a processor whose setup ignores the token.
             await processors.WaitAsync(setupTimeout.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException ex) when (setupTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex)
         {
             LogLateFailure(processors);
+            if (cancellationToken.IsCancellationRequested || !setupTimeout.IsCancellationRequested)
+            {
+                throw; // the caller's cancellation, or a processor's own
+            }
+
             throw new TimeoutException(
                 $"The processors' setup did not finish within PipelineParams.SetupTimeout ({Parameters.SetupTimeout}). A processor's OnSetupAsync is stuck or slow; raise SetupTimeout if it is only slow.",
                 ex);
-        }
-        catch (OperationCanceledException)
-        {
-            LogLateFailure(processors);
-            throw;
         }
     }
 

@@ -154,12 +154,7 @@ public sealed class AsyncAIHttpTtsService : TtsService
             return ValueTask.CompletedTask;
         }
 
-        public override async ValueTask InterruptAsync(CancellationToken cancellationToken = default)
-        {
-            _items.Writer.TryComplete();
-            Volatile.Read(ref _consumed)?.TrySetResult();
-            await _stopped.CancelAsync().ConfigureAwait(false);
-        }
+        public override ValueTask InterruptAsync(CancellationToken cancellationToken = default) => new(StopAsync());
 
         public override async IAsyncEnumerable<AudioChunk> ReadAudioAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
@@ -179,10 +174,16 @@ public sealed class AsyncAIHttpTtsService : TtsService
 
         public override async ValueTask DisposeAsync()
         {
+            await StopAsync().ConfigureAwait(false);
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+
+        /// <summary>Ends the audio stream, releases a sentence waiting for its audio to be read, and cancels its request.</summary>
+        private Task StopAsync()
+        {
             _items.Writer.TryComplete();
             Volatile.Read(ref _consumed)?.TrySetResult();
-            await _stopped.CancelAsync().ConfigureAwait(false);
-            await base.DisposeAsync().ConfigureAwait(false);
+            return _stopped.CancelAsync();
         }
     }
 }

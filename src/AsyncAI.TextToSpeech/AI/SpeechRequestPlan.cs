@@ -119,11 +119,7 @@ internal sealed class SpeechRequestPlan
         {
             if (properties.TryGetValue(AsyncAITextToSpeechPropertyNames.Stability, out var stability) && stability is not null)
             {
-                var checkedStability = CheckedRange(
-                    ToInt32(stability, AsyncAITextToSpeechPropertyNames.Stability),
-                    OptionValidation.MinStability,
-                    OptionValidation.MaxStability,
-                    $"TextToSpeechOptions.AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.Stability}\"]");
+                var checkedStability = CheckedProperty(stability, AsyncAITextToSpeechPropertyNames.Stability, OptionValidation.MinStability, OptionValidation.MaxStability);
                 request.Stability ??= checkedStability;
             }
 
@@ -147,22 +143,20 @@ internal sealed class SpeechRequestPlan
     /// WebSocket adapter, so the same value fails the same way on both.
     /// </summary>
     /// <exception cref="ArgumentException">The value is not a whole number, or is outside 32000–320000; the message names the key.</exception>
-    public static int CheckedBitRate(object value) => CheckedRange(
-        ToInt32(value, AsyncAITextToSpeechPropertyNames.BitRate),
-        OptionValidation.MinBitRate,
-        OptionValidation.MaxBitRate,
-        $"TextToSpeechOptions.AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.BitRate}\"]");
+    public static int CheckedBitRate(object value) =>
+        CheckedProperty(value, AsyncAITextToSpeechPropertyNames.BitRate, OptionValidation.MinBitRate, OptionValidation.MaxBitRate);
 
     /// <summary>
     /// Reads <c>AdditionalProperties["sample_rate"]</c> as a whole number of Hz within 8000–48000. Shared with the
     /// WebSocket adapter, so the same value (24000, 24000.0m, "24000") means the same on both.
     /// </summary>
     /// <exception cref="ArgumentException">The value is not a whole number, or is outside 8000–48000; the message names the key.</exception>
-    public static int CheckedSampleRate(object value) => CheckedRange(
-        ToInt32(value, AsyncAITextToSpeechPropertyNames.SampleRate),
-        OptionValidation.MinSampleRate,
-        OptionValidation.MaxSampleRate,
-        $"TextToSpeechOptions.AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.SampleRate}\"]");
+    public static int CheckedSampleRate(object value) =>
+        CheckedProperty(value, AsyncAITextToSpeechPropertyNames.SampleRate, OptionValidation.MinSampleRate, OptionValidation.MaxSampleRate);
+
+    /// <summary>Reads <c>AdditionalProperties[key]</c> as a whole number within <paramref name="min"/>–<paramref name="max"/>; errors name the key.</summary>
+    private static int CheckedProperty(object value, string key, int min, int max) =>
+        CheckedRange(ToInt32(value, key), min, max, $"TextToSpeechOptions.AdditionalProperties[\"{key}\"]");
 
     // paramName is always the public method's "options" parameter, the argument that holds the bad value.
     private static int CheckedRange(int value, int min, int max, string what, string paramName = OptionsParameter)
