@@ -25,28 +25,7 @@ public class InterruptTests
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.AudioSent, timeout.Token);
 
-            // A job started in the background by a non-interactive shell inherits SIGINT as ignored (POSIX), and the
-            // runtime keeps it so: there, Ctrl+C cannot reach the CLI, so the test stops it with SIGTERM, which takes
-            // the same cancellation path. Seen when the suite itself ran in the background: the CLI never exited.
-            var signal = SigIntIgnoredByThisProcess() ? "-TERM" : "-INT";
-            using (var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync(timeout.Token);
-            }
-
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Say what the CLI and the server were doing, so a rare hang can be diagnosed from the log alone.
-                process.Kill(entireProcessTree: true);
-                var journal = emulator.Journal.Snapshot();
-                Assert.Fail(
-                    $"The CLI did not exit within 20 s of {signal}. Its stderr: '{await stderr}'. " +
-                    $"The emulator's last events: {string.Join(" | ", journal.Skip(Math.Max(0, journal.Count - 12)))}");
-            }
+            await InterruptAndWaitForExitAsync(process, stderr, emulator, timeout.Token);
 
             Assert.Equal(130, process.ExitCode);
             Assert.Contains("error: interrupted", await stderr, StringComparison.Ordinal);
@@ -90,21 +69,7 @@ public class InterruptTests
 
             await Task.Delay(1000, timeout.Token); // let the CLI receive (some of) it
 
-            var signal = SigIntIgnoredByThisProcess() ? "-TERM" : "-INT";
-            using (var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync(timeout.Token);
-            }
-
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"The CLI did not exit within 20 s of {signal}. Its stderr: '{await stderr}'.");
-            }
+            await InterruptAndWaitForExitAsync(process, stderr, emulator, timeout.Token);
 
             Assert.Equal(130, process.ExitCode);
             Assert.Contains("error: interrupted", await stderr, StringComparison.Ordinal);
@@ -119,6 +84,33 @@ public class InterruptTests
             {
                 process.Kill(entireProcessTree: true);
             }
+        }
+    }
+
+    /// <summary>Sends the CLI Ctrl+C and waits for it to exit; if it does not, kills it and fails saying what it and the server were doing.</summary>
+    private static async Task InterruptAndWaitForExitAsync(Process process, Task<string> stderr, AsyncAIEmulator emulator, CancellationToken timeout)
+    {
+        // A job started in the background by a non-interactive shell inherits SIGINT as ignored (POSIX), and the
+        // runtime keeps it so: there, Ctrl+C cannot reach the CLI, so the test stops it with SIGTERM, which takes
+        // the same cancellation path. Seen when the suite itself ran in the background: the CLI never exited.
+        var signal = SigIntIgnoredByThisProcess() ? "-TERM" : "-INT";
+        using (var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(timeout);
+        }
+
+        try
+        {
+            await process.WaitForExitAsync(timeout);
+        }
+        catch (OperationCanceledException)
+        {
+            // Say what the CLI and the server were doing, so a rare hang can be diagnosed from the log alone.
+            process.Kill(entireProcessTree: true);
+            var journal = emulator.Journal.Snapshot();
+            Assert.Fail(
+                $"The CLI did not exit within 20 s of {signal}. Its stderr: '{await stderr}'. " +
+                $"The emulator's last events: {string.Join(" | ", journal.Skip(Math.Max(0, journal.Count - 12)))}");
         }
     }
 

@@ -224,25 +224,7 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
             o.Language = "klingon";
             o.Reconnect.InitialDelay = TimeSpan.FromMilliseconds(10);
         }));
-        var permanent = new TaskCompletionSource<AsyncAIException>(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.ConnectionError += (_, e) =>
-        {
-            if (e.Error!.Message.Contains("gave up for good", StringComparison.Ordinal))
-            {
-                permanent.TrySetResult(e.Error);
-            }
-        };
-
-        try
-        {
-            await client.ConnectAsync();
-        }
-        catch (AsyncAIException)
-        {
-            // The refusal may already have closed the socket before ConnectAsync returned; the state below is what counts.
-        }
-
-        var error = await Within(permanent.Task, "the permanent failure");
+        var error = await ConnectExpectingErrorAsync(client, "the permanent failure", e => e.Message.Contains("gave up for good", StringComparison.Ordinal));
 
         Assert.Equal(AsyncAIErrorCategory.InvalidRequest, error.Category);
         Assert.Equal("INVALID_LANGUAGE", error.ErrorCode);
@@ -260,18 +242,7 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
             o.VoiceId = ApiKey;
             o.Reconnect.Enabled = false;
         }));
-        var rejected = new TaskCompletionSource<AsyncAIException>(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.ConnectionError += (_, e) => rejected.TrySetResult(e.Error!);
-        try
-        {
-            await client.ConnectAsync();
-        }
-        catch (AsyncAIException)
-        {
-            // the refusal may close the socket before ConnectAsync returns
-        }
-
-        var error = await Within(rejected.Task, "the rejection");
+        var error = await ConnectExpectingErrorAsync(client, "the rejection");
 
         Assert.Equal(AsyncAIErrorCategory.InvalidRequest, error.Category);
         Assert.Contains("REDACTED", error.Message, StringComparison.Ordinal);
@@ -284,18 +255,7 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
         // What a pipeline service does: it stops the socket as soon as the rejection is reported, so the supervisor
         // never records a permanent error. A send after that must still say why, not "not connected".
         await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o => o.Language = "klingon"));
-        var rejected = new TaskCompletionSource<AsyncAIException>(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.ConnectionError += (_, e) => rejected.TrySetResult(e.Error!);
-        try
-        {
-            await client.ConnectAsync();
-        }
-        catch (AsyncAIException)
-        {
-            // the refusal may close the socket before ConnectAsync returns
-        }
-
-        var rejection = await Within(rejected.Task, "the rejection");
+        var rejection = await ConnectExpectingErrorAsync(client, "the rejection");
         await client.DisconnectAsync();
 
         // Either the supervisor saw the close first (the client failed for good and CreateContext says so) or the
@@ -483,5 +443,32 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
         Assert.True(logs.Entries.Count > 20, "a whole session logs plenty at trace level");
         Assert.Contains(logs.Entries, e => e.Contains("api_key=REDACTED", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Entries, e => e.Contains(ApiKey, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Connects a client the server will refuse and returns the first <c>ConnectionError</c> that matches. The refusal
+    /// may close the socket before <c>ConnectAsync</c> returns, so its own outcome is not what counts.
+    /// </summary>
+    private static async Task<AsyncAIException> ConnectExpectingErrorAsync(AsyncAIWebSocketClient client, string what, Func<AsyncAIException, bool>? match = null)
+    {
+        var reported = new TaskCompletionSource<AsyncAIException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ConnectionError += (_, e) =>
+        {
+            if (match?.Invoke(e.Error!) ?? true)
+            {
+                reported.TrySetResult(e.Error!);
+            }
+        };
+
+        try
+        {
+            await client.ConnectAsync();
+        }
+        catch (AsyncAIException)
+        {
+            // see the summary
+        }
+
+        return await Within(reported.Task, what);
     }
 }
