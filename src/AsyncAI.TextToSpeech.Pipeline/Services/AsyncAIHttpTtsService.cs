@@ -14,11 +14,20 @@ public sealed class AsyncAIHttpTtsServiceOptions : AsyncAITtsOptionsBase
     /// <value>The default value is <c>https://api.async.com</c>.</value>
     public Uri Url { get; set; } = new("https://api.async.com");
 
+    /// <summary>
+    /// Gets or sets how long a sentence's response body may send nothing before its request fails with a
+    /// <see cref="AsyncAIErrorCategory.Timeout"/> error (an upstream <see cref="Frames.ErrorFrame"/>), or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> to wait for ever; passed to <see cref="AsyncAIHttpOptions.StreamIdleTimeout"/>.
+    /// </summary>
+    /// <value>The default value is 30 s. Allowed: up to one hour, or infinite.</value>
+    public TimeSpan StreamIdleTimeout { get; set; } = new AsyncAIHttpOptions().StreamIdleTimeout;
+
     internal void ValidateForPipeline()
     {
         // Checked here under this option's name; the HTTP client would report its own name for it (BaseUrl).
         OptionValidation.BaseUrl(Url, nameof(Url));
         ValidateSharedOptions();
+        _ = new AsyncAIHttpOptions { StreamIdleTimeout = StreamIdleTimeout };
     }
 }
 
@@ -56,6 +65,7 @@ public sealed class AsyncAIHttpTtsService : TtsService
             BaseUrl = options.Url,
             Encoding = options.Encoding,
             Container = options.Container,
+            StreamIdleTimeout = options.StreamIdleTimeout,
         };
         _client = new AsyncAIHttpClient(httpClient, clientOptions, loggerFactory, timeProvider);
     }
@@ -107,12 +117,15 @@ public sealed class AsyncAIHttpTtsService : TtsService
         private bool _audioWritten;
         private bool _failed;
 
+        public override bool AcceptsText => !_failed;
+
         public override async ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default)
         {
             if (string.IsNullOrWhiteSpace(text) || _failed)
             {
                 // A whitespace token (token mode) only separates words, and each request is synthesized on its own;
-                // after a failure the context's stream is ending with it, and more requests would fail alike.
+                // after a failure the context's stream is ending with it (the service sends the rest of the turn to a
+                // new context, see AcceptsText).
                 return;
             }
 

@@ -49,6 +49,10 @@ public abstract class TtsService : FrameProcessor
     private InactivityTimer? _stopFallback;
     private Task? _closingLoop;
     private string? _turnContextId;
+
+    // The turn's context once opened: the turn carries on in a new context when this one stops taking text, even after
+    // it was removed (which the id alone cannot tell from "not opened yet").
+    private ContextState? _turnContext;
     private bool _llmResponseStarted;
     private bool _processingText;
     private int _zeroAudioContexts;
@@ -240,7 +244,7 @@ public abstract class TtsService : FrameProcessor
                 // A response that starts before the previous one ended: finish the previous turn (flush and end its input) first.
                 await EndTurnAsync(cancellationToken).ConfigureAwait(false);
                 _llmResponseStarted = true;
-                _turnContextId = NewContextId();
+                StartTurn(NewContextId());
                 EnqueueOutput(frame);
                 return;
             case LlmFullResponseEndFrame:
@@ -370,7 +374,7 @@ public abstract class TtsService : FrameProcessor
         CancelWatchdog();
         var kept = await AbandonAllContextsAsync(interrupt: true, closeOutput: false).ConfigureAwait(false);
         _aggregator.Reset();
-        _turnContextId = null;
+        StartTurn(null);
         _llmResponseStarted = false;
         _processingText = false;
         _botSpeaking = false;
@@ -692,21 +696,16 @@ public abstract class TtsService : FrameProcessor
         if (aggregated.AggregatedBy == AggregationType.Token && _turnContextId is null)
         {
             // Tokens outside an LLM response form one implicit turn (ended by the next response end or EndFrame), not a context each.
-            _turnContextId = NewContextId();
+            StartTurn(NewContextId());
         }
 
         if (_turnContextId is { } turn)
         {
-            ContextState? existing;
-            lock (_outputLock)
+            if (_turnContext is { TakesText: false })
             {
-                _contexts.TryGetValue(turn, out existing);
-            }
-
-            if (existing is not null && !existing.IsLive)
-            {
-                // The turn's context already ended (a failure): carry on in a new one.
-                _turnContextId = turn = NewContextId();
+                // The turn's context failed (it may still be playing the audio it got): carry on in a new one, since a
+                // context id is not reused.
+                StartTurn(turn = NewContextId());
             }
 
             await SpeakAsync(aggregated, turn, appendToContext, pushAssistantAggregation: false, standalone: false, cancellationToken).ConfigureAwait(false);
@@ -830,6 +829,11 @@ public abstract class TtsService : FrameProcessor
     private async ValueTask<ContextState?> OpenContextAsync(AggregatedTextFrame? source, string contextId, bool appendToContext, bool pushAssistantAggregation, CancellationToken cancellationToken)
     {
         var context = new ContextState(this, contextId, appendToContext, pushAssistantAggregation);
+        if (contextId == _turnContextId)
+        {
+            _turnContext = context;
+        }
+
         lock (_outputLock)
         {
             _contexts[contextId] = context;
@@ -986,7 +990,7 @@ public abstract class TtsService : FrameProcessor
             return;
         }
 
-        _turnContextId = null;
+        StartTurn(null);
         ContextState? context;
         lock (_outputLock)
         {
@@ -997,6 +1001,12 @@ public abstract class TtsService : FrameProcessor
         {
             await CompleteInputAsync(context, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private void StartTurn(string? contextId)
+    {
+        _turnContextId = contextId;
+        _turnContext = null;
     }
 
     private void FailContext(ContextState context)
@@ -1216,6 +1226,9 @@ public abstract class TtsService : FrameProcessor
         }
 
         public bool IsLive => !Failed && !StreamEnded && !InputCompleted;
+
+        /// <summary>Gets whether more of the turn's text can go to this context: it is live, and its provider context still takes text.</summary>
+        public bool TakesText => IsLive && Session is not { AcceptsText: false };
 
         void IContextAudioReceiver.OnAudio(AudioChunk chunk) => owner.OnContextAudio(this, chunk);
 

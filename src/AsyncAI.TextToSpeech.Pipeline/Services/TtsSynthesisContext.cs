@@ -35,6 +35,14 @@ public abstract class TtsSynthesisContext : IAsyncDisposable
     /// <summary>Gets the context id.</summary>
     public string ContextId { get; }
 
+    /// <summary>Gets whether the context still takes text.</summary>
+    /// <value>
+    /// True by default. A provider whose context failed while audio it already produced is still being read (so the
+    /// failure reaches the service only at the end of <see cref="ReadAudioAsync"/>) returns false: the service then sends
+    /// the rest of the turn to a new context instead of to this one.
+    /// </value>
+    public virtual bool AcceptsText => true;
+
     /// <summary>Sends text for synthesis in this context.</summary>
     /// <param name="text">The text (a sentence, or a token in TOKEN mode).</param>
     /// <param name="cancellationToken">Cancelled when an interruption abandons the send.</param>

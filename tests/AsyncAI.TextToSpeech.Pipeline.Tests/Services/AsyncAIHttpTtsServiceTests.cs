@@ -167,6 +167,56 @@ public sealed class AsyncAIHttpTtsServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Errors_QuotaRunsOutAfterSomeAudio_TheRestOfTheTurnGoesOnInANewContext()
+    {
+        // A failed context ends (its audio, ErrorFrame, TtsStoppedFrame) and the turn's next sentence is requested in a
+        // new context. It used to be skipped but counted in usage while the failed context's audio drained, or, once that
+        // context was gone, requested under the same context id (a second TtsStartedFrame for it).
+        _emulator.Options.Faults.QuotaExceededAfterBytes = 20000;
+        const string First = "This sentence is long enough to run well past the quota the emulator allows here, and then some more.";
+        const string Second = "This one is long enough to run out as well.";
+        var tts = CreateService();
+        await using var harness = PipelineHarness.Start(tts, new PipelineParams { EnableUsageMetrics = true });
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame(First + " "), new LlmTextFrame(Second), new LlmFullResponseEndFrame());
+        await harness.WaitDownAsync<LlmFullResponseEndFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(2, _emulator.Journal.Snapshot().Count(e => e.Kind == EmulatorEventKind.HttpRequest));
+        Assert.Equal(2, harness.Errors.Count);
+        Assert.All(harness.Errors, e => Assert.Equal(AsyncAIErrorCategory.Quota, e.Category));
+        var started = harness.DownFrames.OfType<TtsStartedFrame>().Select(f => f.ContextId).ToList();
+        Assert.Equal(2, started.Distinct().Count());
+        Assert.Equal(started, harness.DownFrames.OfType<TtsStoppedFrame>().Select(f => f.ContextId));
+        var usage = harness.DownFrames.OfType<MetricsFrame>().SelectMany(m => m.Data).OfType<TtsUsageMetricsData>();
+        Assert.Equal(First.Length + Second.Length, usage.Sum(u => u.Characters));
+    }
+
+    [Fact]
+    public async Task Errors_BodyStallsAfterItsFirstChunk_TimeoutErrorAfterTheServicesStreamIdleTimeout()
+    {
+        // Paced at 1/10,000 of real time, the second chunk is due 200 s after the first; the option reaches the client.
+        _emulator.Options.PacingRate = 0.0001;
+        var tts = CreateService(o => o.StreamIdleTimeout = TimeSpan.FromMilliseconds(300));
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("A sentence whose body stalls after its first chunk."));
+        var stopped = await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        var error = Assert.Single(harness.Errors);
+        Assert.Equal(AsyncAIErrorCategory.Timeout, error.Category);
+        Assert.Contains("StreamIdleTimeout", error.Exception?.Message, StringComparison.Ordinal);
+        Assert.Equal(960, harness.DownFrames.OfType<TtsAudioRawFrame>().Where(a => a.ContextId == stopped.ContextId).Sum(a => a.Audio.Length));
+    }
+
+    [Fact]
+    public void Constructor_StreamIdleTimeoutOutOfRange_ThrowsNamingTheOption()
+    {
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => CreateService(o => o.StreamIdleTimeout = TimeSpan.Zero));
+
+        Assert.Equal("StreamIdleTimeout", exception.ParamName);
+    }
+
+    [Fact]
     public async Task Interruption_MidStream_NoStoppedLateAudioDroppedNextSpeakWorks()
     {
         _emulator.Options.PacingRate = 1;
