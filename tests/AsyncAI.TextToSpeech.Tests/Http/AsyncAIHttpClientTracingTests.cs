@@ -131,4 +131,29 @@ public class AsyncAIHttpClientTracingTests
         Assert.Null(span.GetTagItem("asyncai.tts.audio.duration"));
         Assert.All(SpanCollector.Texts(span), text => Assert.DoesNotContain(Key, text, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task SynthesizeAsync_ServerErrorEchoesTheKey_SpanCarriesItRedacted()
+    {
+        // The server's error text goes into the span's status; a server that echoes the key (here as an unknown voice id)
+        // must not leak it there.
+        const string Key = "sk_http_trace_echoed_secret";
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var spans = new SpanCollector();
+        using var http = HttpTestKit.CreateHttpClient();
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => o.ApiKey = Key));
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var error = await Assert.ThrowsAsync<AsyncAIException>(() => client.SynthesizeAsync(Text, new AsyncAIHttpRequestOptions { VoiceId = Key }, cts.Token));
+
+        var span = Assert.Single(spans.StoppedOn(emulator.HttpBaseUrl.Port));
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Equal(404, span.GetTagItem("http.response.status_code"));
+        Assert.Contains("***", span.StatusDescription, StringComparison.Ordinal);
+        Assert.Equal(Key, span.GetTagItem("asyncai.voice.id")); // what the caller asked for, as the caller put it
+        Assert.All(
+            SpanCollector.Texts(span).Where(text => !text.StartsWith("asyncai.voice.id=", StringComparison.Ordinal)),
+            text => Assert.DoesNotContain(Key, text, StringComparison.Ordinal));
+        Assert.DoesNotContain(Key, error.ToString(), StringComparison.Ordinal);
+    }
 }
