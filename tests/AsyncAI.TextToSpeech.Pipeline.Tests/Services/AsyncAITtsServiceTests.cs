@@ -128,6 +128,46 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Turn_ServerFailsThePlayingTurnContext_TheRestOfTheTurnIsSpokenInANewContext()
+    {
+        // One context per socket: a context interrupted at pace stays open on the emulator until its final, so the next
+        // turn's context is refused (TOO_MANY_CONTEXTS, for its id: a Server error, the service stays usable) while it plays.
+        _emulator.Options.MaxContextsPerConnection = 1;
+        _emulator.Options.PacingRate = 1;
+        var tts = CreateService(o => o.PauseFrameProcessing = false);
+        await using var harness = Start(tts, out _);
+        harness.Queue(new TtsSpeakFrame("A long sentence that takes a few seconds of real time to stream out at pace."));
+        var interrupted = (await harness.WaitDownAsync<TtsAudioRawFrame>()).ContextId!;
+        harness.Queue(new InterruptionFrame());
+        await harness.WaitDownAsync<InterruptionFrame>();
+        await WaitForCloseContextAsync(interrupted);
+
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("First sentence. S"));
+        var refused = await harness.WaitUpAsync<ErrorFrame>();
+        var failed = (await harness.WaitDownAsync<TtsStoppedFrame>()).ContextId!;
+
+        // The interrupted context finishes on the server; the rest of the turn has room on the socket again.
+        _emulator.Options.PacingRate = 0;
+        await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.FinalSent && e.ContextId == interrupted, PipelineHarness.Timeout);
+        harness.Queue(new LlmTextFrame("econd sentence."), new LlmFullResponseEndFrame(), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(AsyncAIErrorCategory.Server, refused.Category);
+        Assert.True(tts.IsUsable);
+        Assert.True(harness.Errors.Count == 1, string.Join(" | ", harness.Errors.Select(e => $"{e.Category}: {e.Message}")));
+
+        // Each context id is started and stopped once; the rest of the turn went to a new context and was voiced.
+        var started = harness.DownFrames.OfType<TtsStartedFrame>().Select(s => s.ContextId!).ToList();
+        Assert.Equal(started.Count, started.Distinct().Count());
+        var stopped = harness.DownFrames.OfType<TtsStoppedFrame>().Select(s => s.ContextId!).ToList();
+        Assert.Equal(stopped.Count, stopped.Distinct().Count());
+        var rest = Assert.Single(harness.DownFrames.OfType<TtsTextFrame>(), t => t.Text == "Second sentence.").ContextId!;
+        Assert.NotEqual(failed, rest);
+        Assert.Equal(Expected("Second sentence. ", 24000), harness.DownFrames.OfType<TtsAudioRawFrame>().Where(a => a.ContextId == rest).Sum(a => a.Audio.Length));
+    }
+
+    [Fact]
     public async Task TwoTurns_BackToBackWithoutPause_AudioOfEachTurnStaysInsideItsContext()
     {
         var tts = CreateService(o => o.PauseFrameProcessing = false);
