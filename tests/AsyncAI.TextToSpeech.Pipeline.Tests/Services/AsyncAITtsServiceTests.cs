@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Pipelines;
@@ -469,6 +472,66 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         await disconnected.Task.WaitAsync(PipelineHarness.Timeout);
         Assert.DoesNotContain(harness.DownFrames, f => f is TtsStoppedFrame);
         await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Disconnected, PipelineHarness.Timeout);
+    }
+
+    [Fact]
+    public async Task Cancel_WhileATurnWaitsForTheHandshake_EndsPromptlyInsteadOfWaitingOutTheConnectTimeout()
+    {
+        // A server that refuses the first handshake with 503 (the start fails: a Server error, the service stays usable) and
+        // then accepts TCP but never answers the upgrade, so the next turn's connect attempt hangs until ConnectTimeout.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var hanging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = new List<TcpClient>();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                using (var refused = await listener.AcceptTcpClientAsync())
+                {
+                    var stream = refused.GetStream();
+                    _ = await stream.ReadAsync(new byte[4096]);
+                    await stream.WriteAsync("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
+                }
+
+                while (true)
+                {
+                    held.Add(await listener.AcceptTcpClientAsync());
+                    hanging.TrySetResult();
+                }
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+            }
+        });
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var tts = CreateService(o =>
+        {
+            o.Url = new Uri($"ws://127.0.0.1:{port}/text_to_speech/websocket/ws");
+            o.ConnectTimeout = TimeSpan.FromSeconds(8);
+        });
+        var harness = Start(tts, out _);
+        try
+        {
+            await harness.WaitUpAsync<ErrorFrame>();
+            harness.Queue(new TtsSpeakFrame("Never connects."));
+            await hanging.Task.WaitAsync(PipelineHarness.Timeout);
+
+            var clock = Stopwatch.StartNew();
+            harness.Task.Cancel("test over");
+            await harness.Run.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"the cancel took {clock.Elapsed.TotalSeconds:0.0} s: it waited for the connect attempt (ConnectTimeout 8 s)");
+
+            // Only the failed start is reported: the abandoned connect attempt is no error.
+            Assert.True(harness.Errors.Count == 1, string.Join(" | ", harness.Errors.Select(e => $"{e.Category}: {e.Message}")));
+        }
+        finally
+        {
+            await harness.DisposeAsync();
+            listener.Stop();
+            await accepting;
+            held.ForEach(c => c.Dispose());
+        }
     }
 
     [Fact]
