@@ -45,6 +45,7 @@ public sealed class AsyncAITtsService : TtsService
     private readonly List<(Connection Connection, Task Closed)> _retiring = [];
     private readonly List<Task> _disconnecting = [];
     private readonly ConditionalWeakTable<Exception, object> _reportedErrors = [];
+    private readonly CancellationTokenSource _cancelled = new(); // a CancelFrame: stops a connect a turn is waiting for
     private Connection? _current;
 
     /// <summary>Initializes a new instance. Nothing connects until the pipeline starts.</summary>
@@ -111,7 +112,13 @@ public sealed class AsyncAITtsService : TtsService
     protected override ValueTask StopServiceAsync(CancellationToken cancellationToken) => CloseConnectionsAsync();
 
     /// <inheritdoc />
-    protected override ValueTask CancelServiceAsync(CancellationToken cancellationToken) => CloseConnectionsAsync();
+    protected override async ValueTask CancelServiceAsync(CancellationToken cancellationToken)
+    {
+        // A turn still in flight may hold the connection lock while it waits for a handshake (up to ConnectTimeout):
+        // stop it first, or the cancel would wait for it.
+        await _cancelled.CancelAsync().ConfigureAwait(false);
+        await CloseConnectionsAsync().ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     protected override async ValueTask OnCleanupAsync(CancellationToken cancellationToken)
@@ -224,8 +231,10 @@ public sealed class AsyncAITtsService : TtsService
     private static string ConnectionKey(TtsSettings settings) =>
         $"{settings.Model}|{settings.Voice}|{(settings.Language is { } language ? AsyncAILanguages.Normalize(language.Trim()) : "auto")}";
 
-    private async ValueTask<Connection> AcquireConnectionAsync(TtsSettings settings, CancellationToken cancellationToken)
+    private async ValueTask<Connection> AcquireConnectionAsync(TtsSettings settings, CancellationToken turnCancellation)
     {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(turnCancellation, _cancelled.Token);
+        var cancellationToken = linked.Token;
         await _connectionLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

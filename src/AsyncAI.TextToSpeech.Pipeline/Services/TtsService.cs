@@ -862,6 +862,12 @@ public abstract class TtsService : FrameProcessor
 
             context.Session = await CreateContextAsync(contextId, _settings, cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (_cancelled)
+        {
+            // A CancelFrame stopped the provider while the context was opening: nothing to report, no output follows.
+            FailContext(context);
+            return null;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             PushError($"{Name} could not open synthesis context {contextId}: {ex.Message}", ex);
