@@ -434,7 +434,10 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
         {
             if (_contexts.TryGetValue(error.ContextId, out var context))
             {
+                // The server has given up on it, so the client does too: audio still arriving for it is dropped and
+                // counted as for any unknown context, and nothing else would ever unregister it (no final follows).
                 context.Fail(exception);
+                Forget(context);
             }
 
             return;

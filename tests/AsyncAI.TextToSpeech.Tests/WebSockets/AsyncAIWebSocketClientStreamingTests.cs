@@ -210,6 +210,25 @@ public sealed class AsyncAIWebSocketClientStreamingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServerError_ForAContext_TheClientLetsGoOfIt()
+    {
+        // A context the server failed is over: the client must not keep it registered for its whole life (it did, so
+        // a long-lived client leaked every such context, and its id stayed "still open").
+        _emulator.Options.MaxContextsPerConnection = 1;
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));
+        await client.ConnectAsync();
+        var first = client.CreateContext();
+        await using var second = client.CreateContext();
+
+        await first.SendTextAsync("Occupies the only slot for a while, because this text is long enough.");
+        await second.SendTextAsync("Rejected.");
+        await Assert.ThrowsAsync<AsyncAIException>(() => ReadAllAsync(second));
+
+        var again = client.CreateContext(second.Id);
+        Assert.Equal(AsyncAIContextState.Created, again.State);
+    }
+
+    [Fact]
     public async Task ConnectAsync_Init_CarriesModelVoiceFormatAndNormalizedLanguage()
     {
         await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o =>
