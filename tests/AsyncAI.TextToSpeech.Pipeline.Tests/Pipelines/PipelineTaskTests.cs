@@ -179,6 +179,23 @@ public class PipelineTaskTests
     }
 
     [Fact]
+    public async Task Cancel_WhileTheStartFrameIsStuckInAProcessor_RunEndsWithinCancelTimeout()
+    {
+        // A processor whose StartFrame handling hangs (a connect that never answers) holds the StartFrame, and the
+        // CancelFrame queues behind it in the same system loop: Cancel (Ctrl+C) must still end the run, bounded by
+        // CancelTimeout and CleanupTimeout, not by the StartFrame ever reaching the end.
+        var stuck = new StuckStartProcessor();
+        var task = new PipelineTask(stuck, new PipelineParams { CancelTimeout = TimeSpan.FromMilliseconds(100), CleanupTimeout = TimeSpan.FromMilliseconds(100) });
+        var run = task.RunAsync();
+        await stuck.StartEntered.Task.WaitAsync(PipelineHarness.Timeout);
+
+        task.Cancel("Ctrl+C");
+
+        await run.WaitAsync(PipelineHarness.Timeout);
+        Assert.True(task.HasFinished);
+    }
+
+    [Fact]
     public void Constructor_InvalidParameters_ThrowNamingTheSetting()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new PipelineTask(new GateProcessor(), new PipelineParams { AudioOutSampleRate = 5 }));
@@ -241,5 +258,22 @@ internal sealed class StuckSetupProcessor(bool honoursToken) : FrameProcessor
     {
         Events.Enqueue("cleanup");
         await base.OnCleanupAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>A processor whose handling of the StartFrame waits until its token is cancelled (at cleanup).</summary>
+internal sealed class StuckStartProcessor : FrameProcessor
+{
+    public TaskCompletionSource StartEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+    {
+        if (frame is StartFrame)
+        {
+            StartEntered.TrySetResult();
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
+        }
+
+        await base.ProcessFrameAsync(frame, direction, cancellationToken).ConfigureAwait(false);
     }
 }
