@@ -196,6 +196,23 @@ public class PipelineTaskTests
     }
 
     [Fact]
+    public async Task DisposeAsync_WhileRunningWithACleanupThatIgnoresItsToken_IsBoundedByCleanupTimeout()
+    {
+        var stuck = new StuckCleanupProcessor();
+        var capture = new FrameCaptureProcessor(FrameDirection.Downstream);
+        var task = new PipelineTask(new Pipeline(stuck, capture), new PipelineParams { CleanupTimeout = TimeSpan.FromMilliseconds(100) });
+        var run = task.RunAsync();
+        await capture.WaitForFrameAsync<StartFrame>(PipelineHarness.Timeout);
+
+        await task.DisposeAsync().AsTask().WaitAsync(PipelineHarness.Timeout);
+
+        await run.WaitAsync(PipelineHarness.Timeout);
+        Assert.True(task.HasFinished);
+        Assert.Contains(capture.Frames, f => f is CancelFrame);
+        stuck.Released.TrySetResult();
+    }
+
+    [Fact]
     public void Constructor_InvalidParameters_ThrowNamingTheSetting()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new PipelineTask(new GateProcessor(), new PipelineParams { AudioOutSampleRate = 5 }));
