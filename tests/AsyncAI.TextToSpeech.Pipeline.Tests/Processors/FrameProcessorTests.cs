@@ -191,6 +191,24 @@ public class FrameProcessorTests
         Assert.DoesNotContain(gate.Processed, f => f is MarkerFrame or UninterruptibleMarkerFrame);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CancelFrame_InterruptibleFrameInProcessing_IsCancelledAndFinishedBeforeTheCancelFrameIsProcessed(bool inline)
+    {
+        // ProcessFrameAsync's contract: "The processor has already applied the scheduling effects of InterruptionFrame
+        // and CancelFrame when this is called" — so a sink finishing its file at the CancelFrame is not racing a write.
+        var probe = new CancelOrderProbe(inline);
+        await using var harness = PipelineHarness.Start(probe);
+        harness.Queue(new MarkerFrame(1));
+        await probe.InFlight.Task.WaitAsync(PipelineHarness.Timeout);
+
+        harness.Task.Cancel("test");
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+
+        Assert.Equal(["marker started", "marker ended", "cancel processed"], probe.Events);
+    }
+
     private static async Task WaitForQueuedAsync(PipelineHarness harness)
     {
         // The task may hand queued frames to the pipeline asynchronously (through its pump); a downstream system frame
@@ -198,5 +216,40 @@ public class FrameProcessorTests
         var probe = new TestSystemFrame();
         harness.Queue(probe);
         await harness.Down.WaitForFrameAsync(f => ReferenceEquals(f, probe), PipelineHarness.Timeout);
+    }
+}
+
+/// <summary>Records when an in-flight marker ends relative to the CancelFrame's processing.</summary>
+internal sealed class CancelOrderProbe(bool inline) : FrameProcessor
+{
+    public TaskCompletionSource InFlight { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public System.Collections.Concurrent.ConcurrentQueue<string> Events { get; } = new();
+
+    protected override bool ProcessesDataFramesInline => inline;
+
+    protected override async ValueTask ProcessFrameAsync(Frame frame, FrameDirection direction, CancellationToken cancellationToken)
+    {
+        switch (frame)
+        {
+            case MarkerFrame:
+                Events.Enqueue("marker started");
+                InFlight.TrySetResult();
+                try
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+                }
+                finally
+                {
+                    Events.Enqueue("marker ended");
+                }
+
+                break;
+            case CancelFrame:
+                Events.Enqueue("cancel processed");
+                break;
+        }
+
+        PushFrame(frame, direction);
     }
 }

@@ -170,6 +170,85 @@ public class SinkTests
         Assert.Equal(960, stream.Length);
     }
 
+    [Fact]
+    public async Task WavFileSink_CancelledWhileAnAudioWriteIsInFlight_FinishesTheFileOnlyAfterTheWrite()
+    {
+        // The header fix-up at the CancelFrame seeks and writes the stream; it must not do so while the data loop's
+        // audio write is still running on the same stream (streams are not thread-safe; a FileStream write already
+        // issued would land after a header that does not count it).
+        var stream = new OverlapDetectingStream { HeldLength = 100 };
+        await using (var harness = PipelineHarness.Start(new WavFileSink(stream, leaveOpen: true)))
+        {
+            await harness.WaitDownAsync<StartFrame>();
+            harness.Queue(new TtsAudioRawFrame(new byte[100], 24000, 1, "ctx"));
+            await stream.HeldWriteStarted.Task.WaitAsync(PipelineHarness.Timeout);
+
+            harness.Task.Cancel("test");
+            await harness.Run.WaitAsync(PipelineHarness.Timeout);
+        }
+
+        Assert.False(stream.Overlapped, "the sink used the stream while an audio write was in flight");
+        var bytes = stream.ToArray();
+        Assert.Equal((uint)(bytes.Length - WavFileSink.HeaderSize), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(40)));
+    }
+
+    /// <summary>Writes of <see cref="HeldLength"/> bytes wait until cancelled (then write nothing); records any use of the stream meanwhile.</summary>
+    private sealed class OverlapDetectingStream : MemoryStream
+    {
+        private int _pending;
+
+        public int HeldLength { get; init; }
+
+        public TaskCompletionSource HeldWriteStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Overlapped { get; private set; }
+
+        public override long Position
+        {
+            get => base.Position;
+            set
+            {
+                Check();
+                base.Position = value;
+            }
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Check();
+            if (buffer.Length != HeldLength)
+            {
+                Write(buffer.Span);
+                return;
+            }
+
+            Volatile.Write(ref _pending, 1);
+            HeldWriteStarted.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            }
+            finally
+            {
+                Volatile.Write(ref _pending, 0);
+            }
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken)
+        {
+            Check();
+            return base.FlushAsync(cancellationToken);
+        }
+
+        private void Check()
+        {
+            if (Volatile.Read(ref _pending) == 1)
+            {
+                Overlapped = true;
+            }
+        }
+    }
+
     private sealed class BrokenPipeStream : MemoryStream
     {
         public bool Disposed { get; private set; }
