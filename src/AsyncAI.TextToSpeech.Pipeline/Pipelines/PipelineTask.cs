@@ -166,7 +166,9 @@ public sealed class PipelineTask : IAsyncDisposable
                 },
                 FrameDirection.Downstream);
 
-            var started = Task.WhenAny(_startReached.Task, _endReached.Task);
+            // A cancel does not wait for the StartFrame: it may be stuck in a processor, with the CancelFrame queued behind
+            // it, and the run must still end within CancelTimeout.
+            var started = Task.WhenAny(_startReached.Task, _endReached.Task, _cancelRequested.Task);
             try
             {
                 await started.WaitAsync(Parameters.StartTimeout, CancellationToken.None).ConfigureAwait(false);
