@@ -27,6 +27,7 @@ public sealed class PipelineTask : IAsyncDisposable
     private readonly TaskCompletionSource _startReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _endReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _cancelRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _runFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -216,6 +217,7 @@ public sealed class PipelineTask : IAsyncDisposable
             }
 
             HasFinished = true;
+            _runFinished.TrySetResult();
         }
     }
 
@@ -295,12 +297,30 @@ public sealed class PipelineTask : IAsyncDisposable
             _queued.Writer.TryComplete();
         }
 
-        if (Volatile.Read(ref _running) == 1 && !HasFinished)
+        if (Volatile.Read(ref _running) == 1)
         {
-            Cancel("The task was disposed.");
+            // The run owns the cleanup, bounded by CancelTimeout and CleanupTimeout: wait for it instead of tearing the
+            // processors down under the CancelFrame with an unbounded cleanup of our own.
+            if (!HasFinished)
+            {
+                Cancel("The task was disposed.");
+            }
+
+            await _runFinished.Task.ConfigureAwait(false);
+            return;
         }
 
-        await _pipeline.CleanupAsync().ConfigureAwait(false);
+        using var cleanupTimeout = new CancellationTokenSource(Parameters.CleanupTimeout);
+        var cleanup = _pipeline.CleanupAsync(cleanupTimeout.Token);
+        try
+        {
+            await cleanup.WaitAsync(cleanupTimeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cleanupTimeout.IsCancellationRequested)
+        {
+            PipelineLog.CleanupTimedOut(_logger, Parameters.CleanupTimeout);
+            LogLateFailure(cleanup);
+        }
     }
 
     private async Task PumpAsync(CancellationToken cancellationToken)
