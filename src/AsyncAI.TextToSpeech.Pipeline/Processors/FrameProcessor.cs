@@ -21,7 +21,9 @@ namespace AsyncAI.TextToSpeech.Pipeline.Processors;
 /// <see cref="IUninterruptibleFrame"/>), drops every queued interruptible frame, keeps queued uninterruptible ones in order,
 /// and holds the data loop until the interruption has been processed, so nothing older slips out after it.</description></item>
 /// <item><description>An exception thrown while processing becomes an <see cref="ErrorFrame"/> pushed upstream.</description></item>
-/// <item><description>After a <see cref="CancelFrame"/> every later frame is dropped.</description></item>
+/// <item><description>A <see cref="CancelFrame"/>, like an interruption, cancels the interruptible data frame in flight and waits for
+/// it to finish before it is processed (a sink finishing its output does not overlap a write); after it every later frame
+/// is dropped.</description></item>
 /// </list>
 /// <para>
 /// <see cref="QueueFrame"/> never blocks (the queues are unbounded) and is safe to call from any thread. Both loops are
@@ -523,7 +525,7 @@ public abstract class FrameProcessor : IAsyncDisposable
                 _dataLoopReleased.TrySetResult();
                 return;
             case InterruptionFrame:
-                await BeginInterruptionAsync().ConfigureAwait(false);
+                await CancelWorkInFlightAsync(holdDataLoop: true).ConfigureAwait(false);
                 try
                 {
                     await ProcessSafelyAsync(item, token).ConfigureAwait(false);
@@ -535,7 +537,9 @@ public abstract class FrameProcessor : IAsyncDisposable
 
                 return;
             case CancelFrame:
+                // Set before the data loop's lock is taken below: from here on it takes no frame (it checks under the lock).
                 _cancelling = true;
+                await CancelWorkInFlightAsync(holdDataLoop: false).ConfigureAwait(false);
                 await ProcessSafelyAsync(item, token).ConfigureAwait(false);
                 await _work.CancelAsync().ConfigureAwait(false);
                 _dataQueue.Writer.TryComplete();
@@ -569,6 +573,10 @@ public abstract class FrameProcessor : IAsyncDisposable
                         {
                             // An inline frame comes first: it is older than anything queued, and an interruption may be
                             // waiting for it to finish.
+                        }
+                        else if (_cancelling)
+                        {
+                            // A CancelFrame is being processed: no frame is taken any more (taken stays false: the loop ends).
                         }
                         else if (_interruptionHold is not null)
                         {
@@ -711,13 +719,21 @@ public abstract class FrameProcessor : IAsyncDisposable
         }
     }
 
-    private async ValueTask BeginInterruptionAsync()
+    /// <summary>
+    /// Before an <see cref="InterruptionFrame"/> or <see cref="CancelFrame"/> is processed: cancels the interruptible frame
+    /// in flight and waits for it to finish, so that nothing it pushes or writes can follow (or overlap) the frame being
+    /// processed.
+    /// </summary>
+    private async ValueTask CancelWorkInFlightAsync(bool holdDataLoop)
     {
         Task? inFlight = null;
         CancellationTokenSource? work = null;
         lock (_gate)
         {
-            _interruptionHold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (holdDataLoop)
+            {
+                _interruptionHold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
 
             // An uninterruptible frame in flight keeps running (it may be waiting for something this interruption releases);
             // an interruptible one is cancelled and awaited so that nothing it pushes can follow the interruption.
