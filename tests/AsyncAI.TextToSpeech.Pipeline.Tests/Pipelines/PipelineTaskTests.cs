@@ -141,6 +141,23 @@ public class PipelineTaskTests
     }
 
     [Fact]
+    public async Task Cancel_DuringSetup_StopsTheSetupAndEndsTheRunWithoutWaitingForSetupTimeout()
+    {
+        // PipelineRunner's Ctrl+C calls Cancel, not the run's token: a setup stuck on a connect must be stopped too,
+        // not left to run into SetupTimeout (20 s) and end the run with a TimeoutException.
+        var stuck = new StuckSetupProcessor(honoursToken: true);
+        var task = new PipelineTask(stuck);
+        var run = task.RunAsync();
+        await stuck.Entered.Task.WaitAsync(PipelineHarness.Timeout);
+
+        task.Cancel("Ctrl+C");
+
+        await run.WaitAsync(PipelineHarness.Timeout);
+        Assert.True(task.HasFinished);
+        Assert.Equal(["setup entered", "setup ended", "cleanup"], stuck.Events);
+    }
+
+    [Fact]
     public async Task RunAsync_CleanupIgnoresItsToken_RunEndsAfterCleanupTimeoutAndALaterFailureIsLogged()
     {
         var logs = new FakeLogCollector();
