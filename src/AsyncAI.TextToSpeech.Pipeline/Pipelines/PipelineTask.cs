@@ -154,7 +154,10 @@ public sealed class PipelineTask : IAsyncDisposable
         Task? pump = null;
         try
         {
-            await SetupAsync(setup, cancellationToken).ConfigureAwait(false);
+            if (!await SetupAsync(setup, cancellationToken).ConfigureAwait(false))
+            {
+                return; // cancelled (Cancel) during the setup: nothing was started; the cleanup waits for the setup to unwind
+            }
 
             using var registration = cancellationToken.Register(static state => ((PipelineTask)state!).Cancel("The run was cancelled."), this);
             _source.Send(
@@ -221,15 +224,26 @@ public sealed class PipelineTask : IAsyncDisposable
         }
     }
 
-    private async Task SetupAsync(FrameProcessorSetup setup, CancellationToken cancellationToken)
+    /// <summary>Sets the processors up; false when <see cref="Cancel"/> stopped the setup.</summary>
+    private async Task<bool> SetupAsync(FrameProcessorSetup setup, CancellationToken cancellationToken)
     {
         using var setupTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         setupTimeout.CancelAfter(Parameters.SetupTimeout);
         var processors = _setupWork = SetupProcessorsAsync(setup, setupTimeout.Token);
         try
         {
-            // WaitAsync keeps the bound even for a processor whose setup ignores the token.
-            await processors.WaitAsync(setupTimeout.Token).ConfigureAwait(false);
+            // WaitAsync keeps the bound even for a processor whose setup ignores the token. Cancel (Ctrl+C through
+            // PipelineRunner) stops the setup as the run's token does, but ends the run normally, as it does after the start.
+            var first = await Task.WhenAny(processors, _cancelRequested.Task).WaitAsync(setupTimeout.Token).ConfigureAwait(false);
+            if (first != processors)
+            {
+                await setupTimeout.CancelAsync().ConfigureAwait(false);
+                LogLateFailure(processors);
+                return false;
+            }
+
+            await processors.ConfigureAwait(false);
+            return true;
         }
         catch (OperationCanceledException ex)
         {
