@@ -209,6 +209,23 @@ public class FrameProcessorTests
         Assert.Equal(["marker started", "marker ended", "cancel processed"], probe.Events);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EndFrame_ProcessorThrowsWhileProcessingIt_ErrorGoesUpstreamAndTheRunStillEnds(bool inline)
+    {
+        // The exception becomes an ErrorFrame, but the EndFrame must still reach the end: PipelineTask waits for it
+        // without a timeout, so a lost EndFrame hangs the run for good (the sinks already forward it after a failed flush).
+        var gate = new GateProcessor { Inline = inline, ShouldThrow = f => f is EndFrame };
+        await using var harness = PipelineHarness.Start(gate);
+        await harness.WaitDownAsync<StartFrame>();
+
+        await harness.EndAsync();
+
+        Assert.Contains(harness.Errors, e => e.Message.Contains("EndFrame", StringComparison.Ordinal));
+        Assert.Single(harness.Down.Frames, f => f is EndFrame);
+    }
+
     private static async Task WaitForQueuedAsync(PipelineHarness harness)
     {
         // The task may hand queued frames to the pipeline asynchronously (through its pump); a downstream system frame
