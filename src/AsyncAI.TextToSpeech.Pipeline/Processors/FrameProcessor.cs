@@ -20,7 +20,8 @@ namespace AsyncAI.TextToSpeech.Pipeline.Processors;
 /// <item><description>An <see cref="InterruptionFrame"/> cancels the data frame in flight (unless it is an
 /// <see cref="IUninterruptibleFrame"/>), drops every queued interruptible frame, keeps queued uninterruptible ones in order,
 /// and holds the data loop until the interruption has been processed, so nothing older slips out after it.</description></item>
-/// <item><description>An exception thrown while processing becomes an <see cref="ErrorFrame"/> pushed upstream.</description></item>
+/// <item><description>An exception thrown while processing becomes an <see cref="ErrorFrame"/> pushed upstream; an
+/// <see cref="EndFrame"/> or <see cref="CancelFrame"/> whose processing threw before pushing it is then pushed on anyway.</description></item>
 /// <item><description>A <see cref="CancelFrame"/>, like an interruption, cancels the interruptible data frame in flight and waits for
 /// it to finish before it is processed (a sink finishing its output does not overlap a write); after it every later frame
 /// is dropped.</description></item>
@@ -66,6 +67,7 @@ public abstract class FrameProcessor : IAsyncDisposable
     private int _cleanedUp;
     private FrameProcessor? _next;
     private FrameProcessor? _previous;
+    private Frame? _lastEndPushed;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="name">A name for logs and error frames; defaults to <c>TypeName#n</c>.</param>
@@ -245,6 +247,11 @@ public abstract class FrameProcessor : IAsyncDisposable
     /// <summary>Sends a frame to the neighbour in <paramref name="direction"/>.</summary>
     internal void Send(Frame frame, FrameDirection direction)
     {
+        if (frame is EndFrame or CancelFrame)
+        {
+            Volatile.Write(ref _lastEndPushed, frame);
+        }
+
         var target = direction == FrameDirection.Downstream ? _next : _previous;
         if (target is null)
         {
@@ -716,6 +723,12 @@ public abstract class FrameProcessor : IAsyncDisposable
         {
             PipelineLog.ProcessingFailed(Logger, Name, item.Frame.Name, ex);
             PushError($"{Name} failed to process {item.Frame.Name}: {ex.Message}", ex);
+            if (item.Frame is EndFrame or CancelFrame && !ReferenceEquals(Volatile.Read(ref _lastEndPushed), item.Frame))
+            {
+                // The end goes on even after a failure, as the sinks' does after a failed flush: PipelineTask waits for an
+                // EndFrame without a timeout (and for a CancelFrame up to CancelTimeout).
+                Send(item.Frame, item.Direction);
+            }
         }
     }
 
