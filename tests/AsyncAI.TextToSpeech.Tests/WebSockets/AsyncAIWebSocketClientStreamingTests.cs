@@ -168,6 +168,34 @@ public sealed class AsyncAIWebSocketClientStreamingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KeepAlive_LongIntervalAfterText_SocketNeverSilentForAWholeInterval()
+    {
+        // KeepAliveInterval may be up to 55 s so that the service's 60 s idle timeout never fires. A message sent just
+        // after a tick must therefore not let the socket stay silent until the tick after next (up to 2 × 55 s).
+        var time = new FakeTimeProvider();
+        var interval = TimeSpan.FromSeconds(55);
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl, o =>
+        {
+            o.TimeProvider = time;
+            o.KeepAliveInterval = interval;
+            o.ResponseTimeout = Timeout.InfiniteTimeSpan;
+        }));
+        await client.ConnectAsync();
+        await Within(_emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Init), "init");
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        var context = client.CreateContext();
+        await context.SendTextAsync("Hello.");
+        await using var audio = context.ReadAudioAsync().GetAsyncEnumerator();
+        Assert.True(await Within(audio.MoveNextAsync().AsTask(), "the first audio"));
+
+        time.Advance(interval - TimeSpan.FromSeconds(1)); // the first tick: text went out 54 s ago
+        time.Advance(TimeSpan.FromSeconds(4)); // 58 s after the text, still inside the service's 60 s
+
+        await Within(_emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Flush && e.ContextId != context.Id), "a keepalive within one interval of the last message");
+    }
+
+    [Fact]
     public async Task Connected_HandlerThrows_IsLoggedAndClientKeepsWorking()
     {
         var logs = new CapturingLoggerProvider();
