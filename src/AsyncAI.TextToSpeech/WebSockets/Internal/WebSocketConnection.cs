@@ -20,7 +20,10 @@ internal sealed class WebSocketConnection
     private readonly ClientWebSocket _socket;
     private readonly ILogger _logger;
     private ChannelWriter<OutboundMessage>? _keepAliveTarget;
-    private volatile bool _sentSinceKeepAliveTick;
+    private ITimer? _keepAliveTimer;
+
+    // When the last message was written to the socket (a TimeProvider timestamp); read by the keepalive timer.
+    private long _lastSent;
     private volatile bool _closeSent;
     private volatile bool _stalled;
     private SemaphoreSlim? _sendLock;
@@ -57,9 +60,15 @@ internal sealed class WebSocketConnection
     public async Task<AsyncAIException?> RunAsync(Channel<OutboundMessage> outbound)
     {
         _keepAliveTarget = outbound.Writer;
+        Volatile.Write(ref _lastSent, OpenedTimestamp); // the init message went out just before
+
+        // One-shot, re-armed by each tick for one interval after the last message: a periodic tick that merely skips
+        // when something was sent since the previous tick lets the socket go silent for almost two intervals.
         using var keepAlive = _client.Options.KeepAliveInterval == Timeout.InfiniteTimeSpan
             ? null
-            : _client.TimeProvider.CreateTimer(static s => ((WebSocketConnection)s!).OnKeepAliveTick(), this, _client.Options.KeepAliveInterval, _client.Options.KeepAliveInterval);
+            : _client.TimeProvider.CreateTimer(static s => ((WebSocketConnection)s!).OnKeepAliveTick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _keepAliveTimer = keepAlive;
+        keepAlive?.Change(_client.Options.KeepAliveInterval, Timeout.InfiniteTimeSpan);
 
         using var watchdog = _client.Options.ResponseTimeout == Timeout.InfiniteTimeSpan
             ? null
@@ -142,14 +151,25 @@ internal sealed class WebSocketConnection
         }
     }
 
+    /// <summary>Queues a keepalive when nothing was sent for a whole interval; re-arms for one interval after the last message.</summary>
     private void OnKeepAliveTick()
     {
-        if (!_sentSinceKeepAliveTick)
+        var interval = _client.Options.KeepAliveInterval;
+        var due = interval - _client.TimeProvider.GetElapsedTime(Volatile.Read(ref _lastSent));
+        if (due <= TimeSpan.Zero)
         {
             _keepAliveTarget?.TryWrite(OutboundMessage.KeepAlive);
+            due = interval;
         }
 
-        _sentSinceKeepAliveTick = false;
+        try
+        {
+            _keepAliveTimer?.Change(due, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection ended meanwhile.
+        }
     }
 
     // ---- send ----------------------------------------------------------------------------------------------------
@@ -261,12 +281,9 @@ internal sealed class WebSocketConnection
         _sendBuffer.ResetWrittenCount();
         Write(_sendBuffer, message);
         await _socket.SendAsync(_sendBuffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
-        if (message.Kind != OutboundKind.KeepAlive)
-        {
-            // A keepalive must not suppress the next one, or an idle socket would get one every other tick.
-            _sentSinceKeepAliveTick = true;
-        }
 
+        // Any message (a keepalive too) resets the service's idle timer, so the next keepalive is due one interval later.
+        Volatile.Write(ref _lastSent, _client.TimeProvider.GetTimestamp());
         AfterSend(message, _sendBuffer.WrittenCount);
     }
 
