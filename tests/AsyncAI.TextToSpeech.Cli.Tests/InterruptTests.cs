@@ -87,6 +87,52 @@ public class InterruptTests
         }
     }
 
+    [Fact]
+    public async Task Speak_CtrlCWhileTheServerIgnoresTheClose_ExitCode130AndTheWavIsStillCompleted()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // SIGINT is sent with kill(1)
+        }
+
+        // The network path dies just before Ctrl+C: the client's close is never answered, so closing takes its
+        // CloseTimeout (2 s) before the socket is aborted; only then is the WAV header completed.
+        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { PacingRate = 1 });
+        await using var relay = new BlackHoleRelay(emulator.WebSocketUrl);
+        using var dir = new TempDirectory();
+        var path = dir.File("partial.wav");
+        var text = string.Join(' ', Enumerable.Repeat("word", 200));
+        using var process = Process.Start(CliProcess.CreateStartInfo(["speak", text, "-o", "partial.wav", "--url", relay.Url.ToString()], dir.Path))!;
+        try
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.AudioSent, timeout.Token);
+            while (!File.Exists(path) || new FileInfo(path).Length <= 44)
+            {
+                await Task.Delay(20, timeout.Token); // the CLI's file buffer reached the disk: audio was written
+            }
+
+            relay.BlackHole = true;
+            await InterruptAndWaitForExitAsync(process, stderr, emulator, timeout.Token);
+
+            // Before the fix System.CommandLine gave up waiting after its default 2 s ProcessTerminationTimeout and
+            // returned 130 itself: the process ended mid-cleanup, the header sizes still 0 and no error line printed.
+            Assert.Equal(130, process.ExitCode);
+            var wav = WavFile.Parse(await File.ReadAllBytesAsync(path));
+            Assert.True(wav.Data.Length > 0, "the audio received before Ctrl+C is in the file");
+            Assert.Equal(0, wav.Data.Length % 2);
+            Assert.Contains("error: interrupted", await stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     /// <summary>Sends the CLI Ctrl+C and waits for it to exit; if it does not, kills it and fails saying what it and the server were doing.</summary>
     private static async Task InterruptAndWaitForExitAsync(Process process, Task<string> stderr, AsyncAIEmulator emulator, CancellationToken timeout)
     {
