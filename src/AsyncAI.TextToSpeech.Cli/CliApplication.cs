@@ -8,6 +8,9 @@ namespace AsyncAI.TextToSpeech.Cli;
 /// <summary>Builds the <c>asyncai-tts</c> command tree and runs it: parse errors exit 2, failures exit 1, each with one line on stderr.</summary>
 internal static class CliApplication
 {
+    /// <summary>How long Ctrl+C waits for the command to clean up (close sockets, complete the WAV) before the process exits anyway.</summary>
+    internal static readonly TimeSpan ProcessTerminationTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Parses and runs a command line.</summary>
     /// <param name="args">The arguments.</param>
     /// <param name="console">The standard streams.</param>
@@ -51,6 +54,12 @@ internal static class CliApplication
                 EnableDefaultExceptionHandler = false,
                 Output = console.Out,
                 Error = console.Error,
+
+                // After Ctrl+C the command's own cleanup must finish: closing the WebSocket alone may take its
+                // CloseTimeout (2 s, then twice that for a stuck event handler) when the server never answers, and the
+                // WAV header is written after it. With the default 2 s System.CommandLine returned 130 itself and the
+                // process ended mid-cleanup: header sizes 0, no error line. Every step is bounded, so this is a backstop.
+                ProcessTerminationTimeout = ProcessTerminationTimeout,
             };
             return await parseResult.InvokeAsync(configuration);
         }
