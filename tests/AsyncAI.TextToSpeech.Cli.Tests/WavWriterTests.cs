@@ -57,6 +57,30 @@ public class WavWriterTests
     }
 
     [Fact]
+    public async Task DisposeAsync_AfterCompleteAsyncWasCancelled_StillLeavesAValidFile()
+    {
+        // SpeechRun completes the output with the Ctrl+C token; a Ctrl+C right after the last audio cancels that call,
+        // and the disposal that follows must still write the header.
+        var path = Path.Combine(Path.GetTempPath(), $"wavwriter-{Guid.NewGuid():N}.wav");
+        try
+        {
+            var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, bufferSize: 16 * 1024, useAsync: true);
+            await using (var writer = await WavWriter.CreateAsync(file, 24000, "pcm_s16le", CancellationToken.None))
+            {
+                await writer.WriteAsync(new byte[100], CancellationToken.None);
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => writer.CompleteAsync(new CancellationToken(canceled: true)));
+            }
+
+            var wav = WavFile.Parse(await File.ReadAllBytesAsync(path));
+            Assert.Equal(100, wav.Data.Length);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task CreateAsync_UnknownEncoding_ThrowsNamingTheEncodings()
     {
         var ex = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => WavWriter.CreateAsync(new MemoryStream(), 24000, "mp3", CancellationToken.None));
