@@ -65,6 +65,11 @@ internal sealed class WavWriter : IAsyncDisposable
     }
 
     /// <summary>Pads the data chunk if needed and rewrites the header with the final sizes.</summary>
+    /// <remarks>
+    /// <paramref name="cancellationToken"/> is checked only before anything is done: a cancelled call leaves the
+    /// writer as it was, so <see cref="DisposeAsync"/> still completes the file; once started, the few header bytes
+    /// are always written (a half-done completion would leave sizes of 0 that no later call could fix).
+    /// </remarks>
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
         if (_completed)
@@ -72,16 +77,17 @@ internal sealed class WavWriter : IAsyncDisposable
             return;
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         _completed = true;
         if ((_dataBytes & 1) == 1)
         {
             _stream.WriteByte(0);
         }
 
-        await _stream.FlushAsync(cancellationToken);
+        await _stream.FlushAsync(CancellationToken.None);
         _stream.Position = 0;
-        await WriteHeaderAsync(cancellationToken);
-        await _stream.FlushAsync(cancellationToken);
+        await WriteHeaderAsync(CancellationToken.None);
+        await _stream.FlushAsync(CancellationToken.None);
     }
 
     /// <summary>Completes the file (so even an interrupted run leaves a valid WAV) and closes the stream.</summary>
