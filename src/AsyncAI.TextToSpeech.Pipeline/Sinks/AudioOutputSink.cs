@@ -82,6 +82,17 @@ public abstract class AudioOutputSink : FrameProcessor
                 case TtsStoppedFrame or InterruptionFrame:
                     StopSpeaking();
                     break;
+                case SilenceElapsedFrame:
+                    lock (_lock)
+                    {
+                        if (_silence is null or { IsArmed: true })
+                        {
+                            return; // audio came after the timer fired (it re-armed the timer), or the sink is cleaned up
+                        }
+                    }
+
+                    StopSpeaking();
+                    return;
                 case EndFrame or CancelFrame:
                     StopSpeaking();
                     try
@@ -182,6 +193,13 @@ public abstract class AudioOutputSink : FrameProcessor
             }
         }
 
-        StopSpeaking();
+        // Stopped on the data path, in order with the audio: stopped from this timer thread, the stop could be pushed
+        // after the BotStartedSpeaking of audio that arrived meanwhile (or while a slow write was still in flight).
+        QueueFrame(new SilenceElapsedFrame());
+    }
+
+    /// <summary>The silence timer fired: the bot stops speaking unless audio came since.</summary>
+    private sealed class SilenceElapsedFrame : ControlFrame
+    {
     }
 }

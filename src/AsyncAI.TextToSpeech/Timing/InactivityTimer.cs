@@ -33,6 +33,9 @@ internal sealed class InactivityTimer : IDisposable
     /// <summary>Gets the timeout.</summary>
     public TimeSpan Timeout { get; }
 
+    /// <summary>Gets whether the timer is armed: activity since it last expired, or it was never disarmed.</summary>
+    public bool IsArmed => _armed;
+
     /// <summary>Records activity at <paramref name="timestamp"/> (a <see cref="TimeProvider"/> timestamp); arms the timer if it is not armed.</summary>
     /// <param name="timestamp">When the activity happened.</param>
     public void Touch(long timestamp)

@@ -347,6 +347,61 @@ public class SinkTests
     }
 
     [Fact]
+    public async Task AudioOutputSink_SilenceTimerFiresWhileASlowWriteIsInFlight_NoStopInTheMiddleOfTheSpeech()
+    {
+        // A blocking output (a device paced in real time) can take longer than the silence timeout for one write. The
+        // timer used to push BotStoppedSpeaking from its own thread in the middle of that write, and the next audio
+        // then started the bot again: a false stop (which lifts a TTS service's pause) inside one stretch of speech.
+        var time = new FakeTimeProvider();
+        var sink = new GatedSink();
+        await using var harness = PipelineHarness.Start(sink, timeProvider: time);
+        var first = new TtsAudioRawFrame(new byte[960], 24000, 1, "c1");
+        var slow = new TtsAudioRawFrame(new byte[960], 24000, 1, "c1");
+        var third = new TtsAudioRawFrame(new byte[960], 24000, 1, "c1");
+
+        harness.Queue(first);
+        await harness.WaitDownAsync<TtsAudioRawFrame>(f => f == first);
+        var writing = sink.HoldNextWrite();
+        harness.Queue(slow);
+        await writing.WaitAsync(PipelineHarness.Timeout);
+        time.Advance(AudioOutputSink.DefaultSilenceTimeout); // measured from the first audio: fires mid-write
+        sink.ReleaseWrite();
+        harness.Queue(third, new TtsStoppedFrame("c1"));
+        await harness.WaitUpAsync<BotStoppedSpeakingFrame>();
+        await harness.EndAsync();
+
+        Assert.Single(harness.Up.Frames.OfType<BotStartedSpeakingFrame>());
+        Assert.Single(harness.Up.Frames.OfType<BotStoppedSpeakingFrame>());
+        var down = harness.DownFrames.ToList();
+        Assert.True(down.IndexOf(third) < down.IndexOf(down.OfType<BotStoppedSpeakingFrame>().Single()), "the stop follows the last audio");
+    }
+
+    /// <summary>An output whose next write can be held, as a device paced in real time holds it.</summary>
+    private sealed class GatedSink : AudioOutputSink
+    {
+        private TaskCompletionSource? _started;
+        private TaskCompletionSource? _release;
+
+        public Task HoldNextWrite()
+        {
+            _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _started.Task;
+        }
+
+        public void ReleaseWrite() => _release?.TrySetResult();
+
+        protected override async ValueTask WriteAudioAsync(TtsAudioRawFrame frame, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Exchange(ref _started, null) is { } started)
+            {
+                started.TrySetResult();
+                await _release!.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [Fact]
     public async Task AudioOutputSink_SpeechAfterASilenceStop_NextStretchGetsItsOwnStartAndStop()
     {
         var time = new FakeTimeProvider();
@@ -357,7 +412,7 @@ public class SinkTests
         harness.Queue(first);
         await harness.WaitDownAsync<TtsAudioRawFrame>(f => f == first);
         time.Advance(AudioOutputSink.DefaultSilenceTimeout);
-        await harness.WaitUpAsync<BotStoppedSpeakingFrame>();
+        var firstStop = await harness.WaitUpAsync<BotStoppedSpeakingFrame>();
 
         // Long after the first stretch: the timer is armed afresh and counts from this audio.
         time.Advance(TimeSpan.FromSeconds(10));
@@ -366,7 +421,7 @@ public class SinkTests
         time.Advance(AudioOutputSink.DefaultSilenceTimeout - TimeSpan.FromMilliseconds(1));
         Assert.Single(harness.Up.Frames.OfType<BotStoppedSpeakingFrame>());
         time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.Equal(2, harness.Up.Frames.OfType<BotStoppedSpeakingFrame>().Count());
+        await harness.WaitUpAsync<BotStoppedSpeakingFrame>(f => f != firstStop); // the timer stops the bot on the sink's data path
         await harness.EndAsync();
 
         Assert.Equal(2, harness.Up.Frames.OfType<BotStartedSpeakingFrame>().Count());
