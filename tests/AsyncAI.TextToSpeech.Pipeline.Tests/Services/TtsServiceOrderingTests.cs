@@ -206,6 +206,31 @@ public class TtsServiceOrderingTests
     }
 
     [Fact]
+    public async Task EndFrame_FlushOfTheBufferedTextThrows_EndStillFollowsTheTurnsAudioAndTheServiceStops()
+    {
+        // A text filter that throws on the text flushed at the EndFrame: the error goes upstream, but the EndFrame must
+        // still wait behind the audio of the turn already on its way out (and the service be stopped before it), as it
+        // does without the failure. FrameProcessor pushing the EndFrame on after the exception sends it past that audio.
+        var options = new TtsServiceOptions { PauseFrameProcessing = false };
+        options.TextFilters.Add(text => text.Contains("Boom", StringComparison.Ordinal) ? throw new InvalidOperationException("filter failed") : text);
+        var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello there. Boom"));
+        var context = await tts.WaitForContextAsync(0);
+        harness.Queue(new EndFrame());
+        await harness.WaitUpAsync<ErrorFrame>(e => e.Message.Contains("filter failed", StringComparison.Ordinal));
+        context.EmitAudio(8);
+        context.End();
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+
+        var frames = harness.Down.Frames.ToList();
+        Assert.IsType<EndFrame>(frames[^1]);
+        Assert.Contains(frames, f => f is TtsAudioRawFrame);
+        Assert.IsType<TtsStoppedFrame>(frames[^2]);
+        Assert.Contains("stop", tts.Calls);
+    }
+
+    [Fact]
     public async Task EndFrame_TextWithoutResponseEnd_IsFlushedAndSpoken()
     {
         var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike);
