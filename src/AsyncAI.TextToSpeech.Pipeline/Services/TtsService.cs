@@ -254,7 +254,18 @@ public abstract class TtsService : FrameProcessor
                 _processingText = false;
                 return;
             case EndFrame end:
-                await EndTurnAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await EndTurnAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // A failed flush (a text filter that throws) loses only the flushed text: the end still waits behind
+                    // the audio already queued and stops the service. Thrown on, FrameProcessor would push the EndFrame
+                    // past that audio.
+                    PushError($"{Name} could not flush its text at the end: {ex.Message}", ex);
+                }
+
                 if (await FinishAsync(end, cancellationToken).ConfigureAwait(false))
                 {
                     PushFrame(end, direction);
@@ -980,13 +991,20 @@ public abstract class TtsService : FrameProcessor
 
     private async ValueTask EndTurnAsync(CancellationToken cancellationToken)
     {
-        if (_aggregator.Flush() is { } rest)
+        try
         {
-            await SpeakAggregateAsync(new AggregatedTextFrame(rest.Text, rest.Type), appendToContext: true, cancellationToken).ConfigureAwait(false);
+            if (_aggregator.Flush() is { } rest)
+            {
+                await SpeakAggregateAsync(new AggregatedTextFrame(rest.Text, rest.Type), appendToContext: true, cancellationToken).ConfigureAwait(false);
+            }
         }
-
-        await CompleteTurnContextAsync(cancellationToken).ConfigureAwait(false);
-        _llmResponseStarted = false;
+        finally
+        {
+            // Even after a failed flush the turn's context gets its end of input, or its output (and everything queued
+            // behind it, an EndFrame too) would wait for a stream that never ends.
+            await CompleteTurnContextAsync(cancellationToken).ConfigureAwait(false);
+            _llmResponseStarted = false;
+        }
     }
 
     private async ValueTask CompleteTurnContextAsync(CancellationToken cancellationToken)
