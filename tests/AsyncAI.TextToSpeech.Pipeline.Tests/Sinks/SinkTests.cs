@@ -123,6 +123,48 @@ public class SinkTests
     }
 
     [Fact]
+    public async Task PcmStreamSink_CancelWhileAWriteThatIgnoresItsTokenIsBlocked_TheRunEndsWithoutWaitingForCancelTimeout()
+    {
+        // Standard output into a player that stopped reading: the console stream's write blocks and does not observe its
+        // token. Ctrl+C must still end the run (the CancelFrame goes on, the cleanup is bounded), as it does when the
+        // flush fails, instead of the CancelFrame waiting for a write that never ends.
+        var stream = new StalledPipeStream();
+        await using var harness = PipelineHarness.Start(
+            new PcmStreamSink(stream, leaveOpen: true),
+            new PipelineParams { CancelTimeout = Timeout.InfiniteTimeSpan, CleanupTimeout = TimeSpan.FromMilliseconds(200) });
+        harness.Queue(new TtsAudioRawFrame(new byte[480], 24000, 1, "c"));
+        await stream.WriteStarted.Task.WaitAsync(PipelineHarness.Timeout);
+
+        harness.Task.Cancel("test");
+
+        try
+        {
+            await harness.Run.WaitAsync(PipelineHarness.Timeout);
+        }
+        finally
+        {
+            stream.Release();
+        }
+    }
+
+    /// <summary>A pipe whose reader stopped: a write blocks until released and, like a console stream's, ignores its token.</summary>
+    private sealed class StalledPipeStream : MemoryStream
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource WriteStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _released.TrySetResult();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            WriteStarted.TrySetResult();
+            await _released.Task;
+            Write(buffer.Span);
+        }
+    }
+
+    [Fact]
     public void WavFileSink_InvalidSilenceTimeout_ThrowsBeforeTouchingTheFile()
     {
         var path = Path.GetTempFileName();
