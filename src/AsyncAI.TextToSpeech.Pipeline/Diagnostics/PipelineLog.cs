@@ -16,6 +16,9 @@ internal static partial class PipelineLog
     [LoggerMessage(14, LogLevel.Warning, "A processor's setup or cleanup that outlived its timeout failed later.")]
     public static partial void LateFailure(ILogger logger, Exception exception);
 
+    [LoggerMessage(16, LogLevel.Warning, "{Processor}: {Frame} ignored its cancellation for {Grace}; the CancelFrame goes on without waiting for it.")]
+    public static partial void CancelDidNotWaitForFrame(ILogger logger, string processor, string frame, TimeSpan grace);
+
     [LoggerMessage(15, LogLevel.Warning, "A processor's setup was still running {Timeout} after it timed out or was cancelled; cleaning up anyway, so what it opens later may not be released.")]
     public static partial void SetupStillRunning(ILogger logger, TimeSpan timeout);
 

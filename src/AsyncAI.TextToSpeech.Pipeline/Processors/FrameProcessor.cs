@@ -23,8 +23,8 @@ namespace AsyncAI.TextToSpeech.Pipeline.Processors;
 /// <item><description>An exception thrown while processing becomes an <see cref="ErrorFrame"/> pushed upstream; an
 /// <see cref="EndFrame"/> or <see cref="CancelFrame"/> whose processing threw before pushing it is then pushed on anyway.</description></item>
 /// <item><description>A <see cref="CancelFrame"/>, like an interruption, cancels the interruptible data frame in flight and waits for
-/// it to finish before it is processed (a sink finishing its output does not overlap a write); after it every later frame
-/// is dropped.</description></item>
+/// it to finish before it is processed (a sink finishing its output does not overlap a write), but for one second at most:
+/// a frame that ignores its token does not hold the cancel up. After it every later frame is dropped.</description></item>
 /// </list>
 /// <para>
 /// <see cref="QueueFrame"/> never blocks (the queues are unbounded) and is safe to call from any thread. Both loops are
@@ -737,10 +737,14 @@ public abstract class FrameProcessor : IAsyncDisposable
     /// in flight and waits for it to finish, so that nothing it pushes or writes can follow (or overlap) the frame being
     /// processed.
     /// </summary>
+    /// <summary>How long a <see cref="CancelFrame"/> waits for a cancelled frame in flight that has not finished.</summary>
+    internal static readonly TimeSpan CancelGracePeriod = TimeSpan.FromSeconds(1);
+
     private async ValueTask CancelWorkInFlightAsync(bool holdDataLoop)
     {
         Task? inFlight = null;
         CancellationTokenSource? work = null;
+        Frame? frame = null;
         lock (_gate)
         {
             if (holdDataLoop)
@@ -755,6 +759,7 @@ public abstract class FrameProcessor : IAsyncDisposable
                 _currentFinished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 inFlight = _currentFinished.Task;
                 work = _work;
+                frame = current.Frame;
             }
         }
 
@@ -764,7 +769,26 @@ public abstract class FrameProcessor : IAsyncDisposable
         }
 
         await work.CancelAsync().ConfigureAwait(false);
-        await inFlight!.ConfigureAwait(false);
+        if (!holdDataLoop)
+        {
+            // A cancel must end the run even when the frame ignores its token (a write to a pipe whose reader stopped):
+            // it waits a short grace, then goes on beside it, as it did before it waited at all. The processor's data
+            // loop ends once the frame does; its token stays cancelled.
+            try
+            {
+                await inFlight!.WaitAsync(CancelGracePeriod, TimeProvider).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                PipelineLog.CancelDidNotWaitForFrame(Logger, Name, frame!.Name, CancelGracePeriod);
+                return;
+            }
+        }
+        else
+        {
+            await inFlight!.ConfigureAwait(false);
+        }
+
         lock (_gate)
         {
             _work = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
