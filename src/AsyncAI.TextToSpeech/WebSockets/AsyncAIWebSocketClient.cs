@@ -436,8 +436,9 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
             {
                 // The server has given up on it, so the client does too: audio still arriving for it is dropped and
                 // counted as for any unknown context, and nothing else would ever unregister it (no final follows).
-                context.Fail(exception);
+                // Forgotten first, so a reader woken by the failure finds the id free.
                 Forget(context);
+                context.Fail(exception);
             }
 
             return;
