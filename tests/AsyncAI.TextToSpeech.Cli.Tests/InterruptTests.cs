@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AsyncAI.TextToSpeech.Cli.Tests.Infrastructure;
 using AsyncAI.TextToSpeech.Emulator;
+using AsyncAI.TextToSpeech.Testing;
 
 namespace AsyncAI.TextToSpeech.Cli.Tests;
 
@@ -98,7 +99,7 @@ public class InterruptTests
         // The network path dies just before Ctrl+C: the client's close is never answered, so closing takes its
         // CloseTimeout (2 s) before the socket is aborted; only then is the WAV header completed.
         await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { PacingRate = 1 });
-        await using var relay = new BlackHoleRelay(emulator.WebSocketUrl);
+        await using var relay = new BlackHoleProxy(emulator.WebSocketUrl);
         using var dir = new TempDirectory();
         var path = dir.File("partial.wav");
         var text = string.Join(' ', Enumerable.Repeat("word", 200));

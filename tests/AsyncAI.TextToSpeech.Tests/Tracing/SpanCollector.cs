@@ -71,6 +71,21 @@ internal sealed class SpanCollector : IDisposable
         }
     }
 
+    /// <summary>Asserts what every successful synthesis span carries (HTTP call or WebSocket context): its name, the gen_ai tags, voice, server and time to first audio.</summary>
+    public static void AssertSynthesisSpan(Activity span, string voiceId, string serverHost)
+    {
+        Assert.Equal("text_to_speech async_flash_v1.0", span.DisplayName);
+        Assert.Equal(ActivityStatusCode.Unset, span.Status);
+        Assert.Equal("text_to_speech", span.GetTagItem("gen_ai.operation.name"));
+        Assert.Equal("asyncai", span.GetTagItem("gen_ai.provider.name"));
+        Assert.Equal("async_flash_v1.0", span.GetTagItem("gen_ai.request.model"));
+        Assert.Equal("audio", span.GetTagItem("gen_ai.output.type"));
+        Assert.Equal(voiceId, span.GetTagItem("asyncai.voice.id"));
+        Assert.Equal(serverHost, span.GetTagItem("server.address"));
+        Assert.InRange(Assert.IsType<double>(span.GetTagItem("asyncai.tts.time_to_first_audio")), 0, span.Duration.TotalSeconds);
+        Assert.Single(span.Events, e => e.Name == "asyncai.tts.first_audio");
+    }
+
     /// <summary>Every string a span exposes: name, status description, tags, events and their tags.</summary>
     public static IEnumerable<string> Texts(Activity activity)
     {

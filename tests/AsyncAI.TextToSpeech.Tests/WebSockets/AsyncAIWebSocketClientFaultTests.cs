@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AsyncAI.TextToSpeech.Emulator;
+using AsyncAI.TextToSpeech.Testing;
 using AsyncAI.TextToSpeech.WebSockets;
 using Microsoft.Extensions.Logging;
 using static AsyncAI.TextToSpeech.Tests.WebSockets.WebSocketTestSupport;

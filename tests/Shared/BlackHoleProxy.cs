@@ -2,13 +2,13 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace AsyncAI.TextToSpeech.Cli.Tests.Infrastructure;
+namespace AsyncAI.TextToSpeech.Testing;
 
 /// <summary>
-/// A TCP relay in front of the emulator that can black-hole its connections: bytes in both directions are swallowed
-/// while the TCP connections stay open, as on a dead network path. Nothing answers PINGs or close frames then.
+/// A TCP relay in front of the emulator that can black-hole a connection: bytes in both directions are swallowed
+/// while the TCP connection stays open, as on a dead network path. Nothing answers PINGs or close frames.
 /// </summary>
-internal sealed class BlackHoleRelay : IAsyncDisposable
+internal sealed class BlackHoleProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Uri _target;
@@ -18,7 +18,7 @@ internal sealed class BlackHoleRelay : IAsyncDisposable
     private readonly Task _acceptLoop;
     private volatile bool _blackHole;
 
-    public BlackHoleRelay(Uri target)
+    public BlackHoleProxy(Uri target)
     {
         _target = target;
         _listener.Start();
@@ -30,6 +30,7 @@ internal sealed class BlackHoleRelay : IAsyncDisposable
     /// <summary>Gets the target URL with the relay's port.</summary>
     public Uri Url { get; }
 
+    /// <summary>Gets or sets whether bytes are swallowed (both directions) instead of passed on.</summary>
     public bool BlackHole
     {
         get => _blackHole;
