@@ -68,7 +68,11 @@ public class InterruptTests
                 await Task.Delay(20, timeout.Token);
             }
 
-            await Task.Delay(1000, timeout.Token); // let the CLI receive (some of) it
+            var path = dir.File("partial.wav");
+            while (!File.Exists(path) || new FileInfo(path).Length <= 44)
+            {
+                await Task.Delay(20, timeout.Token); // the CLI's file buffer reached the disk: it has received audio
+            }
 
             await InterruptAndWaitForExitAsync(process, stderr, emulator, timeout.Token);
 
