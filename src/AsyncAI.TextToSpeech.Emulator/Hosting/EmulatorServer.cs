@@ -421,7 +421,15 @@ internal sealed partial class EmulatorServer
                 return JsonDocument.Parse("{}");
             }
 
-            return JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            if (!JsonStrings.AllReadable(document.RootElement))
+            {
+                document.Dispose();
+                await WriteErrorAsync(http, ApiError.Validation("The body holds a string that is not valid Unicode (a lone surrogate escape)."));
+                return null;
+            }
+
+            return document;
         }
         catch (JsonException)
         {

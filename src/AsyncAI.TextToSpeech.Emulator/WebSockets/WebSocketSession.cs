@@ -215,6 +215,17 @@ internal sealed class WebSocketSession : IDisposable
         using (document)
         {
             var root = document.RootElement;
+            if (!JsonStrings.AllReadable(root))
+            {
+                SendError(ApiError.Validation("The message holds a string that is not valid Unicode (a lone surrogate escape)."), null);
+                if (_init is null)
+                {
+                    RequestClose(WebSocketCloseStatus.PolicyViolation, "Invalid init", "invalid init");
+                }
+
+                return;
+            }
+
             if (root.ValueKind != JsonValueKind.Object)
             {
                 SendError(ApiError.Validation("Each message must be a JSON object."), null);
