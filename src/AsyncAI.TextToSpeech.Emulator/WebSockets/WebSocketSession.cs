@@ -229,6 +229,11 @@ internal sealed class WebSocketSession : IDisposable
             if (root.ValueKind != JsonValueKind.Object)
             {
                 SendError(ApiError.Validation("Each message must be a JSON object."), null);
+                if (_init is null)
+                {
+                    RequestClose(WebSocketCloseStatus.PolicyViolation, "Invalid init", "invalid init");
+                }
+
                 return;
             }
 
