@@ -24,6 +24,9 @@ public sealed class EmulatorFaults
     private TimeSpan? _failRetryAfter;
     private int _version;
 
+    /// <summary>Raised after a switch changed (outside the lock), so sessions asleep until a far deadline re-read them.</summary>
+    internal event Action? Changed;
+
     /// <summary>Gets a number that changes whenever a switch changes (sessions cache their merged faults).</summary>
     internal int Version => Volatile.Read(ref _version);
 
@@ -31,14 +34,14 @@ public sealed class EmulatorFaults
     public bool BlackHole
     {
         get { lock (_gate) { return _blackHole; } }
-        set { lock (_gate) { _blackHole = value; _version++; } }
+        set { lock (_gate) { _blackHole = value; _version++; } Changed?.Invoke(); }
     }
 
     /// <summary>Gets or sets whether the server aborts the TCP connection after the first audio message of a context.</summary>
     public bool CloseAbruptlyMidContext
     {
         get { lock (_gate) { return _closeAbruptlyMidContext; } }
-        set { lock (_gate) { _closeAbruptlyMidContext = value; _version++; } }
+        set { lock (_gate) { _closeAbruptlyMidContext = value; _version++; } Changed?.Invoke(); }
     }
 
     /// <summary>Gets or sets the client silence after which the server closes the WebSocket (no <c>TIMEOUT</c> error); null = off.</summary>
@@ -53,6 +56,7 @@ public sealed class EmulatorFaults
             }
 
             lock (_gate) { _closeAfterIdle = value; _version++; }
+            Changed?.Invoke();
         }
     }
 
@@ -68,6 +72,7 @@ public sealed class EmulatorFaults
             }
 
             lock (_gate) { _rejectHandshakeStatus = value; _version++; }
+            Changed?.Invoke();
         }
     }
 
@@ -75,14 +80,14 @@ public sealed class EmulatorFaults
     public bool MalformedJson
     {
         get { lock (_gate) { return _malformedJson; } }
-        set { lock (_gate) { _malformedJson = value; _version++; } }
+        set { lock (_gate) { _malformedJson = value; _version++; } Changed?.Invoke(); }
     }
 
     /// <summary>Gets or sets whether one audio message per connection carries invalid base64 (then normal).</summary>
     public bool InvalidBase64
     {
         get { lock (_gate) { return _invalidBase64; } }
-        set { lock (_gate) { _invalidBase64 = value; _version++; } }
+        set { lock (_gate) { _invalidBase64 = value; _version++; } Changed?.Invoke(); }
     }
 
     /// <summary>
@@ -92,7 +97,7 @@ public sealed class EmulatorFaults
     public bool OddLengthChunk
     {
         get { lock (_gate) { return _oddLengthChunk; } }
-        set { lock (_gate) { _oddLengthChunk = value; _version++; } }
+        set { lock (_gate) { _oddLengthChunk = value; _version++; } Changed?.Invoke(); }
     }
 
     /// <summary>Gets or sets a delay added before every WebSocket audio message and every HTTP response.</summary>
@@ -107,6 +112,7 @@ public sealed class EmulatorFaults
             }
 
             lock (_gate) { _extraDelay = value; _version++; }
+            Changed?.Invoke();
         }
     }
 
@@ -125,6 +131,7 @@ public sealed class EmulatorFaults
             }
 
             lock (_gate) { _quotaExceededAfterBytes = value; _version++; }
+            Changed?.Invoke();
         }
     }
 
@@ -140,6 +147,7 @@ public sealed class EmulatorFaults
             }
 
             lock (_gate) { _httpChunkBytes = value; _version++; }
+            Changed?.Invoke();
         }
     }
 

@@ -39,6 +39,7 @@ internal sealed class WebSocketSession : IDisposable
     private readonly List<SpeechContext> _active = [];
     private readonly Queue<(byte[] Message, string Code, string? ContextId)> _control = new();
     private readonly WriterWakeup _wakeup;
+    private readonly Action _onFaultsChanged;
     private readonly TaskCompletionSource _readerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastReceived;
     private int _roundRobin;
@@ -72,10 +73,13 @@ internal sealed class WebSocketSession : IDisposable
         _faults = options.Faults.Snapshot().Apply(faultSpec);
         _lastReceived = Stopwatch.GetTimestamp();
         stream.SwallowPongs = () => CurrentFaults().BlackHole;
+        _onFaultsChanged = () => ThreadPool.UnsafeQueueUserWorkItem(static s => s.Signal(), this, preferLocal: false);
+        options.Faults.Changed += _onFaultsChanged;
     }
 
     public void Dispose()
     {
+        _options.Faults.Changed -= _onFaultsChanged;
         _wakeup.Dispose();
         _dropConnection.Dispose();
     }
