@@ -72,4 +72,17 @@ public sealed class ReviewEmuTests
         Assert.Null(await ws.ReceiveAsync(RawSocket.Timeout)); // closed by the fault, well within 10 s
         Assert.Equal("Idle", ws.Socket.CloseStatusDescription);
     }
+
+    [Fact]
+    public async Task OversizeHttpBody_Is413WithAValidationErrorBody()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var client = Http.Client(emulator);
+
+        using var response = await client.PostAsync("/text_to_speech", Http.Json(Http.Tts(transcript: new string('a', 1100 * 1024))));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var detail = await Http.ErrorDetailAsync(response);
+        Assert.Equal("VALIDATION_ERROR", detail.GetProperty("error_code").GetString());
+    }
 }
