@@ -85,4 +85,23 @@ public sealed class ReviewEmuTests
         var detail = await Http.ErrorDetailAsync(response);
         Assert.Equal("VALIDATION_ERROR", detail.GetProperty("error_code").GetString());
     }
+
+    [Fact]
+    public async Task DelayFault_DoesNotHoldAConnectionLongAfterTheClientLeft()
+    {
+        // The writer sat in Task.Delay(delay, stopping): after the client's close the handler waited 5 s, aborted, and
+        // then still awaited the writer for the rest of the delay, keeping the connection's slot (MaxConnections).
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        await using var ws = await RawSocket.ConnectAsync(emulator, "emulator_fault=delay:60000");
+        await ws.SendAsync("""{"context_id":"c","transcript":"Hi "}""");
+        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Text, RawSocket.Timeout);
+
+        using (var cts = new CancellationTokenSource(RawSocket.Timeout))
+        {
+            await ws.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
+        }
+
+        // Bounded by the 5 s close-handshake timeout, not by the 60 s delay.
+        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Disconnected, TimeSpan.FromSeconds(15));
+    }
 }
