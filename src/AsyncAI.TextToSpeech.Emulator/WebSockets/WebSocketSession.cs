@@ -106,6 +106,7 @@ internal sealed class WebSocketSession : IDisposable
         catch (TimeoutException)
         {
             _http.Abort();
+            _dropConnection.Cancel(); // a writer inside the delay fault's wait
             Signal(); // a writer asleep until its next deadline would otherwise notice the abort only then
             await writer;
         }
@@ -673,7 +674,7 @@ internal sealed class WebSocketSession : IDisposable
     {
         if (faults.Delay > TimeSpan.Zero)
         {
-            await Task.Delay(faults.Delay, _stopping);
+            await Task.Delay(faults.Delay, _dropConnection.Token);
         }
 
         // The frame is written by hand (server frames are unmasked) straight into the coalescing stream: one copy
