@@ -314,4 +314,38 @@ public sealed class FaultTests
         Assert.Equal("CloseAfterIdle", Assert.Throws<ArgumentOutOfRangeException>(() => faults.CloseAfterIdle = TimeSpan.Zero).ParamName);
         Assert.Equal("statusCode", Assert.Throws<ArgumentOutOfRangeException>(() => faults.FailNextHttpRequests(1, 200)).ParamName);
     }
+
+    [Fact]
+    public async Task CloseAfterIdle_SwitchedOnWhileAConnectionIsIdle_AppliesToThatConnection()
+    {
+        // EmulatorFaults: "Thread-safe and live". The idle writer sleeps until its IdleTimeout (60 s) deadline and
+        // never looks at the new switch before then.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        await using var ws = await RawSocket.ConnectAsync(emulator);
+        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Init, RawSocket.Timeout);
+
+        emulator.Options.Faults.CloseAfterIdle = TimeSpan.FromMilliseconds(200);
+
+        Assert.Null(await ws.ReceiveAsync(RawSocket.Timeout)); // closed by the fault, well within 10 s
+        Assert.Equal("Idle", ws.Socket.CloseStatusDescription);
+    }
+
+    [Fact]
+    public async Task DelayFault_DoesNotHoldAConnectionLongAfterTheClientLeft()
+    {
+        // The writer sat in Task.Delay(delay, stopping): after the client's close the handler waited 5 s, aborted, and
+        // then still awaited the writer for the rest of the delay, keeping the connection's slot (MaxConnections).
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        await using var ws = await RawSocket.ConnectAsync(emulator, "emulator_fault=delay:60000");
+        await ws.SendAsync("""{"context_id":"c","transcript":"Hi "}""");
+        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Text, RawSocket.Timeout);
+
+        using (var cts = new CancellationTokenSource(RawSocket.Timeout))
+        {
+            await ws.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", cts.Token);
+        }
+
+        // Bounded by the 5 s close-handshake timeout, not by the 60 s delay.
+        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Disconnected, TimeSpan.FromSeconds(15));
+    }
 }
