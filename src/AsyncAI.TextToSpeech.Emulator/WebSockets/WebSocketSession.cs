@@ -48,8 +48,9 @@ internal sealed class WebSocketSession : IDisposable
     private WebSocketCloseStatus _closeStatus;
     private string _closeReason = "";
     private string? _disconnectDetail;
-    private FaultSet _faults;
-    private int _faultVersion;
+    // The merged faults and the switches' version they were built from, swapped as one reference: the writer and the
+    // reader's pong path both read it, and a version stored apart from its faults could pair a new version with old faults.
+    private FaultsCacheEntry _faultsCache;
     private bool _malformedUsed;
     private bool _invalidBase64Used;
     private bool _oddLengthUsed;
@@ -69,8 +70,7 @@ internal sealed class WebSocketSession : IDisposable
         _stopping = stopping;
         _dropConnection = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         _wakeup = new WriterWakeup(stopping);
-        _faultVersion = options.Faults.Version;
-        _faults = options.Faults.Snapshot().Apply(faultSpec);
+        _faultsCache = new FaultsCacheEntry(options.Faults.Version, options.Faults.Snapshot().Apply(faultSpec));
         _lastReceived = Stopwatch.GetTimestamp();
         stream.SwallowPongs = () => CurrentFaults().BlackHole;
         _onFaultsChanged = () => ThreadPool.UnsafeQueueUserWorkItem(static s => s.Signal(), this, preferLocal: false);
@@ -790,14 +790,18 @@ internal sealed class WebSocketSession : IDisposable
     private FaultSet CurrentFaults()
     {
         var version = _options.Faults.Version;
-        if (version != _faultVersion)
+        var cache = Volatile.Read(ref _faultsCache);
+        if (version != cache.Version)
         {
-            _faultVersion = version;
-            _faults = _options.Faults.Snapshot().Apply(_faultSpec);
+            // Read before the snapshot: a switch changed in between makes the next call rebuild again, never the reverse.
+            cache = new FaultsCacheEntry(version, _options.Faults.Snapshot().Apply(_faultSpec));
+            Volatile.Write(ref _faultsCache, cache);
         }
 
-        return _faults;
+        return cache.Faults;
     }
+
+    private sealed record FaultsCacheEntry(int Version, FaultSet Faults);
 
     private void SendError(ApiError error, string? contextId)
     {
