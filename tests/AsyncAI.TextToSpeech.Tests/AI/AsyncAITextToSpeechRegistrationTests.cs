@@ -6,6 +6,7 @@ using AsyncAI.TextToSpeech.Http;
 using AsyncAI.TextToSpeech.Tests.Http;
 using AsyncAI.TextToSpeech.WebSockets;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -72,6 +73,25 @@ public class AsyncAITextToSpeechRegistrationTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Equal(nameof(AsyncAIHttpOptions.SampleRate), error.ParamName);
+    }
+
+    [Fact]
+    public void AddAsyncAITextToSpeechClient_BadValueFromConfiguration_StartupValidationFailsNamingTheOption()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["AsyncAI:ApiKey"] = HttpTestKit.ApiKey, ["AsyncAI:SampleRate"] = "5" })
+            .Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddOptions<AsyncAIHttpOptions>().BindConfiguration("AsyncAI");
+        services.AddAsyncAITextToSpeechClient();
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.ThrowsAny<Exception>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        var argument = Assert.IsType<ArgumentOutOfRangeException>(error);
+        Assert.Equal(nameof(AsyncAIHttpOptions.SampleRate), argument.ParamName);
+        Assert.DoesNotContain(HttpTestKit.ApiKey, error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

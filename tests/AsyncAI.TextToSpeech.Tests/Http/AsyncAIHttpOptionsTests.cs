@@ -182,4 +182,14 @@ public class AsyncAIHttpOptionsTests
         var error = Assert.Throws<ArgumentException>(() => client.StreamAsync("hello", new AsyncAIHttpRequestOptions { Container = "wav" }));
         Assert.Contains("wav", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void BaseUrl_WithUserInfo_ThrowsNamingTheOptionWithoutEchoingIt()
+    {
+        var options = new AsyncAIHttpOptions("sk_test");
+        var error = Assert.Throws<ArgumentException>(() => options.BaseUrl = new Uri("https://user:s3cret-pass@api.async.com"));
+        Assert.Equal("BaseUrl", error.ParamName);
+        Assert.DoesNotContain("s3cret-pass", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-pass", options.ToString(), StringComparison.Ordinal);
+    }
 }

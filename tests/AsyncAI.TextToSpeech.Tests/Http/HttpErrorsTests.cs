@@ -114,4 +114,15 @@ public class HttpErrorsTests
         Assert.DoesNotContain("sk_live_abc", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("sk_live_abc", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void FromStatus_KeyEchoedWhereTheMessageIsTruncated_NoPartOfTheKeyShows()
+    {
+        const string key = "sk_live_0123456789abcdef";
+        var message = new string('x', 483) + " key " + key + " rejected";
+        var body = "{\"error_code\":\"INVALID_API_KEY\",\"message\":\"" + message + "\"}";
+        var error = HttpErrors.FromStatus(401, null, body, null, Now, "POST /text_to_speech", key);
+
+        Assert.DoesNotContain(key[..12], error.Message, StringComparison.Ordinal);
+    }
 }

@@ -42,6 +42,68 @@ public class AsyncAIWebSocketOptionsTests
         Assert.Contains(option, ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Time spans the runtime's timers and delays refuse (over ~49.7 days): they must fail at construction, not at ConnectAsync or a reconnect.</summary>
+    public static TheoryData<string, Action<AsyncAIWebSocketOptions>> TooLongTimeSpans => new()
+    {
+        { "ConnectTimeout", o => o.ConnectTimeout = TimeSpan.MaxValue },
+        { "ConnectTimeout", o => o.ConnectTimeout = TimeSpan.FromDays(50) },
+        { "CloseTimeout", o => o.CloseTimeout = TimeSpan.MaxValue },
+        { "ContextCompletionTimeout", o => o.ContextCompletionTimeout = TimeSpan.MaxValue },
+        { "ResponseTimeout", o => o.ResponseTimeout = TimeSpan.MaxValue },
+        { "PingInterval", o => o.PingInterval = TimeSpan.MaxValue },
+        { "KeepAliveTimeout", o => o.KeepAliveTimeout = TimeSpan.MaxValue },
+        { "Reconnect.MaxDelay", o => o.Reconnect.MaxDelay = TimeSpan.MaxValue },
+    };
+
+    [Theory]
+    [MemberData(nameof(TooLongTimeSpans))]
+    public void Constructor_TimeSpanBeyondTheRuntimeLimit_ThrowsNamingTheOption(string option, Action<AsyncAIWebSocketOptions> breakIt)
+    {
+        var options = WebSocketTestSupport.Options(Url);
+        breakIt(options);
+
+        var ex = Assert.ThrowsAny<ArgumentException>(() => new AsyncAIWebSocketClient(options));
+
+        Assert.Equal(option, ex.ParamName);
+        Assert.Contains(option, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_ConnectTimeoutBeyondTheRuntimeLimit_RefusedAtConstructionNotAtConnect()
+    {
+        // Documents the current behaviour the test above rejects: construction succeeds, ConnectAsync throws a name the caller never set.
+        var options = WebSocketTestSupport.Options(Url, o => o.ConnectTimeout = TimeSpan.FromDays(50));
+        AsyncAIWebSocketClient client;
+        try
+        {
+            client = new AsyncAIWebSocketClient(options);
+        }
+        catch (ArgumentException ex)
+        {
+            Assert.Equal("ConnectTimeout", ex.ParamName);
+            return;
+        }
+
+        await using (client)
+        {
+            var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => client.ConnectAsync());
+            Assert.Equal("ConnectTimeout", ex.ParamName);
+        }
+    }
+
+    [Theory]
+    [InlineData("ws://127.0.0.1:1/text_to_speech/websocket/ws?api_key=" + WebSocketTestSupport.ApiKey + "&version=v1")]
+    [InlineData("ws://user:" + WebSocketTestSupport.ApiKey + "@127.0.0.1:1/text_to_speech/websocket/ws")]
+    public void Url_CarryingTheKeyOrUserInfo_NeverShownAndRefusedNamingUrl(string url)
+    {
+        var options = WebSocketTestSupport.Options(new Uri(url));
+
+        Assert.DoesNotContain(WebSocketTestSupport.ApiKey, options.ToString(), StringComparison.Ordinal);
+        var ex = Assert.ThrowsAny<ArgumentException>(() => new AsyncAIWebSocketClient(options));
+        Assert.Equal("Url", ex.ParamName);
+        Assert.DoesNotContain(WebSocketTestSupport.ApiKey, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Constructor_NullOptions_ThrowsArgumentNull()
     {
