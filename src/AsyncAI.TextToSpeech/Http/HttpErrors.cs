@@ -62,7 +62,8 @@ internal static class HttpErrors
 
         if (!string.IsNullOrWhiteSpace(serviceMessage))
         {
-            message.Append(": ").Append(Truncate(serviceMessage.Trim()));
+            // Redacted before it is cut, so a key echoed across the cut cannot leave its first characters behind.
+            message.Append(": ").Append(Truncate(Redact(serviceMessage.Trim(), apiKey)));
         }
 
         // The service's own message usually ends with a period already; don't double it.
