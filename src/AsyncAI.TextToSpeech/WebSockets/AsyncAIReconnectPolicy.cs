@@ -70,9 +70,9 @@ public sealed class AsyncAIReconnectPolicy
             throw new ArgumentOutOfRangeException(Prefix + nameof(MaxShortLivedConnections), MaxShortLivedConnections, "Reconnect.MaxShortLivedConnections must be between 1 and 100.");
         }
 
-        if (MaxDelay < TimeSpan.Zero)
+        if (MaxDelay < TimeSpan.Zero || MaxDelay > AsyncAIWebSocketOptions.MaxTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(Prefix + nameof(MaxDelay), MaxDelay, "Reconnect.MaxDelay must not be negative.");
+            throw new ArgumentOutOfRangeException(Prefix + nameof(MaxDelay), MaxDelay, "Reconnect.MaxDelay must not be negative nor exceed 24 days.");
         }
 
         if (InitialDelay < TimeSpan.Zero || InitialDelay > MaxDelay)

@@ -204,19 +204,22 @@ public sealed class AsyncAIWebSocketOptions
         Reconnect.Validate();
     }
 
+    /// <summary>The longest finite time span accepted: the runtime's timers, delays and cancellation timeouts refuse more than ~49.7 days, some APIs more than ~24.8.</summary>
+    internal static readonly TimeSpan MaxTimeSpan = TimeSpan.FromDays(24);
+
     private static void RequirePositive(TimeSpan value, string name)
     {
-        if (value <= TimeSpan.Zero || value == Timeout.InfiniteTimeSpan)
+        if (value <= TimeSpan.Zero || value == Timeout.InfiniteTimeSpan || value > MaxTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(name, value, name + " must be a positive, finite time span.");
+            throw new ArgumentOutOfRangeException(name, value, name + " must be a positive, finite time span of at most 24 days.");
         }
     }
 
     private static void RequirePositiveOrInfinite(TimeSpan value, string name)
     {
-        if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+        if (value != Timeout.InfiniteTimeSpan && (value <= TimeSpan.Zero || value > MaxTimeSpan))
         {
-            throw new ArgumentOutOfRangeException(name, value, name + " must be positive, or Timeout.InfiniteTimeSpan to turn it off.");
+            throw new ArgumentOutOfRangeException(name, value, name + " must be positive and at most 24 days, or Timeout.InfiniteTimeSpan to turn it off.");
         }
     }
 }
