@@ -167,6 +167,50 @@ internal static class OptionValidation
             throw new ArgumentException($"{optionName} must be an absolute http or https URL such as https://api.async.com.", optionName);
         }
 
+        RejectCredentials(value, optionName);
         return value;
     }
+
+    /// <summary>Refuses a URL with user info or an <c>api_key</c> query parameter; the message never echoes the URL.</summary>
+    public static void RejectCredentials(Uri value, string optionName)
+    {
+        if (CarriesCredentials(value))
+        {
+            throw new ArgumentException($"{optionName} must not carry credentials (a user name or password, or an api_key query parameter): set ApiKey instead.", optionName);
+        }
+    }
+
+    /// <summary>Whether a URL carries a credential: user info, or an <c>api_key</c> query parameter.</summary>
+    public static bool CarriesCredentials(Uri? url)
+    {
+        if (url is null)
+        {
+            return false;
+        }
+
+        if (!url.IsAbsoluteUri)
+        {
+            return url.OriginalString.Contains('@', StringComparison.Ordinal) || url.OriginalString.Contains("api_key", StringComparison.OrdinalIgnoreCase);
+        }
+
+        if (url.UserInfo.Length > 0)
+        {
+            return true;
+        }
+
+        foreach (var part in url.Query.TrimStart('?').Split('&', ';'))
+        {
+            var name = part.Split('=', 2)[0];
+            if (Uri.UnescapeDataString(name).Trim().Equals("api_key", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A URL for display: itself, or a placeholder when it carries credentials.</summary>
+    public static string Displayable(Uri? url) =>
+        url is null ? "(none)" : CarriesCredentials(url) ? "(redacted: the URL carries credentials)" : url.ToString();
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AsyncAI.TextToSpeech.Http;
 using AsyncAI.TextToSpeech.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -118,7 +119,7 @@ public sealed class AsyncAIWebSocketOptions
     /// <returns>A description for logs and debugging.</returns>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"AsyncAIWebSocketOptions {{ Url = {Url}, ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "(none)" : "(redacted)")}, VoiceId = {VoiceId}, Model = {Model}, Version = {Version}, SampleRate = {SampleRate}, Encoding = {Encoding}, Container = {Container}, Language = {Language ?? "(auto)"} }}");
+        $"AsyncAIWebSocketOptions {{ Url = {OptionValidation.Displayable(Url)}, ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "(none)" : "(redacted)")}, VoiceId = {VoiceId}, Model = {Model}, Version = {Version}, SampleRate = {SampleRate}, Encoding = {Encoding}, Container = {Container}, Language = {Language ?? "(auto)"} }}");
 
     internal AsyncAIWebSocketOptions Clone()
     {
@@ -153,6 +154,8 @@ public sealed class AsyncAIWebSocketOptions
         {
             throw new ArgumentException("Url must be an absolute ws:// or wss:// URL.", nameof(Url));
         }
+
+        OptionValidation.RejectCredentials(Url, nameof(Url));
 
         if (SampleRate is < 8000 or > 48000)
         {
