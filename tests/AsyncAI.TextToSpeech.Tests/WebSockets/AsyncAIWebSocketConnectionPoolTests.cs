@@ -206,6 +206,14 @@ public sealed class AsyncAIWebSocketConnectionPoolTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Options_IdleTimeoutBeyondTheRuntimeLimit_FailsWithTheOptionsName()
+    {
+        // The runtime's timers refuse due times over ~49.7 days; the pool arms one with IdleTimeout when a lease is returned.
+        Assert.Throws<ArgumentOutOfRangeException>("IdleTimeout", () => new AsyncAIWebSocketConnectionPool(new AsyncAIWebSocketConnectionPoolOptions { IdleTimeout = TimeSpan.MaxValue }));
+        Assert.Throws<ArgumentOutOfRangeException>("IdleTimeout", () => new AsyncAIWebSocketConnectionPool(new AsyncAIWebSocketConnectionPoolOptions { IdleTimeout = TimeSpan.FromDays(50) }));
+    }
+
+    [Fact]
     public async Task Lease_InvalidOptions_FailWithTheOptionsNameAndKeyNeverShows()
     {
         await using var pool = new AsyncAIWebSocketConnectionPool();
