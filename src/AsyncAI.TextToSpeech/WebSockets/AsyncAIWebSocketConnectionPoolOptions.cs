@@ -29,9 +29,9 @@ public sealed class AsyncAIWebSocketConnectionPoolOptions
             throw new ArgumentOutOfRangeException(nameof(MaxLeasesPerConnection), MaxLeasesPerConnection, "MaxLeasesPerConnection must be at least 1.");
         }
 
-        if (IdleTimeout < TimeSpan.Zero || IdleTimeout == Timeout.InfiniteTimeSpan)
+        if (IdleTimeout < TimeSpan.Zero || IdleTimeout == Timeout.InfiniteTimeSpan || IdleTimeout > AsyncAIWebSocketOptions.MaxTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "IdleTimeout must be zero or a positive, finite time span.");
+            throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "IdleTimeout must be zero or a positive, finite time span of at most 24 days.");
         }
 
         if (TimeProvider is null)
