@@ -65,6 +65,7 @@ public static class AsyncAITextToSpeechServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<AsyncAIHttpOptions>, ApiKeyFromEnvironment>());
+        SetterErrorUnwrappingOptionsFactory<AsyncAIHttpOptions>.Register(services);
         services.AddOptions<AsyncAIHttpOptions>().ValidateOnStart();
 
         // The defaults (format, model, URL) are the resolved client's own: an AsyncAIHttpClient the app registered

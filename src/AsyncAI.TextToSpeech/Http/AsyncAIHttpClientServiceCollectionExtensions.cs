@@ -30,6 +30,7 @@ public static class AsyncAIHttpClientServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
 
+        SetterErrorUnwrappingOptionsFactory<AsyncAIHttpOptions>.Register(services);
         services.AddOptions<AsyncAIHttpOptions>()
             .Configure(configure)
             .Validate(static options => options.HasApiKey, "AsyncAIHttpOptions.ApiKey is required: set it to the key from your async.com dashboard.");
