@@ -54,6 +54,9 @@ public sealed class AsyncAIEmulator : IAsyncDisposable
         if (options.EnableLogging)
         {
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+
+            // ASP.NET Core's request lines print each URL whole, and a WebSocket client sends its key in the query.
+            builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         }
 
         var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
