@@ -135,6 +135,9 @@ public sealed class AsyncAIWebSocketOptions
             throw new ArgumentException("ApiKey is required: pass the Async API key (sk_…).", nameof(ApiKey));
         }
 
+        // As on HTTP: a stray character copied with the key would be escaped into the URL and refused as a wrong key.
+        OptionValidation.ApiKey(ApiKey, nameof(ApiKey));
+
         if (string.IsNullOrWhiteSpace(VoiceId))
         {
             throw new ArgumentException("VoiceId is required: pass the id of an Async voice.", nameof(VoiceId));

@@ -9,6 +9,7 @@ public class AsyncAIWebSocketOptionsTests
     public static TheoryData<string, Action<AsyncAIWebSocketOptions>> InvalidOptions => new()
     {
         { "ApiKey", o => o.ApiKey = "" },
+        { "ApiKey", o => o.ApiKey = "sk_copied_with_a_line_break\n" },
         { "VoiceId", o => o.VoiceId = " " },
         { "Model", o => o.Model = "" },
         { "Version", o => o.Version = "" },
