@@ -732,14 +732,15 @@ public abstract class FrameProcessor : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Before an <see cref="InterruptionFrame"/> or <see cref="CancelFrame"/> is processed: cancels the interruptible frame
-    /// in flight and waits for it to finish, so that nothing it pushes or writes can follow (or overlap) the frame being
-    /// processed.
-    /// </summary>
     /// <summary>How long a <see cref="CancelFrame"/> waits for a cancelled frame in flight that has not finished.</summary>
     internal static readonly TimeSpan CancelGracePeriod = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Before an <see cref="InterruptionFrame"/> or <see cref="CancelFrame"/> is processed: cancels the interruptible frame
+    /// in flight and waits for it to finish, so that nothing it pushes or writes can follow (or overlap) the frame being
+    /// processed. A <see cref="CancelFrame"/> waits <see cref="CancelGracePeriod"/> at most, then goes on beside a frame
+    /// that ignores its token.
+    /// </summary>
     private async ValueTask CancelWorkInFlightAsync(bool holdDataLoop)
     {
         Task? inFlight = null;
