@@ -125,6 +125,11 @@ public sealed class PipelineTask : IAsyncDisposable
 
     /// <summary>Cancels the run: a <see cref="CancelFrame"/> is sent at once, ahead of queued frames.</summary>
     /// <param name="reason">Why, for logs.</param>
+    /// <remarks>
+    /// During the processors' setup it stops the setup, and the run ends without an exception once the setup has unwound.
+    /// It also ends the run's wait for the <see cref="StartFrame"/>; the run then waits up to
+    /// <see cref="PipelineParams.CancelTimeout"/> for the <see cref="CancelFrame"/> and cleans up.
+    /// </remarks>
     public void Cancel(string? reason = null)
     {
         if (Interlocked.Exchange(ref _cancelSent, 1) == 1)
@@ -140,7 +145,7 @@ public sealed class PipelineTask : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the run (as <see cref="Cancel"/> does).</param>
     /// <returns>A task that completes when the run and the cleanup are over.</returns>
     /// <exception cref="InvalidOperationException">The task was already run.</exception>
-    /// <exception cref="TimeoutException">The processors' setup did not finish within <see cref="PipelineParams.SetupTimeout"/>.</exception>
+    /// <exception cref="TimeoutException">The processors' setup did not finish within <see cref="PipelineParams.SetupTimeout"/> (and <see cref="Cancel"/> did not stop it first).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled during the setup.</exception>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
@@ -301,7 +306,8 @@ public sealed class PipelineTask : IAsyncDisposable
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
 
-    /// <inheritdoc />
+    /// <summary>Ends the task: a running task is cancelled and its run (with its bounded cleanup) awaited; a task that never ran has its processors cleaned up within <see cref="PipelineParams.CleanupTimeout"/>.</summary>
+    /// <returns>A task that completes when done.</returns>
     public async ValueTask DisposeAsync()
     {
         lock (_sendGate)
