@@ -30,12 +30,13 @@ public sealed class PipelineParams
     /// <summary>
     /// Gets or sets how long processor setup may take before the run fails with a <see cref="TimeoutException"/> (even if a
     /// processor ignores its cancelled token). The processors are cleaned up once that setup has unwound, or
-    /// <see cref="CleanupTimeout"/> later.
+    /// <see cref="CleanupTimeout"/> later. <see cref="PipelineTask.Cancel"/> during the setup stops it and ends the run
+    /// without an exception.
     /// </summary>
     /// <value>The default value is 20 seconds.</value>
     public TimeSpan SetupTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Gets or sets how long to wait for the StartFrame to reach the end before warning and carrying on.</summary>
+    /// <summary>Gets or sets how long to wait for the StartFrame to reach the end before a warning is logged; the run keeps waiting for it until it arrives, an EndFrame or CancelFrame comes out, or the run is cancelled.</summary>
     /// <value>The default value is 20 seconds.</value>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
