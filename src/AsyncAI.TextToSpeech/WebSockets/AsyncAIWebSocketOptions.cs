@@ -18,7 +18,8 @@ namespace AsyncAI.TextToSpeech.WebSockets;
 /// socket is configured with 80 % of each value to keep that bound.
 /// The keepalive message cannot serve for detection: Async never answers it.
 /// </para>
-/// <para><see cref="ToString"/> never shows <see cref="ApiKey"/>.</para>
+/// <para>Finite time spans are limited to 24 days (the runtime's timers and delays refuse longer ones).</para>
+/// <para><see cref="ToString"/> never shows <see cref="ApiKey"/>, nor a <see cref="Url"/> that carries credentials.</para>
 /// </remarks>
 public sealed class AsyncAIWebSocketOptions
 {
@@ -39,7 +40,7 @@ public sealed class AsyncAIWebSocketOptions
     /// <value>The default value is <c>v1</c>.</value>
     public string Version { get; set; } = "v1";
 
-    /// <summary>Gets or sets the WebSocket endpoint (<c>ws</c> or <c>wss</c>). Query parameters already present (for example an emulator fault) are kept.</summary>
+    /// <summary>Gets or sets the WebSocket endpoint (<c>ws</c> or <c>wss</c>). Query parameters already present (for example an emulator fault) are kept. A URL with user info or an <c>api_key</c> query parameter is refused: the key goes in <see cref="ApiKey"/>.</summary>
     /// <value>The default value is <see cref="DefaultUrl"/>.</value>
     public Uri Url { get; set; } = new(DefaultUrl);
 
@@ -63,7 +64,7 @@ public sealed class AsyncAIWebSocketOptions
     /// <value>The default value is null.</value>
     public string? Language { get; set; }
 
-    /// <summary>Gets or sets how often Async's keepalive message is sent on a socket that sent nothing else meanwhile, or <see cref="Timeout.InfiniteTimeSpan"/> to never send it.</summary>
+    /// <summary>Gets or sets how long the socket may send nothing before Async's keepalive message is sent (counted from the last message of any kind, a keepalive included), or <see cref="Timeout.InfiniteTimeSpan"/> to never send it.</summary>
     /// <value>The default value is 10 s (the service drops sockets idle for 60 s). Allowed: 100 ms to 55 s, or infinite.</value>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(10);
 
