@@ -12,7 +12,7 @@ public sealed class AsyncAITtsServiceOptions : AsyncAITtsOptionsBase
 {
     private static readonly AsyncAIWebSocketOptions s_defaults = new();
 
-    /// <summary>Gets or sets the WebSocket endpoint (<c>ws</c> or <c>wss</c>).</summary>
+    /// <summary>Gets or sets the WebSocket endpoint (<c>ws</c> or <c>wss</c>). A URL with user info or an <c>api_key</c> query parameter is refused: the key goes in <c>ApiKey</c>.</summary>
     /// <value>The default value is <c>wss://api.async.com/text_to_speech/websocket/ws</c>.</value>
     public Uri Url { get; set; } = new(AsyncAIWebSocketOptions.DefaultUrl);
 
@@ -20,7 +20,7 @@ public sealed class AsyncAITtsServiceOptions : AsyncAITtsOptionsBase
     /// <value>The default value is true. Needs an output (such as <see cref="Sinks.WavFileSink"/>) that reports <see cref="Frames.BotStoppedSpeakingFrame"/>; without one each turn waits for the 3 s watchdog.</value>
     public bool PauseFrameProcessing { get; set; } = true;
 
-    /// <summary>Gets or sets how often Async's keepalive message is sent on an otherwise quiet socket, or <see cref="Timeout.InfiniteTimeSpan"/> for never.</summary>
+    /// <summary>Gets or sets how long the socket may send nothing before Async's keepalive message is sent (counted from the last message of any kind), or <see cref="Timeout.InfiniteTimeSpan"/> for never.</summary>
     /// <value>The default value is 10 s. Allowed: 100 ms to 55 s, or infinite.</value>
     public TimeSpan KeepAliveInterval { get; set; } = s_defaults.KeepAliveInterval;
 
