@@ -10,7 +10,7 @@ namespace AsyncAI.TextToSpeech.Pipeline.Services;
 /// <summary>Options of <see cref="AsyncAIHttpTtsService"/>.</summary>
 public sealed class AsyncAIHttpTtsServiceOptions : AsyncAITtsOptionsBase
 {
-    /// <summary>Gets or sets the service's base URL.</summary>
+    /// <summary>Gets or sets the service's base URL. A URL with user info or an <c>api_key</c> query parameter is refused: the key goes in <c>ApiKey</c>.</summary>
     /// <value>The default value is <c>https://api.async.com</c>.</value>
     public Uri Url { get; set; } = new("https://api.async.com");
 
