@@ -79,7 +79,7 @@ public sealed class AsyncAIHttpOptions
     }
 
     /// <summary>Gets or sets the service's base URL. The default is <c>https://api.async.com</c>.</summary>
-    /// <exception cref="ArgumentException">The value is null, relative, or not http/https.</exception>
+    /// <exception cref="ArgumentException">The value is null, relative, not http/https, or carries credentials (user info or an <c>api_key</c> query parameter).</exception>
     public Uri BaseUrl
     {
         get => _baseUrl;
