@@ -29,7 +29,7 @@ public sealed class AsyncAIReconnectPolicy
     public TimeSpan InitialDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Gets or sets the longest delay between attempts.</summary>
-    /// <value>The default value is 10 s (Pipecat's cap as well).</value>
+    /// <value>The default value is 10 s (Pipecat's cap as well). Allowed: 0 to 24 days.</value>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Gets or sets how long a connection must live to count as healthy and reset the short-lived streak.</summary>
