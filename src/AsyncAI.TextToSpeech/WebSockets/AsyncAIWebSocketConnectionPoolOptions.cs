@@ -13,7 +13,7 @@ public sealed class AsyncAIWebSocketConnectionPoolOptions
 
     /// <summary>
     /// Gets or sets how long a connection without leases stays open for the next one (default 30 s; the client's
-    /// keepalive holds it meanwhile). <see cref="TimeSpan.Zero"/> closes it as soon as its last lease is returned.
+    /// keepalive holds it meanwhile; at most 24 days). <see cref="TimeSpan.Zero"/> closes it as soon as its last lease is returned.
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
