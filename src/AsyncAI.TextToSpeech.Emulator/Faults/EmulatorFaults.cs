@@ -1,7 +1,8 @@
 namespace AsyncAI.TextToSpeech.Emulator;
 
 /// <summary>
-/// Server-wide fault switches. Thread-safe and live: a change applies to later connections, requests and messages.
+/// Server-wide fault switches. Thread-safe and live: a change applies to later connections, requests and messages, and
+/// wakes every open WebSocket session, so a timing switch (such as <see cref="CloseAfterIdle"/>) applies at once.
 /// Per connection (WebSocket query <c>emulator_fault=…</c>) or per request (header <c>x-emulator-fault: …</c>) the
 /// same faults can be switched on for one exchange only; see <c>docs/emulator.md</c> for the syntax.
 /// </summary>
