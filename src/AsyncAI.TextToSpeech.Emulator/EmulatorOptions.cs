@@ -172,7 +172,7 @@ public sealed class EmulatorOptions
             : throw new ArgumentOutOfRangeException(nameof(ConcurrencyRetryAfter), value, "ConcurrencyRetryAfter must not be negative.");
     }
 
-    /// <summary>Gets or sets whether ASP.NET Core logs to the console. The default value is false. Read once at start.</summary>
+    /// <summary>Gets or sets whether ASP.NET Core logs to the console, without its per-request lines (they print each URL whole, a WebSocket client's <c>api_key</c> included). The default value is false. Read once at start.</summary>
     public bool EnableLogging { get; set; }
 
     /// <summary>Gets the server-wide faults; settable at runtime.</summary>
