@@ -28,7 +28,7 @@ internal static class EmulatorCommandLine
           --max-concurrent-http <n>     HTTP TTS requests in flight before 429 (default 0 = unlimited)
           --requests-per-minute <n>     HTTP requests per minute before 429 (default 0 = unlimited)
           --fault <list>                server-wide faults, e.g. "delay:50,odd-length-chunk" (repeatable)
-          --verbose                     ASP.NET Core console logging
+          --verbose                     ASP.NET Core console logging (without per-request lines)
           --help                        this text
         """;
 

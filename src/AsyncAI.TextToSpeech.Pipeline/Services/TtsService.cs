@@ -21,7 +21,8 @@ namespace AsyncAI.TextToSpeech.Pipeline.Services;
 /// <see cref="TtsServiceOptions.StopFrameTimeout"/> of silence only as a fallback).
 /// </para>
 /// <para>
-/// All output goes through one serialization queue drained by one output loop: contexts play one after another, and other
+/// All output goes through one serialization queue (state under one lock, drained by whichever thread makes output
+/// possible, with no loop of its own): contexts play one after another, and other
 /// frames (the end of a turn, unrelated frames) wait behind the audio queued before them, so one turn's audio never
 /// overtakes another's and no frame overtakes the audio it follows.
 /// </para>
