@@ -81,6 +81,45 @@ public class WavWriterTests
     }
 
     [Fact]
+    public async Task WriteAsync_CancelledPartWayThroughTheStreamsWrite_HeaderStillCountsEveryByteInTheFile()
+    {
+        // A buffered FileStream copies what fits into its buffer, then awaits the flush with the caller's token: a Ctrl+C
+        // then leaves part of the chunk in the file. The header used to leave those bytes out (seen under load as a RIFF
+        // size 84 bytes short of the file).
+        var stream = new CancelsPartWayStream();
+        await using (var writer = await WavWriter.CreateAsync(stream, 24000, "pcm_s16le", CancellationToken.None))
+        {
+            await writer.WriteAsync(new byte[100], CancellationToken.None);
+            try
+            {
+                await writer.WriteAsync(new byte[200], new CancellationToken(canceled: true));
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C: what matters is the file it leaves.
+            }
+        }
+
+        var file = stream.ToArray();
+        var wav = WavFile.Parse(file);
+        Assert.Equal(file.Length - 44, wav.Data.Length);
+        Assert.Equal(0, wav.Data.Length % 2);
+    }
+
+    /// <summary>Like a buffered FileStream: copies half the data, then observes the token.</summary>
+    private sealed class CancelsPartWayStream : MemoryStream
+    {
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var half = buffer.Length / 2;
+            Write(buffer.Span[..half]);
+            await Task.Yield();
+            cancellationToken.ThrowIfCancellationRequested();
+            Write(buffer.Span[half..]);
+        }
+    }
+
+    [Fact]
     public async Task CreateAsync_UnknownEncoding_ThrowsNamingTheEncodings()
     {
         var ex = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => WavWriter.CreateAsync(new MemoryStream(), 24000, "mp3", CancellationToken.None));

@@ -57,10 +57,16 @@ internal sealed class WavWriter : IAsyncDisposable
     }
 
     /// <summary>Appends audio bytes (whole samples).</summary>
+    /// <remarks>
+    /// <paramref name="cancellationToken"/> is checked only before the write: a buffered file stream cancelled part-way
+    /// leaves part of the chunk in the file, which the header would then not count (and the data could end mid-sample).
+    /// A local file write is short, so it is always finished.
+    /// </remarks>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
-        await _stream.WriteAsync(audio, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        await _stream.WriteAsync(audio, CancellationToken.None);
         _dataBytes += audio.Length;
     }
 
