@@ -68,11 +68,7 @@ public class InterruptTests
                 await Task.Delay(20, timeout.Token);
             }
 
-            var path = dir.File("partial.wav");
-            while (!File.Exists(path) || new FileInfo(path).Length <= 44)
-            {
-                await Task.Delay(20, timeout.Token); // the CLI's file buffer reached the disk: it has received audio
-            }
+            await WaitForAudioOnDiskAsync(dir.File("partial.wav"), timeout.Token);
 
             await InterruptAndWaitForExitAsync(process, stderr, emulator, timeout.Token);
 
@@ -113,10 +109,7 @@ public class InterruptTests
             var stderr = process.StandardError.ReadToEndAsync();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.AudioSent, timeout.Token);
-            while (!File.Exists(path) || new FileInfo(path).Length <= 44)
-            {
-                await Task.Delay(20, timeout.Token); // the CLI's file buffer reached the disk: audio was written
-            }
+            await WaitForAudioOnDiskAsync(path, timeout.Token);
 
             relay.BlackHole = true;
             await InterruptAndWaitForExitAsync(process, stderr, emulator, timeout.Token);
@@ -135,6 +128,15 @@ public class InterruptTests
             {
                 process.Kill(entireProcessTree: true);
             }
+        }
+    }
+
+    /// <summary>Waits until the CLI's file buffer has reached the disk past the WAV header: it has received and written audio.</summary>
+    private static async Task WaitForAudioOnDiskAsync(string path, CancellationToken timeout)
+    {
+        while (!File.Exists(path) || new FileInfo(path).Length <= 44)
+        {
+            await Task.Delay(20, timeout); // the CLI exposes no event for this; the file's size is the observable
         }
     }
 
