@@ -153,11 +153,21 @@ internal static class AsyncAITracing
         }
     }
 
-    /// <summary>Tags the service's host and port.</summary>
-    public static void SetServer(Activity activity, Uri url)
+    /// <summary>Tags what every span of the library carries: the provider, and the service's host and port.</summary>
+    public static void SetService(Activity activity, Uri url)
     {
+        activity.SetTag(ProviderNameTag, ProviderName);
         activity.SetTag(ServerAddressTag, url.Host);
         activity.SetTag(ServerPortTag, url.Port);
+    }
+
+    /// <summary>Tags a synthesis span (an HTTP call or a WebSocket context): the GenAI operation and output, the model and the voice.</summary>
+    public static void SetSynthesis(Activity activity, string model, string voiceId)
+    {
+        activity.SetTag(OperationNameTag, TextToSpeechOperation);
+        activity.SetTag(RequestModelTag, model);
+        activity.SetTag(OutputTypeTag, AudioOutput);
+        activity.SetTag(VoiceIdTag, voiceId);
     }
 
     private static void Restore(Activity? previous)

@@ -523,15 +523,11 @@ public sealed class AsyncAIHttpClient
         var activity = AsyncAITracing.Start(name, ActivityKind.Internal, _logger);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(AsyncAITracing.ProviderNameTag, AsyncAITracing.ProviderName);
+            AsyncAITracing.SetService(activity, _options.BaseUrl);
             activity.SetTag(AsyncAITracing.OperationTag, operation);
-            AsyncAITracing.SetServer(activity, _options.BaseUrl);
             if (request is not null)
             {
-                activity.SetTag(AsyncAITracing.OperationNameTag, AsyncAITracing.TextToSpeechOperation);
-                activity.SetTag(AsyncAITracing.RequestModelTag, request.Model);
-                activity.SetTag(AsyncAITracing.OutputTypeTag, AsyncAITracing.AudioOutput);
-                activity.SetTag(AsyncAITracing.VoiceIdTag, request.VoiceId);
+                AsyncAITracing.SetSynthesis(activity, request.Model, request.VoiceId);
                 activity.SetTag(AsyncAITracing.CharactersTag, characters);
             }
         }

@@ -559,8 +559,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
         var activity = AsyncAITracing.Start(AsyncAITracing.ConnectSpanName, ActivityKind.Client, Logger);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(AsyncAITracing.ProviderNameTag, AsyncAITracing.ProviderName);
-            AsyncAITracing.SetServer(activity, Options.Url);
+            AsyncAITracing.SetService(activity, Options.Url);
             activity.SetTag(AsyncAITracing.UrlFullTag, _redactedUrl);
             activity.SetTag(AsyncAITracing.RequestModelTag, Options.Model);
             activity.SetTag(AsyncAITracing.VoiceIdTag, Options.VoiceId);
@@ -580,12 +579,8 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
         var activity = AsyncAITracing.StartDetached(_contextSpanName, ActivityKind.Client, Logger);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag(AsyncAITracing.OperationNameTag, AsyncAITracing.TextToSpeechOperation);
-            activity.SetTag(AsyncAITracing.ProviderNameTag, AsyncAITracing.ProviderName);
-            activity.SetTag(AsyncAITracing.RequestModelTag, Options.Model);
-            activity.SetTag(AsyncAITracing.OutputTypeTag, AsyncAITracing.AudioOutput);
-            AsyncAITracing.SetServer(activity, Options.Url);
-            activity.SetTag(AsyncAITracing.VoiceIdTag, Options.VoiceId);
+            AsyncAITracing.SetService(activity, Options.Url);
+            AsyncAITracing.SetSynthesis(activity, Options.Model, Options.VoiceId);
             activity.SetTag(AsyncAITracing.ContextIdTag, contextId);
         }
 
