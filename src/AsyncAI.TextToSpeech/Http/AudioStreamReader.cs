@@ -1,5 +1,6 @@
 using System.Buffers;
 using AsyncAI.TextToSpeech.Protocol;
+using AsyncAI.TextToSpeech.Timing;
 
 namespace AsyncAI.TextToSpeech.Http;
 
@@ -25,8 +26,9 @@ internal sealed class AudioStreamReader : IDisposable
     private readonly string _encoding;
     private readonly int _unit;
     private readonly TimeSpan _idleTimeout;
-    private CancellationTokenSource? _idle;
-    private CancellationTokenRegistration _idleRegistration;
+    private readonly Lock _idleLock = new();
+    private InactivityTimer? _idle;
+    private volatile bool _waitingForBytes;
     private volatile bool _idleExpired;
     private byte[]? _buffer;
     private int _held;
@@ -77,7 +79,7 @@ internal sealed class AudioStreamReader : IDisposable
             int read;
             try
             {
-                ArmIdleTimer();
+                BeginWaitForBytes();
                 read = await _body.ReadAsync(buffer.AsMemory(_held), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception) when (_idleExpired && !cancellationToken.IsCancellationRequested)
@@ -97,7 +99,7 @@ internal sealed class AudioStreamReader : IDisposable
             finally
             {
                 // Only the wait for bytes counts: the caller may take its time with the chunks.
-                _idle?.CancelAfter(Timeout.InfiniteTimeSpan);
+                _waitingForBytes = false;
             }
 
             var arrival = _timeProvider.GetTimestamp();
@@ -164,36 +166,56 @@ internal sealed class AudioStreamReader : IDisposable
         container == AudioContainers.Mp3 ? 1 : Math.Max(1, AudioEncodings.BytesPerSample(encoding));
 
     /// <summary>
-    /// Starts the wait for bytes: after <see cref="_idleTimeout"/> without any, the response is disposed, which ends the
-    /// pending read, and the read reports <see cref="HttpErrors.StreamIdle"/>. One timer per stream, re-armed per read.
+    /// Starts the wait for bytes: after <see cref="_idleTimeout"/> of waiting without any, the response is disposed, which
+    /// ends the pending read, and the read reports <see cref="HttpErrors.StreamIdle"/>. One <see cref="InactivityTimer"/>
+    /// per stream: a read only records its start (no timer-queue update per read), and the timer re-arms itself when it
+    /// fires early.
     /// </summary>
-    private void ArmIdleTimer()
+    private void BeginWaitForBytes()
     {
         if (_idleTimeout == Timeout.InfiniteTimeSpan)
         {
             return;
         }
 
-        if (_idle is null)
+        lock (_idleLock)
         {
-            _idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _timeProvider);
-            _idleRegistration = _idle.Token.Register(
-                static state =>
-                {
-                    var reader = (AudioStreamReader)state!;
-                    reader._idleExpired = true;
-                    reader._response.Dispose();
-                },
-                this);
+            _waitingForBytes = true;
+            if (_idle is null)
+            {
+                _idle = new InactivityTimer(_timeProvider, _idleTimeout, static state => ((AudioStreamReader)state!).OnIdleTimer(), this);
+            }
+            else
+            {
+                _idle.Touch(_timeProvider.GetTimestamp());
+            }
+        }
+    }
+
+    private void OnIdleTimer()
+    {
+        lock (_idleLock)
+        {
+            // Expired disarms the timer (the next read's Touch re-arms it) or re-arms it for the rest of the timeout.
+            if (_idle?.Expired() != true || !_waitingForBytes)
+            {
+                return;
+            }
+
+            _idleExpired = true;
         }
 
-        _idle.CancelAfter(_idleTimeout);
+        _response.Dispose();
     }
 
     public void Dispose()
     {
-        _idleRegistration.Dispose();
-        _idle?.Dispose();
+        lock (_idleLock)
+        {
+            _idle?.Dispose();
+            _idle = null;
+        }
+
         _response.Dispose();
         if (_buffer is { } buffer)
         {
