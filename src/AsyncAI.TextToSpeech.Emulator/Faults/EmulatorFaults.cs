@@ -35,14 +35,14 @@ public sealed class EmulatorFaults
     public bool BlackHole
     {
         get { lock (_gate) { return _blackHole; } }
-        set { lock (_gate) { _blackHole = value; _version++; } Changed?.Invoke(); }
+        set => Set(ref _blackHole, value);
     }
 
     /// <summary>Gets or sets whether the server aborts the TCP connection after the first audio message of a context.</summary>
     public bool CloseAbruptlyMidContext
     {
         get { lock (_gate) { return _closeAbruptlyMidContext; } }
-        set { lock (_gate) { _closeAbruptlyMidContext = value; _version++; } Changed?.Invoke(); }
+        set => Set(ref _closeAbruptlyMidContext, value);
     }
 
     /// <summary>Gets or sets the client silence after which the server closes the WebSocket (no <c>TIMEOUT</c> error); null = off.</summary>
@@ -56,8 +56,7 @@ public sealed class EmulatorFaults
                 throw new ArgumentOutOfRangeException(nameof(CloseAfterIdle), value, "CloseAfterIdle must be positive or null (off).");
             }
 
-            lock (_gate) { _closeAfterIdle = value; _version++; }
-            Changed?.Invoke();
+            Set(ref _closeAfterIdle, value);
         }
     }
 
@@ -72,8 +71,7 @@ public sealed class EmulatorFaults
                 throw new ArgumentOutOfRangeException(nameof(RejectHandshakeStatus), value, "RejectHandshakeStatus must be an HTTP error status 400–599, or null (off).");
             }
 
-            lock (_gate) { _rejectHandshakeStatus = value; _version++; }
-            Changed?.Invoke();
+            Set(ref _rejectHandshakeStatus, value);
         }
     }
 
@@ -81,14 +79,14 @@ public sealed class EmulatorFaults
     public bool MalformedJson
     {
         get { lock (_gate) { return _malformedJson; } }
-        set { lock (_gate) { _malformedJson = value; _version++; } Changed?.Invoke(); }
+        set => Set(ref _malformedJson, value);
     }
 
     /// <summary>Gets or sets whether one audio message per connection carries invalid base64 (then normal).</summary>
     public bool InvalidBase64
     {
         get { lock (_gate) { return _invalidBase64; } }
-        set { lock (_gate) { _invalidBase64 = value; _version++; } Changed?.Invoke(); }
+        set => Set(ref _invalidBase64, value);
     }
 
     /// <summary>
@@ -98,7 +96,7 @@ public sealed class EmulatorFaults
     public bool OddLengthChunk
     {
         get { lock (_gate) { return _oddLengthChunk; } }
-        set { lock (_gate) { _oddLengthChunk = value; _version++; } Changed?.Invoke(); }
+        set => Set(ref _oddLengthChunk, value);
     }
 
     /// <summary>Gets or sets a delay added before every WebSocket audio message and every HTTP response.</summary>
@@ -112,8 +110,7 @@ public sealed class EmulatorFaults
                 throw new ArgumentOutOfRangeException(nameof(ExtraDelay), value, "ExtraDelay must not be negative.");
             }
 
-            lock (_gate) { _extraDelay = value; _version++; }
-            Changed?.Invoke();
+            Set(ref _extraDelay, value);
         }
     }
 
@@ -131,8 +128,7 @@ public sealed class EmulatorFaults
                 throw new ArgumentOutOfRangeException(nameof(QuotaExceededAfterBytes), value, "QuotaExceededAfterBytes must not be negative.");
             }
 
-            lock (_gate) { _quotaExceededAfterBytes = value; _version++; }
-            Changed?.Invoke();
+            Set(ref _quotaExceededAfterBytes, value);
         }
     }
 
@@ -147,8 +143,7 @@ public sealed class EmulatorFaults
                 throw new ArgumentOutOfRangeException(nameof(HttpChunkBytes), value, "HttpChunkBytes must be positive or null (off).");
             }
 
-            lock (_gate) { _httpChunkBytes = value; _version++; }
-            Changed?.Invoke();
+            Set(ref _httpChunkBytes, value);
         }
     }
 
@@ -173,6 +168,18 @@ public sealed class EmulatorFaults
             _failErrorCode = errorCode;
             _failRetryAfter = retryAfter;
         }
+    }
+
+    /// <summary>Changes a switch: under the lock with a new <see cref="Version"/>, then <see cref="Changed"/> outside it.</summary>
+    private void Set<T>(ref T field, T value)
+    {
+        lock (_gate)
+        {
+            field = value;
+            _version++;
+        }
+
+        Changed?.Invoke();
     }
 
     internal HttpFailure? TakeHttpFailure()
