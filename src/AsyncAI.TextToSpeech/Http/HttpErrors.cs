@@ -45,6 +45,11 @@ internal static class HttpErrors
         string? apiKey)
     {
         var (errorCode, serviceMessage, retryAfter) = ParseBody(body);
+
+        // Everything the server sent is redacted once, where it enters the message, and before the message is cut,
+        // so a key echoed across the cut cannot leave its first characters behind. The code also reaches
+        // AsyncAIException.ErrorCode.
+        errorCode = errorCode is null ? null : Redact(errorCode, apiKey);
         retryAfter ??= FromHeader(retryAfterHeader, now);
         var category = AsyncAIException.CategoryFor(statusCode, errorCode);
 
@@ -52,7 +57,7 @@ internal static class HttpErrors
         message.Append(CultureInfo.InvariantCulture, $"The Async service refused {operation} with HTTP {statusCode}");
         if (!string.IsNullOrEmpty(reasonPhrase))
         {
-            message.Append(' ').Append(reasonPhrase);
+            message.Append(' ').Append(Redact(reasonPhrase, apiKey));
         }
 
         if (errorCode is not null)
@@ -62,13 +67,12 @@ internal static class HttpErrors
 
         if (!string.IsNullOrWhiteSpace(serviceMessage))
         {
-            // Redacted before it is cut, so a key echoed across the cut cannot leave its first characters behind.
             message.Append(": ").Append(Truncate(Redact(serviceMessage.Trim(), apiKey)));
         }
 
         // The service's own message usually ends with a period already; don't double it.
         message.Append(message[^1] is '.' or '!' or '?' ? " " : ". ").Append(Advice(category, retryAfter));
-        return new AsyncAIException(Redact(message.ToString(), apiKey), category, errorCode, statusCode, retryAfter);
+        return new AsyncAIException(message.ToString(), category, errorCode, statusCode, retryAfter);
     }
 
     /// <summary>Wraps a network failure.</summary>

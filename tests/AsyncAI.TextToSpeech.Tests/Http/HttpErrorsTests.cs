@@ -125,4 +125,18 @@ public class HttpErrorsTests
 
         Assert.DoesNotContain(key[..12], error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void FromStatus_KeyEchoedAsErrorCodeOrReason_AppearsNowhere()
+    {
+        // Every string the server sends is untrusted: the code and the reason phrase are redacted like the message.
+        const string key = "sk_live_code_echo";
+        const string body = """{"error_code":"sk_live_code_echo","message":"no"}""";
+        var error = HttpErrors.FromStatus(401, "Bad sk_live_code_echo", body, null, Now, "POST /text_to_speech", key);
+
+        Assert.DoesNotContain(key, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, error.ErrorCode ?? string.Empty, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(AsyncAIErrorCategory.Authentication, error.Category);
+    }
 }

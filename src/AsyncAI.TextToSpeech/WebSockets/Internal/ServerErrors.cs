@@ -9,7 +9,8 @@ internal static class ServerErrors
     /// <param name="redact">Removes the API key from text the server sent (a server may echo the request URL, which holds the key).</param>
     public static AsyncAIException ToException(ErrorMessage error, Func<string, string> redact)
     {
-        var code = error.ErrorCode ?? "UNKNOWN";
+        // The code is server text too, and lands in the message and in AsyncAIException.ErrorCode.
+        var code = error.ErrorCode is null ? "UNKNOWN" : redact(error.ErrorCode);
         var category = CategoryOf(code);
         var advice = category switch
         {
