@@ -532,7 +532,7 @@ public abstract class FrameProcessor : IAsyncDisposable
                 _dataLoopReleased.TrySetResult();
                 return;
             case InterruptionFrame:
-                await CancelWorkInFlightAsync(holdDataLoop: true).ConfigureAwait(false);
+                await InterruptWorkInFlightAsync().ConfigureAwait(false);
                 try
                 {
                     await ProcessSafelyAsync(item, token).ConfigureAwait(false);
@@ -546,7 +546,7 @@ public abstract class FrameProcessor : IAsyncDisposable
             case CancelFrame:
                 // Set before the data loop's lock is taken below: from here on it takes no frame (it checks under the lock).
                 _cancelling = true;
-                await CancelWorkInFlightAsync(holdDataLoop: false).ConfigureAwait(false);
+                await CancelWorkInFlightAsync().ConfigureAwait(false);
                 await ProcessSafelyAsync(item, token).ConfigureAwait(false);
                 await _work.CancelAsync().ConfigureAwait(false);
                 _dataQueue.Writer.TryComplete();
@@ -736,67 +736,84 @@ public abstract class FrameProcessor : IAsyncDisposable
     internal static readonly TimeSpan CancelGracePeriod = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Before an <see cref="InterruptionFrame"/> or <see cref="CancelFrame"/> is processed: cancels the interruptible frame
-    /// in flight and waits for it to finish, so that nothing it pushes or writes can follow (or overlap) the frame being
-    /// processed. A <see cref="CancelFrame"/> waits <see cref="CancelGracePeriod"/> at most, then goes on beside a frame
-    /// that ignores its token.
+    /// Before an <see cref="InterruptionFrame"/> is processed: holds the data loop (until <see cref="ReleaseHold"/>), cancels
+    /// the interruptible frame in flight and waits for it, so that nothing it pushes can follow the interruption.
     /// </summary>
-    private async ValueTask CancelWorkInFlightAsync(bool holdDataLoop)
+    private async ValueTask InterruptWorkInFlightAsync()
     {
-        Task? inFlight = null;
-        CancellationTokenSource? work = null;
-        Frame? frame = null;
         lock (_gate)
         {
-            if (holdDataLoop)
-            {
-                _interruptionHold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-
-            // An uninterruptible frame in flight keeps running (it may be waiting for something this interruption releases);
-            // an interruptible one is cancelled and awaited so that nothing it pushes can follow the interruption.
-            if (_current is { } current && current.Frame is not IUninterruptibleFrame)
-            {
-                _currentFinished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                inFlight = _currentFinished.Task;
-                work = _work;
-                frame = current.Frame;
-            }
+            _interruptionHold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        if (work is null)
+        if (await CancelFrameInFlightAsync().ConfigureAwait(false) is { } inFlight)
+        {
+            await inFlight.Finished.ConfigureAwait(false);
+            RenewWork(inFlight.Work);
+        }
+    }
+
+    /// <summary>
+    /// Before a <see cref="CancelFrame"/> is processed: cancels the interruptible frame in flight and waits for it, so that
+    /// nothing it writes overlaps the cancel's own cleanup, but <see cref="CancelGracePeriod"/> at most. A cancel must end
+    /// the run even when the frame ignores its token (a write to a pipe whose reader stopped), so after the grace it goes
+    /// on beside that frame; the processor's data loop ends once the frame does, and its token stays cancelled.
+    /// </summary>
+    private async ValueTask CancelWorkInFlightAsync()
+    {
+        if (await CancelFrameInFlightAsync().ConfigureAwait(false) is not { } inFlight)
         {
             return;
         }
 
-        await work.CancelAsync().ConfigureAwait(false);
-        if (!holdDataLoop)
+        try
         {
-            // A cancel must end the run even when the frame ignores its token (a write to a pipe whose reader stopped):
-            // it waits a short grace, then goes on beside it, as it did before it waited at all. The processor's data
-            // loop ends once the frame does; its token stays cancelled.
-            try
-            {
-                await inFlight!.WaitAsync(CancelGracePeriod, TimeProvider).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                PipelineLog.CancelDidNotWaitForFrame(Logger, Name, frame!.Name, CancelGracePeriod);
-                return;
-            }
+            await inFlight.Finished.WaitAsync(CancelGracePeriod, TimeProvider).ConfigureAwait(false);
         }
-        else
+        catch (TimeoutException)
         {
-            await inFlight!.ConfigureAwait(false);
+            PipelineLog.CancelDidNotWaitForFrame(Logger, Name, inFlight.Frame.Name, CancelGracePeriod);
+            return;
         }
 
+        RenewWork(inFlight.Work);
+    }
+
+    /// <summary>Cancels the frame in flight if it is interruptible; returns what to wait for, or null if nothing runs.</summary>
+    private async ValueTask<FrameInFlight?> CancelFrameInFlightAsync()
+    {
+        FrameInFlight? inFlight = null;
+        lock (_gate)
+        {
+            // An uninterruptible frame in flight keeps running (it may be waiting for something the interruption or
+            // cancel releases); an interruptible one is cancelled and awaited.
+            if (_current is { } current && current.Frame is not IUninterruptibleFrame)
+            {
+                _currentFinished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                inFlight = new FrameInFlight(current.Frame, _currentFinished.Task, _work);
+            }
+        }
+
+        if (inFlight is { } cancelled)
+        {
+            await cancelled.Work.CancelAsync().ConfigureAwait(false);
+        }
+
+        return inFlight;
+    }
+
+    /// <summary>Gives the next frames a fresh token once the cancelled frame has finished with the old one.</summary>
+    private void RenewWork(CancellationTokenSource cancelled)
+    {
         lock (_gate)
         {
             _work = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
         }
 
-        work.Dispose();
+        cancelled.Dispose();
     }
+
+    private readonly record struct FrameInFlight(Frame Frame, Task Finished, CancellationTokenSource Work);
 
     private void ReleaseHold(bool all = false)
     {
