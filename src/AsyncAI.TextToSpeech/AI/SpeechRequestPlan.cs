@@ -174,17 +174,27 @@ internal sealed class SpeechRequestPlan
 
     private static int ToInt32(object value, string key, string paramName = OptionsParameter)
     {
+        // Any number type, as AsyncAITextToSpeechPropertyNames promises, and the JSON forms of one (AdditionalProperties
+        // read from JSON or configuration hold JsonElements: 24000, 24000.0 or "24000").
         var number = value switch
         {
             int i => i,
             long l => l,
             short s => s,
             byte b => b,
-            double d when d == Math.Floor(d) && Math.Abs(d) < int.MaxValue => (long)d,
-            float f when f == MathF.Floor(f) && Math.Abs(f) < int.MaxValue => (long)f,
+            sbyte sb => sb,
+            ushort us => us,
+            uint ui => ui,
+            ulong ul when ul <= long.MaxValue => (long)ul,
+            nint n => n,
+            nuint nu when nu <= long.MaxValue => (long)nu,
+            double d => Whole(d),
+            float f => Whole(f),
+            Half h => Whole((double)h),
             decimal m when m == decimal.Floor(m) && Math.Abs(m) < int.MaxValue => (long)m,
-            string text when long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
-            JsonElement { ValueKind: JsonValueKind.Number } element when element.TryGetInt64(out var parsed) => parsed,
+            string text => ParseWhole(text),
+            JsonElement { ValueKind: JsonValueKind.Number } element => element.TryGetInt64(out var parsed) ? parsed : Whole(element.GetDouble()),
+            JsonElement { ValueKind: JsonValueKind.String } element => ParseWhole(element.GetString()),
             _ => (long?)null,
         };
 
@@ -194,6 +204,11 @@ internal sealed class SpeechRequestPlan
                 $"TextToSpeechOptions.AdditionalProperties[\"{key}\"] must be a whole number, not {value.GetType().Name} '{Convert.ToString(value, CultureInfo.InvariantCulture)}'.",
                 paramName);
     }
+
+    private static long? Whole(double value) => value == Math.Floor(value) && Math.Abs(value) < int.MaxValue ? (long)value : null;
+
+    private static long? ParseWhole(string? text) =>
+        long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
 
     private static AsyncAIHttpRequestOptions Copy(AsyncAIHttpRequestOptions raw) => new()
     {

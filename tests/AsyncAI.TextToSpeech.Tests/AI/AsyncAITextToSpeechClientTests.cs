@@ -294,6 +294,29 @@ public class AsyncAITextToSpeechClientTests
         Assert.All(frames, f => Assert.Equal(44100, f.SampleRate));
     }
 
+    // AsyncAITextToSpeechPropertyNames promises "any number type (or a string holding a number)": the unsigned and
+    // half-precision types, and JSON numbers written with a fraction or JSON strings (AdditionalProperties read from
+    // JSON or configuration), are numbers too.
+    public static TheoryData<object> SampleRate16000 => new()
+    {
+        (ushort)16000, 16000u, 16000UL, (Half)16000, (nint)16000,
+        JsonSerializer.Deserialize<JsonElement>("16000.0"), JsonSerializer.Deserialize<JsonElement>("\"16000\""),
+    };
+
+    [Theory]
+    [MemberData(nameof(SampleRate16000))]
+    public async Task GetAudioAsync_SampleRateProperty_OtherNumberTypes_ReachTheRequest(object sampleRate)
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+        var options = new TextToSpeechOptions { AdditionalProperties = new() { [AsyncAITextToSpeechPropertyNames.SampleRate] = sampleRate } };
+
+        var response = await fixture.Client.GetAudioAsync(Text, options, cts.Token);
+
+        Assert.Equal(16000, fixture.Bodies.Single.GetProperty("output_format").GetProperty("sample_rate").GetInt32());
+        Assert.Equal("audio/pcm;codec=s16le;rate=16000;channels=1", Assert.IsType<DataContent>(Assert.Single(response.Contents)).MediaType);
+    }
+
     [Fact]
     public async Task GetAudioAsync_RawRepresentationFactoryBitRate_WinsOverTheProperty()
     {
