@@ -20,6 +20,8 @@ public static class AsyncAIHttpClientServiceCollectionExtensions
     /// <returns>The HTTP client builder, to add handlers or configure the primary handler.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is null.</exception>
     /// <remarks>
+    /// Calling it again (also after <c>AddAsyncAITextToSpeechClient</c>, which calls it) only adds <paramref name="configure"/>
+    /// to the options: the typed client and its resilience handler are registered once, so retries are never nested.
     /// The options are validated when the first client is resolved: a missing key throws <see cref="OptionsValidationException"/>.
     /// The handler retries failed responses and connection failures before a response reaches the client; the client
     /// itself retries only a connection lost while reading a 2xx body, and a stream only before its first audio was
@@ -30,6 +32,15 @@ public static class AsyncAIHttpClientServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
 
+        // Registered once: a second typed client and a second resilience handler on the same named HttpClient would
+        // retry every retry (AddAsyncAITextToSpeechClient calls this too, and the app may call it after that).
+        if (services.Any(static descriptor => descriptor.ServiceType == typeof(Registered)))
+        {
+            services.Configure(configure);
+            return services.AddHttpClient(HttpClientName);
+        }
+
+        services.AddSingleton(new Registered());
         SetterErrorUnwrappingOptionsFactory<AsyncAIHttpOptions>.Register(services);
         services.AddOptions<AsyncAIHttpOptions>()
             .Configure(configure)
@@ -54,4 +65,7 @@ public static class AsyncAIHttpClientServiceCollectionExtensions
 
         return builder;
     }
+
+    /// <summary>Marks a service collection where <see cref="AddAsyncAIHttpClient"/> has run.</summary>
+    private sealed class Registered;
 }

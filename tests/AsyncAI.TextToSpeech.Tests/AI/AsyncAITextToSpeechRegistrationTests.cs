@@ -161,6 +161,28 @@ public class AsyncAITextToSpeechRegistrationTests
     }
 
     [Fact]
+    public async Task AddAsyncAIHttpClient_AfterAddAsyncAITextToSpeechClient_AddsOnlyItsOptionsNotASecondRetryLayer()
+    {
+        // The other order: the app adds the native client after the adapter (which added it already). A second typed
+        // client and a second resilience handler on the same named HttpClient would retry each retry: 1 + 1 became 4.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        var services = new ServiceCollection();
+        services.AddAsyncAITextToSpeechClient(o => o.MaxRetries = 1);
+        services.AddAsyncAIHttpClient(o => Configure(o, emulator));
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<ITextToSpeechClient>();
+        using var cts = HttpTestKit.TimeoutSource();
+        emulator.Options.Faults.FailNextHttpRequests(10, 503);
+
+        var error = await Assert.ThrowsAsync<AsyncAIException>(() => client.GetAudioAsync(Text, cancellationToken: cts.Token));
+
+        Assert.Equal(AsyncAIErrorCategory.Server, error.Category);
+        Assert.Equal(2, (await HttpTestKit.HttpRequestsAsync(emulator, 2)).Count); // 1 + MaxRetries, once
+        Assert.Single(services, d => d.ServiceType == typeof(AsyncAIHttpClient));
+        Assert.Equal(1, provider.GetRequiredService<IOptions<AsyncAIHttpOptions>>().Value.MaxRetries); // both delegates applied
+    }
+
+    [Fact]
     public async Task AddAsyncAITextToSpeechClient_AppRegisteredItsOwnHttpClient_LabelsAudioWithThatClientsFormat()
     {
         // The adapter reuses an AsyncAIHttpClient the app registered itself; the audio's label and the metadata must
