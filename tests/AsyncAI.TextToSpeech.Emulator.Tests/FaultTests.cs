@@ -211,6 +211,66 @@ public sealed class FaultTests
         Assert.Equal(1, result.ChunkSizes[0] % 2);
     }
 
+    [Theory]
+    [InlineData("pcm_s16le", 2, 22050)]
+    [InlineData("pcm_s16le", 2, 11025)]
+    [InlineData("pcm_f32le", 4, 22050)]
+    [InlineData("pcm_f32le", 4, 8000)]
+    public async Task OddLengthChunk_AtAnyRate_EndsTheFirstChunkMidSample(string encoding, int bytesPerSample, int sampleRate)
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        byte[] normal;
+        await using (var plain = await RawSocket.ConnectAsync(emulator, encoding: encoding, sampleRate: sampleRate))
+        {
+            await SpeakAsync(plain);
+            normal = (await plain.CollectUntilFinalAsync("c")).AudioOf("c");
+        }
+
+        await using var ws = await RawSocket.ConnectAsync(emulator, "emulator_fault=odd-length-chunk", encoding: encoding, sampleRate: sampleRate);
+        await SpeakAsync(ws);
+        var result = await ws.CollectUntilFinalAsync("c");
+
+        Assert.NotEqual(0, result.ChunkSizes[0] % bytesPerSample);
+        Assert.Equal(normal, result.AudioOf("c"));
+    }
+
+    [Theory]
+    [InlineData(22050)] // 441-byte chunks: the old "make an even chunk odd" rule never found one to cut
+    [InlineData(44100)] // 882-byte chunks: it cut one, which split no sample
+    public async Task OddLengthChunk_PerConnectionWithMulaw_InitRefused(int sampleRate)
+    {
+        // μ-law samples are one byte: no chunk can end mid-sample, so the fault cannot do what it says.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        await using var ws = await RawSocket.ConnectAsync(emulator, "emulator_fault=odd-length-chunk", encoding: "pcm_mulaw", sampleRate: sampleRate);
+
+        var error = await ws.ReceiveAsync();
+
+        Assert.Equal("VALIDATION_ERROR", error!.Value.GetProperty("error_code").GetString());
+        Assert.Contains("odd-length-chunk", error.Value.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("output_format.encoding", error.Value.GetProperty("extra").GetProperty("field").GetString());
+        Assert.Null(await ws.ReceiveAsync());
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, ws.Socket.CloseStatus);
+    }
+
+    [Theory]
+    [InlineData(22050)]
+    [InlineData(44100)]
+    public async Task OddLengthChunk_ServerWideSwitchWithMulaw_ChunksUnchanged(int sampleRate)
+    {
+        // The server-wide switch covers connections of every format, so a μ-law connection is not refused: the
+        // fault does not apply to it, at any rate.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        emulator.Options.Faults.OddLengthChunk = true;
+        await using var ws = await RawSocket.ConnectAsync(emulator, encoding: "pcm_mulaw", sampleRate: sampleRate);
+        await SpeakAsync(ws);
+
+        var result = await ws.CollectUntilFinalAsync("c");
+
+        var chunk = (int)Math.Round(0.02 * sampleRate);
+        Assert.All(result.ChunkSizes.SkipLast(1), size => Assert.Equal(chunk, size));
+        Assert.Equal(EmulatorAudio.ExpectedByteCount(Text, sampleRate, "pcm_mulaw", 0.05), result.AudioOf("c").Length);
+    }
+
     [Fact]
     public async Task Delay_DelaysEachAudioMessage()
     {

@@ -91,7 +91,9 @@ public sealed class EmulatorFaults
 
     /// <summary>
     /// Gets or sets whether one audio chunk per connection ends mid-sample: it is one byte short and the next
-    /// message of that context starts with the missing byte, so the stream stays complete.
+    /// message of that context starts with the missing byte, so the stream stays complete. It applies to
+    /// <c>pcm_s16le</c> and <c>pcm_f32le</c> at any rate; <c>pcm_mulaw</c> connections (1-byte samples, nothing to
+    /// split) are left alone by this switch, and refused at init when they ask for the fault themselves.
     /// </summary>
     public bool OddLengthChunk
     {

@@ -340,6 +340,17 @@ internal sealed class WebSocketSession : IDisposable
             return;
         }
 
+        if (request.Format.BytesPerSample == 1 && new FaultSet().Apply(_faultSpec).OddLengthChunk)
+        {
+            // Asked for on this connection but impossible: a 1-byte sample cannot be split, so refuse rather than
+            // send normal audio to a test that expects a misaligned chunk. (The server-wide switch skips such connections.)
+            SendError(ApiError.Validation(
+                $"The odd-length-chunk fault cannot apply to {request.Format.Encoding}: its samples are 1 byte, so no chunk can end mid-sample.",
+                "output_format.encoding"), null);
+            RequestClose(WebSocketCloseStatus.PolicyViolation, "Invalid init", "invalid init");
+            return;
+        }
+
         _init = request;
         var f = request.Format;
         _journal.Add(_connectionId, EmulatorEventKind.Init, null,
@@ -660,7 +671,8 @@ internal sealed class WebSocketSession : IDisposable
         }
 
         var length = offset + ToneSynthesizer.Write(_pcmBuffer.AsSpan(offset), format.SampleEncoding, segment.Phase, segment.Step, firstSample, sampleCount);
-        if (faults.OddLengthChunk && !_oddLengthUsed && length >= 2 && length % 2 == 0)
+        // Cut one byte off a chunk of whole samples, so it ends mid-sample; 1-byte samples (μ-law) cannot be split.
+        if (faults.OddLengthChunk && !_oddLengthUsed && bytesPerSample > 1 && length >= 2)
         {
             _oddLengthUsed = true;
             context.CarryByte = _pcmBuffer[length - 1];
