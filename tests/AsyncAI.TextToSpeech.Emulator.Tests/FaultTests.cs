@@ -350,6 +350,23 @@ public sealed class FaultTests
         Assert.Equal(expected % 7 == 0 ? 7 : expected % 7, response.ChunkSizes[^1]);
     }
 
+    [Theory]
+    [InlineData(2000, 13)] // the quota falls inside the third audio chunk, 89 bytes after the last whole 13-byte write
+    [InlineData(0, 7)] // the marker alone
+    public async Task HttpChunk_WithQuota_EveryWriteIsTheChunkSizeMarkerIncluded(int quota, int chunk)
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var client = Http.Client(emulator);
+        var audio = await (await client.PostAsync("/text_to_speech", Http.Json(Http.Tts(Text)))).Content.ReadAsByteArrayAsync();
+
+        var response = await RawHttp.SendAsync(emulator,
+            $"POST /text_to_speech/streaming HTTP/1.1\nx-api-key: k\nx-emulator-fault: quota-after:{quota},http-chunk:{chunk}\n", Http.Tts(Text));
+
+        Assert.Equal([.. audio[..quota], .. "--ERROR:QUOTA_EXCEEDED--"u8], response.Body);
+        Assert.All(response.ChunkSizes.SkipLast(1), size => Assert.Equal(chunk, size));
+        Assert.Equal((quota + 24) % chunk == 0 ? chunk : (quota + 24) % chunk, response.ChunkSizes[^1]);
+    }
+
     [Fact]
     public async Task HttpDelay_DelaysTheResponse()
     {

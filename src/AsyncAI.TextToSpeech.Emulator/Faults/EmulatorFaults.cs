@@ -134,7 +134,7 @@ public sealed class EmulatorFaults
         }
     }
 
-    /// <summary>Gets or sets the exact size of each write of a <c>/text_to_speech/streaming</c> body (odd-sized reads); null = one write per audio chunk.</summary>
+    /// <summary>Gets or sets the exact size of each write of a <c>/text_to_speech/streaming</c> body (odd-sized reads), the quota marker included; null = one write per audio chunk.</summary>
     public int? HttpChunkBytes
     {
         get { lock (_gate) { return _httpChunkBytes; } }

@@ -218,10 +218,7 @@ internal sealed partial class EmulatorServer
 
                 if (quota is { } q && sent + available >= q)
                 {
-                    var allowed = (int)(q - sent);
-                    await http.Response.Body.WriteAsync(buffer.AsMemory(0, allowed), aborted);
-                    await http.Response.Body.WriteAsync(QuotaMarker, aborted);
-                    await http.Response.Body.FlushAsync(aborted);
+                    await WriteQuotaEndAsync(http, buffer, (int)(q - sent), writeSize, aborted);
                     return;
                 }
 
@@ -262,9 +259,7 @@ internal sealed partial class EmulatorServer
 
             if (quota is { } finalQuota && sent + pending >= finalQuota && pending > 0)
             {
-                var allowed = (int)(finalQuota - sent);
-                await http.Response.Body.WriteAsync(buffer.AsMemory(0, allowed), aborted);
-                await http.Response.Body.WriteAsync(QuotaMarker, aborted);
+                await WriteQuotaEndAsync(http, buffer, (int)(finalQuota - sent), writeSize, aborted);
                 return;
             }
 
@@ -276,6 +271,31 @@ internal sealed partial class EmulatorServer
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Ends a quota-faulted stream: the first <paramref name="allowed"/> bytes of <paramref name="buffer"/>, then the
+    /// marker. With <c>http-chunk</c> the marker counts as body bytes, so audio and marker together go out in writes
+    /// of exactly that size, the last one shorter.
+    /// </summary>
+    private static async Task WriteQuotaEndAsync(HttpContext http, byte[] buffer, int allowed, int? writeSize, CancellationToken aborted)
+    {
+        if (writeSize is not { } w)
+        {
+            await http.Response.Body.WriteAsync(buffer.AsMemory(0, allowed), aborted);
+            await http.Response.Body.WriteAsync(QuotaMarker, aborted);
+            await http.Response.Body.FlushAsync(aborted);
+            return;
+        }
+
+        // The buffer has room: allowed < one chunk + w, and it was rented with 64 bytes to spare beyond that.
+        QuotaMarker.CopyTo(buffer, allowed);
+        var length = allowed + QuotaMarker.Length;
+        for (var offset = 0; offset < length; offset += w)
+        {
+            await http.Response.Body.WriteAsync(buffer.AsMemory(offset, Math.Min(w, length - offset)), aborted);
+            await http.Response.Body.FlushAsync(aborted);
         }
     }
 
