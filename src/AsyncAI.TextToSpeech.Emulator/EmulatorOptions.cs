@@ -2,7 +2,8 @@ namespace AsyncAI.TextToSpeech.Emulator;
 
 /// <summary>
 /// Settings of an <see cref="AsyncAIEmulator"/>. The object is live: changing a property of a running emulator's
-/// <see cref="AsyncAIEmulator.Options"/> applies to later connections, requests and messages.
+/// <see cref="AsyncAIEmulator.Options"/> applies to later connections, requests and messages
+/// (a change of <see cref="IdleTimeout"/>, like one of the <see cref="Faults"/>, also wakes open connections, so it applies to them at once).
 /// </summary>
 /// <remarks>Every setter validates its value and throws <see cref="ArgumentOutOfRangeException"/> naming the option.</remarks>
 public sealed class EmulatorOptions
@@ -87,15 +88,23 @@ public sealed class EmulatorOptions
 
     /// <summary>
     /// Gets or sets how long a WebSocket may go without a client message before the server sends <c>TIMEOUT</c> and
-    /// closes. The default value is 60 seconds (the live service's value).
+    /// closes. The default value is 60 seconds (the live service's value). A change applies at once to open
+    /// connections too (it wakes them, as a fault switch does).
     /// </summary>
     public TimeSpan IdleTimeout
     {
         get => _idleTimeout;
-        set => _idleTimeout = value > TimeSpan.Zero
-            ? value
-            : throw new ArgumentOutOfRangeException(nameof(IdleTimeout), value, "IdleTimeout must be greater than zero.");
+        set
+        {
+            _idleTimeout = value > TimeSpan.Zero
+                ? value
+                : throw new ArgumentOutOfRangeException(nameof(IdleTimeout), value, "IdleTimeout must be greater than zero.");
+            IdleTimeoutChanged?.Invoke();
+        }
     }
+
+    /// <summary>Raised after <see cref="IdleTimeout"/> changed, so sessions asleep until the old deadline re-read it.</summary>
+    internal event Action? IdleTimeoutChanged;
 
     /// <summary>
     /// Gets or sets whether <c>close_context</c> drops the context's pending audio (as one third-party client

@@ -39,6 +39,23 @@ public sealed class WebSocketTimingTests
     }
 
     [Fact]
+    public async Task IdleTimeout_ShortenedWhileAConnectionIsIdle_AppliesToThatConnection()
+    {
+        // The options are live. The idle writer sleeps until its IdleTimeout (60 s) deadline and, unless the change
+        // wakes it, never looks at the new value before then.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        await using var ws = await RawSocket.ConnectAsync(emulator);
+        await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Init, RawSocket.Timeout);
+
+        emulator.Options.IdleTimeout = TimeSpan.FromMilliseconds(200);
+
+        var error = await ws.ReceiveAsync(RawSocket.Timeout); // well within 10 s
+        Assert.Equal("Timeout: no message received in 0.2 seconds", error!.Value.GetProperty("message").GetString());
+        Assert.Null(await ws.ReceiveRawAsync());
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, ws.Socket.CloseStatus);
+    }
+
+    [Fact]
     public async Task Keepalive_ResetsIdleTimer()
     {
         // Keepalives every 150 ms for twice the idle timeout; the timeout leaves 1.35 s for a loaded machine's stalls.

@@ -39,7 +39,7 @@ internal sealed class WebSocketSession : IDisposable
     private readonly List<SpeechContext> _active = [];
     private readonly Queue<(byte[] Message, string Code, string? ContextId)> _control = new();
     private readonly WriterWakeup _wakeup;
-    private readonly Action _onFaultsChanged;
+    private readonly Action _onDeadlineChanged;
     private readonly TaskCompletionSource _readerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastReceived;
     private int _roundRobin;
@@ -73,13 +73,15 @@ internal sealed class WebSocketSession : IDisposable
         _faultsCache = new FaultsCacheEntry(options.Faults.Version, options.Faults.Snapshot().Apply(faultSpec));
         _lastReceived = Stopwatch.GetTimestamp();
         stream.SwallowPongs = () => CurrentFaults().BlackHole;
-        _onFaultsChanged = () => ThreadPool.UnsafeQueueUserWorkItem(static s => s.Signal(), this, preferLocal: false);
-        options.Faults.Changed += _onFaultsChanged;
+        _onDeadlineChanged = () => ThreadPool.UnsafeQueueUserWorkItem(static s => s.Signal(), this, preferLocal: false);
+        options.Faults.Changed += _onDeadlineChanged;
+        options.IdleTimeoutChanged += _onDeadlineChanged;
     }
 
     public void Dispose()
     {
-        _options.Faults.Changed -= _onFaultsChanged;
+        _options.Faults.Changed -= _onDeadlineChanged;
+        _options.IdleTimeoutChanged -= _onDeadlineChanged;
         _wakeup.Dispose();
         _dropConnection.Dispose();
     }
