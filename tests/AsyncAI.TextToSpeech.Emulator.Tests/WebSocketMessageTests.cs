@@ -142,6 +142,44 @@ public sealed class WebSocketMessageTests
         Assert.Equal(EmulatorAudio.ExpectedByteCount("Two more. ", 24000, "pcm_s16le", 0.05), second.AudioOf("c").Length);
     }
 
+    [Theory]
+    [InlineData("""{"context_id":"c","close_context":true,"transcript":""}""")] // what this project's client sends after final
+    [InlineData("""{"context_id":"c","transcript":""}""")]
+    public async Task EndOfContext_AfterItsFinal_IsIgnored(string again)
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        await using var ws = await RawSocket.ConnectAsync(emulator);
+        await ws.SendAsync("""{"context_id":"c","transcript":"One. "}""");
+        await ws.SendAsync("""{"context_id":"c","transcript":""}""");
+        await ws.CollectUntilFinalAsync("c");
+
+        await ws.SendAsync(again);
+        await ws.SendAsync("""{"context_id":"marker","close_context":true,"transcript":""}"""); // answered with final at once
+
+        var after = await ws.CollectUntilFinalAsync("marker");
+        Assert.Equal(["marker"], after.Finals); // no second final for "c" before the marker's
+        Assert.Single(emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.FinalSent && e.ContextId == "c");
+    }
+
+    [Fact]
+    public async Task CloseContext_AfterItsFinal_IgnoredAndTheIdStillReusable()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        await using var ws = await RawSocket.ConnectAsync(emulator);
+        await ws.SendAsync("""{"context_id":"c","transcript":"One. "}""");
+        await ws.SendAsync("""{"context_id":"c","close_context":true,"transcript":""}""");
+        await ws.CollectUntilFinalAsync("c");
+        await ws.SendAsync("""{"context_id":"c","close_context":true,"transcript":""}""");
+        await ws.SendAsync("""{"context_id":"c","transcript":"Two more. "}""");
+        await ws.SendAsync("""{"context_id":"c","close_context":true,"transcript":""}""");
+
+        var second = await ws.CollectUntilFinalAsync("c");
+
+        Assert.Equal(EmulatorAudio.ExpectedByteCount("Two more. ", 24000, "pcm_s16le", 0.05), second.AudioOf("c").Length);
+        Assert.Equal(["c"], second.Finals);
+        Assert.Equal(2, emulator.Journal.Snapshot().Count(e => e.Kind == EmulatorEventKind.FinalSent && e.ContextId == "c"));
+    }
+
     [Fact]
     public async Task CloseContext_ForUnknownContext_SendsFinalImmediately()
     {

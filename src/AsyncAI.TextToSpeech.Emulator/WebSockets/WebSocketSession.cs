@@ -37,6 +37,9 @@ internal sealed class WebSocketSession : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SpeechContext> _contexts = new(StringComparer.Ordinal);
     private readonly List<SpeechContext> _active = [];
+    // Ids whose final went out and that no text has reused since: an end of input for one of them is a repeat, not a
+    // new context. One entry per distinct id for the connection's lifetime (the journal keeps more per context).
+    private readonly HashSet<string> _finished = new(StringComparer.Ordinal);
     private readonly Queue<(byte[] Message, string Code, string? ContextId)> _control = new();
     private readonly WriterWakeup _wakeup;
     private readonly Action _onDeadlineChanged;
@@ -385,6 +388,7 @@ internal sealed class WebSocketSession : IDisposable
                 {
                     context = new SpeechContext(key, wireId ?? _options.DefaultContextId, _journal);
                     _contexts.Add(key, context);
+                    _finished.Remove(key);
                 }
             }
 
@@ -423,6 +427,13 @@ internal sealed class WebSocketSession : IDisposable
         {
             if (!_contexts.TryGetValue(key, out var context))
             {
+                if (_finished.Contains(key))
+                {
+                    // Its final is out already (this project's client sends close_context after it): a second
+                    // final would be for a context nobody opened. A guess: no source says what the service does.
+                    return;
+                }
+
                 // Closing a context that never got text still answers with final, so a waiting client completes.
                 context = new SpeechContext(key, wireId ?? _options.DefaultContextId, _journal);
                 _contexts.Add(key, context);
@@ -643,6 +654,7 @@ internal sealed class WebSocketSession : IDisposable
                     if (_contexts.TryGetValue(context.Id, out var current) && ReferenceEquals(current, context))
                     {
                         _contexts.Remove(context.Id);
+                        _finished.Add(context.Id);
                     }
 
                     _roundRobin = index;
