@@ -589,15 +589,15 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
 
     /// <summary>
     /// What the client sent for the context (and the connection's init), in the order the emulator received it: "Init",
-    /// "Text:…", "EndOfInput", "CloseContext". The server's own events are left out: the emulator journals a message after
-    /// sending it, so its final may be journaled after the close_context the client sent in answer to it.
+    /// "Text:…", "EndOfInput", "CloseContext". The server's own events (audio, final) are left out: only the client's
+    /// messages are compared.
     /// </summary>
     private Task<EmulatorEvent> WaitForCloseContextAsync(string context) =>
         _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.CloseContext && e.ContextId == context, PipelineHarness.Timeout);
 
     private async Task<List<string>> ClientJournalAsync(string context)
     {
-        // The client has seen the final, but the emulator journals it only after the send completes: wait for it.
+        // The emulator journals its final just before writing it, so a client that has seen it finds it journaled.
         await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.FinalSent && e.ContextId == context, PipelineHarness.Timeout);
         var events = _emulator.Journal.Snapshot();
         var connection = events.First(e => e.ContextId == context).ConnectionId;
