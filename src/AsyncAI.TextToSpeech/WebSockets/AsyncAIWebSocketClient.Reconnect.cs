@@ -29,6 +29,13 @@ public sealed partial class AsyncAIWebSocketClient
                 {
                     Logger.ConnectionClosed(connection.Number, lifetime.TotalMilliseconds);
                     FailContextsOf(connection, new AsyncAIException("The client was disconnected by the caller.", AsyncAIErrorCategory.Connectivity));
+
+                    // A caller that stops a rejected session (a pipeline service does so on the ConnectionError) may get
+                    // here before the server's close does. The contexts that never reached this socket (created, or
+                    // their text still queued, which a stopping send loop skips) then end because of the rejection: they
+                    // fail with it, as after the server's close, and not with a generic "disconnected" that a caller
+                    // cannot tie to the rejection it already reported. No permanent error: the caller may connect again.
+                    endError = connection.SessionRejection;
                     lastDisconnect = (connection.Number, null);
                     return;
                 }

@@ -268,6 +268,39 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
         Assert.Contains(rejection, Chain(error));
     }
 
+    [Fact]
+    public async Task ServerRejectsSession_CallerDisconnectsBeforeTheServerCloses_ContextNotYetOnTheSocketFailsWithTheRejection()
+    {
+        // What a pipeline service does, in the order a loaded machine sometimes produces: the rejection arrives while a
+        // turn's context exists but has not bound to the socket yet (created, or its text still queued), the service
+        // stops the socket on the rejection, and that stop reaches the supervisor before the server's close does. The
+        // context must fail with the rejection, not with a generic "disconnected" error that the service cannot tie to
+        // the rejection it already reported (it became a second ErrorFrame). This server never closes first.
+        await using var server = new SessionRejectingServer();
+        await using var client = new AsyncAIWebSocketClient(Options(server.Url, o => o.Language = "klingon"));
+        var rejected = new TaskCompletionSource<AsyncAIException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ConnectionError += (_, e) => rejected.TrySetResult(e.Error!);
+        await client.ConnectAsync();
+        await Within(server.InitReceived, "the init");
+        var context = client.CreateContext();
+
+        server.Reject();
+        var rejection = await Within(rejected.Task, "the rejection");
+        Assert.Equal(AsyncAIContextState.Created, context.State);
+        await client.DisconnectAsync();
+        await Within(server.ClientClosed, "the client's close");
+
+        Assert.Equal(AsyncAIContextState.Faulted, context.State);
+        var error = context.Error!;
+        Assert.Equal(AsyncAIErrorCategory.InvalidRequest, error.Category);
+        Assert.Equal("INVALID_LANGUAGE", error.ErrorCode);
+        Assert.Contains(rejection, Chain(error));
+
+        // No permanent failure on this path: the caller disconnected, and may connect again.
+        Assert.Equal(AsyncAIWebSocketState.Disconnected, client.State);
+        Assert.Null(client.PermanentError);
+    }
+
     private static IEnumerable<Exception> Chain(Exception error)
     {
         for (var current = error; current is not null; current = current.InnerException)
