@@ -428,7 +428,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
     private void OnServerError(ErrorMessage error, WebSocketConnection connection)
     {
         var exception = ServerErrors.ToException(error, Redact);
-        Logger.ServerError(error.ErrorCode, error.ContextId, exception.Message);
+        Logger.ServerError(exception.ErrorCode, error.ContextId, exception.Message);
         WebSocketMetrics.RecordError(exception.ErrorCode ?? "UNKNOWN");
         if (error.ContextId is not null)
         {

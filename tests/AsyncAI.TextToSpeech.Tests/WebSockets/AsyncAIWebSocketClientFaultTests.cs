@@ -439,6 +439,29 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServerErrorCodeEchoesTheApiKey_LogsAndErrorCarryItRedacted()
+    {
+        // Every string a server sends is untrusted, the error code included: it is logged and becomes ErrorCode.
+        var logs = new CapturingLoggerProvider();
+        await using var server = new SessionRejectingServer($$"""{"error_code":"{{ApiKey}}","message":"no"}""");
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        await using var client = new AsyncAIWebSocketClient(Options(server.Url, o => o.LoggerFactory = factory));
+        var rejected = new TaskCompletionSource<AsyncAIException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ConnectionError += (_, e) => rejected.TrySetResult(e.Error!);
+        await client.ConnectAsync();
+        await Within(server.InitReceived, "the init");
+
+        server.Reject();
+        var error = await Within(rejected.Task, "the rejection");
+        await client.DisconnectAsync();
+
+        Assert.DoesNotContain(ApiKey, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(ApiKey, error.ErrorCode ?? string.Empty, StringComparison.Ordinal);
+        Assert.Contains(logs.Entries, m => m.Contains("REDACTED", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Entries, m => m.Contains(ApiKey, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Logging_TraceLevelOverAWholeSession_NeverContainsTheApiKey()
     {
         var logs = new CapturingLoggerProvider();

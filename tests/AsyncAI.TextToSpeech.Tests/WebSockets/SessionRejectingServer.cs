@@ -13,16 +13,19 @@ namespace AsyncAI.TextToSpeech.Tests.WebSockets;
 /// </summary>
 internal sealed class SessionRejectingServer : IAsyncDisposable
 {
-    private const string RejectionJson = """{"error_code":"INVALID_LANGUAGE","message":"Language code 'klingon' is not supported."}""";
+    private const string DefaultRejectionJson = """{"error_code":"INVALID_LANGUAGE","message":"Language code 'klingon' is not supported."}""";
 
+    private readonly string _rejectionJson;
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly TaskCompletionSource _reject = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _initReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _clientClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _run;
 
-    public SessionRejectingServer()
+    /// <param name="rejectionJson">The error message sent as the rejection; by default an INVALID_LANGUAGE error.</param>
+    public SessionRejectingServer(string rejectionJson = DefaultRejectionJson)
     {
+        _rejectionJson = rejectionJson;
         _listener.Start();
         Url = new Uri($"ws://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/text_to_speech/websocket/ws");
         _run = RunAsync();
@@ -70,7 +73,7 @@ internal sealed class SessionRejectingServer : IAsyncDisposable
         _initReceived.TrySetResult();
 
         await _reject.Task;
-        await socket.SendAsync(Encoding.UTF8.GetBytes(RejectionJson), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        await socket.SendAsync(Encoding.UTF8.GetBytes(_rejectionJson), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
 
         // Whatever the client sends now (terminate) is ignored; the socket stays open until the client's close.
         while (true)
