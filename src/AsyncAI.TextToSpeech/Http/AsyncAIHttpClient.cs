@@ -27,6 +27,12 @@ namespace AsyncAI.TextToSpeech.Http;
 /// retried with backoff (waiting as long as the service asks), but a stream only until its first audio was handed out.
 /// Members are thread-safe; concurrent calls are independent requests.
 /// </para>
+/// <para>
+/// The <see cref="HttpClient"/>'s <see cref="HttpClient.Timeout"/> bounds each attempt of a call that reads its answer
+/// whole (synthesis, timestamps, voices) up to the end of the body, and a stream's attempt up to its headers (or to the
+/// end of an error's body); after a stream's headers <see cref="AsyncAIHttpOptions.StreamIdleTimeout"/> applies instead.
+/// An expiry is a <see cref="AsyncAIErrorCategory.Timeout"/> error.
+/// </para>
 /// </remarks>
 public sealed class AsyncAIHttpClient
 {
@@ -54,7 +60,7 @@ public sealed class AsyncAIHttpClient
     /// <param name="httpClient">The HTTP client to send with. The caller owns it; this client never disposes it.</param>
     /// <param name="options">The options; copied, so later changes do not affect this client.</param>
     /// <param name="loggerFactory">The logger factory, or null for no logging.</param>
-    /// <param name="timeProvider">The clock for timestamps and retry delays, or null for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="timeProvider">The clock for timestamps, retry delays and timeouts, or null for <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="httpClient"/> or <paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException"><see cref="AsyncAIHttpOptions.ApiKey"/> is not set.</exception>
     public AsyncAIHttpClient(HttpClient httpClient, AsyncAIHttpOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
@@ -374,7 +380,13 @@ public sealed class AsyncAIHttpClient
                     var ct = context.CancellationToken;
                     context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, false);
                     using var message = client.CreateRequest(HttpMethod.Post, client._streamingUrl, body);
-                    var response = await client.SendOnceAsync(message, StreamOperation, ct).ConfigureAwait(false);
+                    HttpResponseMessage response;
+                    using (var deadline = client.StartAttemptDeadline(ct))
+                    {
+                        // The deadline covers the headers and an error's body; a 2xx body is under StreamIdleTimeout.
+                        response = await client.SendOnceAsync(message, StreamOperation, ct, deadline?.Token ?? ct).ConfigureAwait(false);
+                    }
+
                     context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, true);
                     AudioStreamReader? reader = null;
                     try
@@ -475,15 +487,21 @@ public sealed class AsyncAIHttpClient
                     var ct = context.CancellationToken;
                     context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, false);
                     using var message = createRequest();
-                    using var response = await client.SendOnceAsync(message, operation, ct).ConfigureAwait(false);
+                    using var deadline = client.StartAttemptDeadline(ct);
+                    var attempt = deadline?.Token ?? ct;
+                    using var response = await client.SendOnceAsync(message, operation, ct, attempt).ConfigureAwait(false);
                     context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, true);
                     try
                     {
-                        return await readBody(response, inner, ct).ConfigureAwait(false);
+                        return await readBody(response, inner, attempt).ConfigureAwait(false);
                     }
-                    catch (Exception e) when (e is HttpRequestException or IOException && !ct.IsCancellationRequested)
+                    catch (Exception e) when (e is HttpRequestException or IOException && !attempt.IsCancellationRequested)
                     {
                         throw HttpErrors.Connectivity(operation, e, client._options.ApiKey);
+                    }
+                    catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+                    {
+                        throw HttpErrors.Timeout(operation, e);
                     }
                 },
                 context,
@@ -535,19 +553,35 @@ public sealed class AsyncAIHttpClient
         return activity;
     }
 
-    /// <summary>One attempt up to the response headers; a non-2xx status becomes the call's <see cref="AsyncAIException"/>.</summary>
-    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage message, string operation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Bounds one attempt by <see cref="HttpClient.Timeout"/> beyond the headers, as HttpClient does for a body it
+    /// buffers itself: the client reads every response with <see cref="HttpCompletionOption.ResponseHeadersRead"/>, so
+    /// HttpClient's own timeout ends at the headers and a body (or an error's body) that stalls would wait for ever.
+    /// Null when the timeout is infinite. Runs on the client's <see cref="TimeProvider"/>.
+    /// </summary>
+    private AttemptDeadline? StartAttemptDeadline(CancellationToken cancellationToken)
+    {
+        var timeout = _httpClient.Timeout;
+        return timeout == Timeout.InfiniteTimeSpan ? null : new AttemptDeadline(timeout, _timeProvider, cancellationToken);
+    }
+
+    /// <summary>
+    /// One attempt up to the response headers; a non-2xx status becomes the call's <see cref="AsyncAIException"/>.
+    /// <paramref name="attemptToken"/> (the caller's token, or it and the attempt's deadline) cancels the send and the
+    /// read of an error body; a cancellation the caller did not ask for is a Timeout.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage message, string operation, CancellationToken cancellationToken, CancellationToken attemptToken)
     {
         HttpResponseMessage response;
         try
         {
-            response = await _httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await _httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, attemptToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             throw HttpErrors.Timeout(operation, e);
         }
-        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or IOException && !attemptToken.IsCancellationRequested)
         {
             throw HttpErrors.Connectivity(operation, e, _options.ApiKey);
         }
@@ -559,7 +593,17 @@ public sealed class AsyncAIHttpClient
 
         using (response)
         {
-            throw await HttpErrors.FromResponseAsync(response, operation, _options.ApiKey, _timeProvider, cancellationToken).ConfigureAwait(false);
+            AsyncAIException failure;
+            try
+            {
+                failure = await HttpErrors.FromResponseAsync(response, operation, _options.ApiKey, _timeProvider, attemptToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw HttpErrors.Timeout(operation, e);
+            }
+
+            throw failure;
         }
     }
 
@@ -659,6 +703,27 @@ public sealed class AsyncAIHttpClient
     private readonly record struct SpanRequest<TResult>(ResolvedRequest? Request, int Characters, Func<TResult, AsyncAISpeechAudio>? AudioOf)
     {
         public static SpanRequest<TResult> None => default;
+    }
+
+    /// <summary>The caller's token linked with a timer on the client's clock; disposing it stops the timer.</summary>
+    private sealed class AttemptDeadline : IDisposable
+    {
+        private readonly CancellationTokenSource _timer;
+        private readonly CancellationTokenSource _linked;
+
+        public AttemptDeadline(TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+        {
+            _timer = new CancellationTokenSource(timeout, timeProvider);
+            _linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _timer.Token);
+        }
+
+        public CancellationToken Token => _linked.Token;
+
+        public void Dispose()
+        {
+            _linked.Dispose();
+            _timer.Dispose();
+        }
     }
 
     private sealed record ResolvedRequest(

@@ -222,3 +222,67 @@ internal sealed class BreakingStream(Stream inner, int bytesBeforeBreak) : Strea
         base.Dispose(disposing);
     }
 }
+
+/// <summary>
+/// Lets the first <c>bytesBeforeStall</c> bytes of each response body through, then makes the next read wait until it
+/// is cancelled, as a body whose sender went quiet after the headers would.
+/// </summary>
+internal sealed class StallingBodyHandler(int bytesBeforeStall) : ResponseBodyWrappingHandler
+{
+    private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when a read has started waiting.</summary>
+    public Task Stalled => _stalled.Task;
+
+    protected override Stream Wrap(Stream body) => new StallingStream(body, bytesBeforeStall, _stalled);
+
+    private sealed class StallingStream(Stream inner, int bytesBeforeStall, TaskCompletionSource stalled) : Stream
+    {
+        private int _remaining = bytesBeforeStall;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_remaining == 0)
+            {
+                stalled.TrySetResult();
+                await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+            }
+
+            var read = await inner.ReadAsync(buffer[..Math.Min(buffer.Length, _remaining)], cancellationToken);
+            _remaining -= read;
+            return read;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
