@@ -169,6 +169,14 @@ public sealed class AsyncAIHttpClient
             static async (response, state, ct) =>
             {
                 var parsed = await ReadJsonAsync(response, AsyncAIJsonContext.Default.TimestampsResponse, TimestampsOperation, ct).ConfigureAwait(false);
+
+                // Required means present, not non-null, to the deserializer.
+                if (parsed.AudioBase64 is null ||
+                    parsed.Alignment is not { Words: not null, WordStartTimesMilliseconds: not null, WordEndTimesMilliseconds: not null })
+                {
+                    throw HttpErrors.Protocol(TimestampsOperation, "null for audio_base64, alignment or one of its lists");
+                }
+
                 byte[] audio;
                 try
                 {
@@ -189,10 +197,18 @@ public sealed class AsyncAIHttpClient
                 var words = new AsyncAIWordTimestamp[count];
                 for (var i = 0; i < count; i++)
                 {
-                    words[i] = new AsyncAIWordTimestamp(
-                        alignment.Words[i],
-                        TimeSpan.FromMilliseconds(alignment.WordStartTimesMilliseconds[i]),
-                        TimeSpan.FromMilliseconds(alignment.WordEndTimesMilliseconds[i]));
+                    var word = alignment.Words[i] ?? throw HttpErrors.Protocol(TimestampsOperation, "a null word");
+                    try
+                    {
+                        words[i] = new AsyncAIWordTimestamp(
+                            word,
+                            TimeSpan.FromMilliseconds(alignment.WordStartTimesMilliseconds[i]),
+                            TimeSpan.FromMilliseconds(alignment.WordEndTimesMilliseconds[i]));
+                    }
+                    catch (OverflowException e)
+                    {
+                        throw HttpErrors.Protocol(TimestampsOperation, "a word time beyond what a TimeSpan holds", e);
+                    }
                 }
 
                 var speech = new AsyncAISpeechAudio(audio, state.Request.Container, state.Request.Encoding, state.Request.SampleRate, contentType: null);
@@ -207,7 +223,7 @@ public sealed class AsyncAIHttpClient
     /// <param name="filter">Filters and page size, or null for all voices.</param>
     /// <param name="cancellationToken">Cancels the listing.</param>
     /// <returns>The voices; the next page is requested only when the previous one is used up.</returns>
-    /// <exception cref="AsyncAIException">The service refused a page request, the connection failed, or the service repeated a cursor (Protocol).</exception>
+    /// <exception cref="AsyncAIException">The service refused a page request, the connection failed, or a page was not the documented JSON or repeated a cursor (Protocol).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async IAsyncEnumerable<Voice> ListVoicesAsync(AsyncAIVoiceFilter? filter = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -233,7 +249,13 @@ public sealed class AsyncAIHttpClient
                 ListVoicesOperation,
                 SpanRequest<ListVoicesResponse>.None,
                 () => CreateRequest(HttpMethod.Post, _voicesUrl, body),
-                static (response, _, ct) => ReadJsonAsync(response, AsyncAIJsonContext.Default.ListVoicesResponse, ListVoicesOperation, ct),
+                static async (response, _, ct) =>
+                {
+                    var voices = await ReadJsonAsync(response, AsyncAIJsonContext.Default.ListVoicesResponse, ListVoicesOperation, ct).ConfigureAwait(false);
+                    return voices.Voices is null || voices.Voices.Any(static voice => voice is null)
+                        ? throw HttpErrors.Protocol(ListVoicesOperation, "null for voices or for one of them")
+                        : voices;
+                },
                 this,
                 cancellationToken).ConfigureAwait(false);
 
