@@ -18,7 +18,10 @@ namespace AsyncAI.TextToSpeech.Http;
 /// <remarks>
 /// <para>
 /// The client runs on an <see cref="HttpClient"/> the caller owns and never disposes it (create the client per call or
-/// keep it; it holds no connection of its own). Through dependency injection use
+/// keep it; it holds no connection of its own). Requests take the HttpClient's <see cref="HttpClient.DefaultRequestVersion"/>,
+/// <see cref="HttpClient.DefaultVersionPolicy"/> and <see cref="HttpClient.DefaultRequestHeaders"/>; they go to
+/// <see cref="AsyncAIHttpOptions.BaseUrl"/> whatever its <see cref="HttpClient.BaseAddress"/>, and their
+/// <c>x-api-key</c> and <c>version</c> headers come from the options. Through dependency injection use
 /// <c>services.AddAsyncAIHttpClient(...)</c>, which registers it as a typed client of IHttpClientFactory whose retries
 /// run in the resilience handler.
 /// </para>
@@ -631,7 +634,13 @@ public sealed class AsyncAIHttpClient
 
     private HttpRequestMessage CreateRequest(HttpMethod method, Uri url, byte[]? jsonBody)
     {
-        var message = new HttpRequestMessage(method, url);
+        // HttpClient.SendAsync(HttpRequestMessage) takes the version from the message, not from the client's defaults
+        // (only GetAsync and its siblings apply them): without this, a caller's HTTP/2 setting would be ignored.
+        var message = new HttpRequestMessage(method, url)
+        {
+            Version = _httpClient.DefaultRequestVersion,
+            VersionPolicy = _httpClient.DefaultVersionPolicy,
+        };
         message.Headers.TryAddWithoutValidation("x-api-key", _options.ApiKey);
         message.Headers.TryAddWithoutValidation("version", _options.Version);
         if (jsonBody is not null)

@@ -214,6 +214,48 @@ public class AsyncAIHttpClientEndpointTests
         Assert.True(status.IsSuccessStatusCode);
     }
 
+    [Fact]
+    public async Task EveryCall_CallersHttpClientAsksForHttp2_RequestsCarryItsVersionAndPolicy()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        var versions = new VersionRecordingHandler();
+        using var http = HttpTestKit.CreateHttpClient(handler: versions);
+
+        // Over cleartext http, "2.0 or lower" goes out as HTTP/1.1 (no ALPN), so the emulator still answers.
+        http.DefaultRequestVersion = System.Net.HttpVersion.Version20;
+        http.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower;
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator));
+        using var cts = HttpTestKit.TimeoutSource();
+
+        await HttpTestKit.ReadAllAsync(client.StreamAsync(Text, cancellationToken: cts.Token), cts.Token);
+        await client.SynthesizeAsync(Text, cancellationToken: cts.Token);
+        await client.SynthesizeWithTimestampsAsync(Text, cancellationToken: cts.Token);
+        var voice = await client.ListVoicesAsync(cancellationToken: cts.Token).FirstAsync(cts.Token);
+        await client.GetVoiceAsync(voice.VoiceId, cts.Token);
+
+        Assert.Equal(5, versions.Requests.Count);
+        Assert.All(versions.Requests, r =>
+        {
+            Assert.Equal(System.Net.HttpVersion.Version20, r.Version);
+            Assert.Equal(HttpVersionPolicy.RequestVersionOrLower, r.Policy);
+        });
+    }
+
+    private sealed class VersionRecordingHandler : DelegatingHandler
+    {
+        public List<(Version Version, HttpVersionPolicy Policy)> Requests { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (Requests)
+            {
+                Requests.Add((request.Version, request.VersionPolicy));
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
     /// <summary>Records what went over the wire, as the service would see it.</summary>
     private sealed class RecordingHandler : DelegatingHandler
     {
