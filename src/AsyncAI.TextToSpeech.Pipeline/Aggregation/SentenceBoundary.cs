@@ -8,7 +8,8 @@ namespace AsyncAI.TextToSpeech.Pipeline.Aggregation;
 /// A rule-based stand-in for the Punkt sentence tokenizer that Pipecat uses (there is none for .NET). Latin
 /// <c>. ! ? ; …</c> are ambiguous: a period ends a sentence only when whitespace follows and the word before it is not an
 /// abbreviation (titles such as Mr. and Dr. never end one; other abbreviations, initialisms like U.S.A. and numbers
-/// end one only before a capitalised word); a period inside a token (decimals, e-mails, URLs) never does; <c>;</c> and
+/// end one only before a capitalised word; a number of up to three digits alone at the start of a line is a list
+/// marker, as in "1. Open the lid.", and never ends one); a period inside a token (decimals, e-mails, URLs) never does; <c>;</c> and
 /// <c>…</c> end a sentence only at the end of the text. The terminators of other scripts (CJK, Devanagari, Arabic,
 /// Armenian, Ethiopic, Myanmar, Khmer, Tibetan) end a sentence wherever they stand, except the Armenian emphasis and
 /// question marks, which sit inside words and count only before whitespace.
@@ -173,10 +174,33 @@ public static class SentenceBoundary
 
         if (char.IsDigit(word[^1]))
         {
+            if (IsListMarker(text, runStart, word))
+            {
+                return false;
+            }
+
             return !(next >= 0 && char.IsLower(text[next]));
         }
 
         return true;
+    }
+
+    // "1. " to "999. " alone at the start of a line or of the text (where the aggregator's next sentence starts) numbers
+    // a list item: it belongs to the item's sentence, so "Steps:\n1. Open the lid." is not cut after "1.".
+    private static bool IsListMarker(ReadOnlySpan<char> text, int runStart, ReadOnlySpan<char> word)
+    {
+        var start = runStart - word.Length;
+        if (word.Length > 3 || word.ContainsAnyExceptInRange('0', '9'))
+        {
+            return false;
+        }
+
+        while (start > 0 && text[start - 1] is ' ' or '\t')
+        {
+            start--;
+        }
+
+        return start == 0 || text[start - 1] is '\n' or '\r';
     }
 
     private static ReadOnlySpan<char> WordBefore(ReadOnlySpan<char> text, int end)

@@ -77,6 +77,11 @@ public class SentenceBoundaryTests
     [InlineData("I counted 3. Then I stopped", 12)]
     [InlineData("Hello; world", 0)]
     [InlineData("Really?! Yes", 8)]
+    [InlineData("1. Open it. Then", 11)]
+    [InlineData("Do this:\n  2. Pour it. Then", 22)]
+    [InlineData("Done.\n3. Close it", 5)]
+    [InlineData("In 1990. Then", 8)]
+    [InlineData("(1. Open it", 3)]
     public void FindEnd_LatinPunctuationRules_MatchPunktBehaviour(string text, int expected) => Assert.Equal(expected, SentenceBoundary.FindEnd(text));
 
     [Fact]

@@ -43,6 +43,16 @@ public class TextAggregatorTests
     }
 
     [Fact]
+    public void Aggregate_NumberedListStreamedByAnLlm_KeepsEachMarkerWithItsItem()
+    {
+        var aggregator = new TextAggregator();
+        string[] tokens = ["Steps", ":\n", "1", ". ", "Open", " the", " lid", ".\n", "2", ". ", "Pour", " it", ".\n", "10", ".", " Close", " it", "."];
+        var emitted = tokens.SelectMany(aggregator.Aggregate).Select(a => a.Text).ToList();
+        Assert.Equal(["Steps:\n1. Open the lid.", "2. Pour it."], emitted);
+        Assert.Equal("10. Close it.", aggregator.Flush()?.Text);
+    }
+
+    [Fact]
     public void Aggregate_TokenMode_PassesEveryNonEmptyInputThrough()
     {
         var aggregator = new TextAggregator(TextAggregationMode.Token);
