@@ -57,10 +57,33 @@ public static class SentenceBoundary
     /// <returns>The number of characters from the start of <paramref name="text"/> up to and including the end of the first sentence (its closing punctuation included), or 0.</returns>
     public static int FindEnd(ReadOnlySpan<char> text)
     {
+        var settled = 0;
+        return FindEnd(text, ref settled);
+    }
+
+    /// <summary>
+    /// <see cref="FindEnd(ReadOnlySpan{char})"/> for a text that only grows at its end, without rescanning what is
+    /// already decided.
+    /// </summary>
+    /// <param name="text">The text, from the start of a sentence.</param>
+    /// <param name="settled">
+    /// In: where to start, as returned by the previous call on a shorter version of <paramref name="text"/> (0 for a new
+    /// text). Out: the position before which no terminator ends a sentence whatever text is appended. A terminator
+    /// judged by the word after it (an abbreviation, an ellipsis) stays unsettled until that word is there.
+    /// </param>
+    /// <returns>See <see cref="FindEnd(ReadOnlySpan{char})"/>.</returns>
+    internal static int FindEnd(ReadOnlySpan<char> text, ref int settled)
+    {
         var trimmed = text.TrimEnd();
         var length = trimmed.Length;
-        for (var i = 0; i < length; i++)
+        var settling = true;
+        for (var i = Math.Min(settled, length); i < length; i++)
         {
+            if (settling)
+            {
+                settled = i;
+            }
+
             var c = trimmed[i];
             var isOther = OtherTerminators.Contains(c, StringComparison.Ordinal);
             if (!isOther && !LatinTerminators.Contains(c, StringComparison.Ordinal))
@@ -96,7 +119,18 @@ public static class SentenceBoundary
                 return runEnd;
             }
 
+            if (NextWordStart(trimmed, runEnd) < 0)
+            {
+                // Judged without the next word, which may still turn it into a sentence end.
+                settling = false;
+            }
+
             i = runEnd - 1;
+        }
+
+        if (settling)
+        {
+            settled = length;
         }
 
         return 0;

@@ -1,17 +1,18 @@
-using System.Text;
-
 namespace AsyncAI.TextToSpeech.Pipeline.Aggregation;
 
 /// <summary>Groups streamed text into sentences (with one character of lookahead) or passes tokens through.</summary>
 /// <remarks>
 /// SENTENCE mode: a sentence-ending character arms a lookahead; whitespace does not end it; the next character that is
 /// neither whitespace nor more closing punctuation asks <see cref="SentenceBoundary.FindEnd(ReadOnlySpan{char})"/> where
-/// the first sentence ends. Waiting for that character is what keeps "Mr. Smith" and "$29.95" whole. Not thread-safe: one
-/// owner (the TTS service's processing loop) uses it.
+/// the first sentence ends. Waiting for that character is what keeps "Mr. Smith" and "$29.95" whole. Each evaluation
+/// scans only the text after the terminators already settled, so a long text without a sentence end costs linear time.
+/// Not thread-safe: one owner (the TTS service's processing loop) uses it.
 /// </remarks>
 public sealed class TextAggregator
 {
-    private readonly StringBuilder _buffer = new();
+    private char[] _buffer = new char[256];
+    private int _length;
+    private int _settled;
     private bool _needsLookahead;
 
     /// <summary>Initializes a new instance.</summary>
@@ -30,7 +31,7 @@ public sealed class TextAggregator
     public TextAggregationMode Mode { get; }
 
     /// <summary>Gets the text buffered and not yet returned.</summary>
-    public string BufferedText => _buffer.ToString();
+    public string BufferedText => new(_buffer, 0, _length);
 
     /// <summary>Adds text and returns every aggregate it completes.</summary>
     /// <param name="text">The new text.</param>
@@ -46,7 +47,7 @@ public sealed class TextAggregator
         List<TextAggregate>? result = null;
         foreach (var c in text)
         {
-            _buffer.Append(c);
+            Append(c);
             if (_needsLookahead)
             {
                 if (char.IsWhiteSpace(c) || SentenceBoundary.IsTerminator(c) || SentenceBoundary.IsClosingPunctuation(c))
@@ -70,7 +71,7 @@ public sealed class TextAggregator
     /// <returns>The rest of the text, or null when nothing but whitespace was buffered (always null in TOKEN mode).</returns>
     public TextAggregate? Flush()
     {
-        var text = _buffer.ToString().Trim();
+        var text = BufferedText.Trim();
         Reset();
         return text.Length == 0 || Mode == TextAggregationMode.Token ? null : new TextAggregate(text, AggregationType.Sentence);
     }
@@ -78,7 +79,8 @@ public sealed class TextAggregator
     /// <summary>Forgets buffered text (after an interruption).</summary>
     public void Reset()
     {
-        _buffer.Clear();
+        _length = 0;
+        _settled = 0;
         _needsLookahead = false;
     }
 
@@ -88,19 +90,31 @@ public sealed class TextAggregator
         // emitting while the rest still holds a complete sentence, instead of leaving it until the next terminator.
         while (true)
         {
-            var current = _buffer.ToString();
-            var end = SentenceBoundary.FindEnd(current);
+            var current = _buffer.AsSpan(0, _length);
+            var end = SentenceBoundary.FindEnd(current, ref _settled);
             if (end <= 0 || end >= current.TrimEnd().Length)
             {
                 return;
             }
 
-            var sentence = current[..end].Trim();
-            _buffer.Remove(0, end);
+            var sentence = current[..end].Trim().ToString();
+            current[end..].CopyTo(_buffer);
+            _length -= end;
+            _settled = 0;
             if (sentence.Length > 0)
             {
                 (result ??= []).Add(new TextAggregate(sentence, AggregationType.Sentence));
             }
         }
+    }
+
+    private void Append(char c)
+    {
+        if (_length == _buffer.Length)
+        {
+            Array.Resize(ref _buffer, _buffer.Length * 2);
+        }
+
+        _buffer[_length++] = c;
     }
 }

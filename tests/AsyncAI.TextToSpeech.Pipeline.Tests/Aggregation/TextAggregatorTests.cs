@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AsyncAI.TextToSpeech.Pipeline.Aggregation;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Tests.Aggregation;
@@ -50,6 +51,36 @@ public class TextAggregatorTests
         var emitted = tokens.SelectMany(aggregator.Aggregate).Select(a => a.Text).ToList();
         Assert.Equal(["Steps:\n1. Open the lid.", "2. Pour it."], emitted);
         Assert.Equal("10. Close it.", aggregator.Flush()?.Text);
+    }
+
+    [Fact]
+    public void Aggregate_LongTextWithoutASentenceEnd_DoesNotRescanTheWholeBufferPerToken()
+    {
+        // Every token holds a period that ends no sentence ("v1.5", "911. now"), so each one arms the lookahead. When
+        // each evaluation copied and rescanned the whole buffer, these ~95,000 characters took about 15 s (quadratic);
+        // scanning only what is new takes milliseconds. The bound is generous so a loaded machine cannot fail it.
+        var aggregator = new TextAggregator();
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 10_000; i++)
+        {
+            Assert.Empty(aggregator.Aggregate(i % 2 == 0 ? " v1.5" : " call 911. now"));
+        }
+
+        watch.Stop();
+        Assert.Equal((5_000 * 5) + (5_000 * 14) - 1, aggregator.Flush()?.Text.Length);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"Aggregating took {watch.Elapsed}.");
+    }
+
+    [Fact]
+    public void Aggregate_TerminatorDecidedBeforeItsNextWordArrived_IsDecidedAgainAtTheNextTerminator()
+    {
+        // At the lookahead after "Wait... " only a quote follows, so the ellipsis cannot be judged yet (it ends a
+        // sentence before a capitalised word). The next terminator's evaluation must look at it again.
+        var aggregator = new TextAggregator();
+        string[] tokens = ["Wait...", " \"", "Yes", "\" she said", ". Then", " etc. *", "*Bold", " stuff", ". Ok"];
+        var emitted = tokens.SelectMany(aggregator.Aggregate).Select(a => a.Text);
+        Assert.Equal(["Wait...", "\"Yes\" she said.", "Then etc.", "**Bold stuff."], emitted);
+        Assert.Equal("Ok", aggregator.Flush()?.Text);
     }
 
     [Fact]
