@@ -6,6 +6,7 @@ namespace AsyncAI.TextToSpeech.Pipeline.Aggregation;
 /// neither whitespace nor more closing punctuation asks <see cref="SentenceBoundary.FindEnd(ReadOnlySpan{char})"/> where
 /// the first sentence ends. Waiting for that character is what keeps "Mr. Smith" and "$29.95" whole. Each evaluation
 /// scans only the text after the terminators already settled, so a long text without a sentence end costs linear time.
+/// TOKEN mode passes each token through, holding back only a high surrogate at its end until the next token.
 /// Not thread-safe: one owner (the TTS service's processing loop) uses it.
 /// </remarks>
 public sealed class TextAggregator
@@ -41,7 +42,7 @@ public sealed class TextAggregator
         ArgumentNullException.ThrowIfNull(text);
         if (Mode == TextAggregationMode.Token)
         {
-            return text.Length == 0 ? [] : [new TextAggregate(text, AggregationType.Token)];
+            return AggregateToken(text);
         }
 
         List<TextAggregate>? result = null;
@@ -68,7 +69,8 @@ public sealed class TextAggregator
     }
 
     /// <summary>Returns whatever is buffered (trimmed of spaces) and empties the buffer.</summary>
-    /// <returns>The rest of the text, or null when nothing but whitespace was buffered (always null in TOKEN mode).</returns>
+    /// <returns>The rest of the text, or null when nothing but whitespace was buffered (always null in TOKEN mode, where the
+    /// only text ever held back is the first half of a surrogate pair whose second half never came).</returns>
     public TextAggregate? Flush()
     {
         var text = BufferedText.Trim();
@@ -82,6 +84,25 @@ public sealed class TextAggregator
         _length = 0;
         _settled = 0;
         _needsLookahead = false;
+    }
+
+    // A token is passed through as it came, except a high surrogate at its end: it is held for the next token, which
+    // starts with its low surrogate, so no piece sent to a provider holds half of an emoji (written as U+FFFD).
+    private IReadOnlyList<TextAggregate> AggregateToken(string text)
+    {
+        if (_length > 0)
+        {
+            text = new string(_buffer, 0, _length) + text;
+            _length = 0;
+        }
+
+        if (text.Length > 0 && char.IsHighSurrogate(text[^1]))
+        {
+            Append(text[^1]);
+            text = text[..^1];
+        }
+
+        return text.Length == 0 ? [] : [new TextAggregate(text, AggregationType.Token)];
     }
 
     private void EmitCompleteSentences(ref List<TextAggregate>? result)

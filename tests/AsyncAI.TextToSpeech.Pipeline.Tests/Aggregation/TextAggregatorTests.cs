@@ -95,6 +95,19 @@ public class TextAggregatorTests
     }
 
     [Fact]
+    public void Aggregate_TokenModeEndingInAHighSurrogate_HoldsItForTheNextToken()
+    {
+        var aggregator = new TextAggregator(TextAggregationMode.Token);
+        Assert.Equal(["Hi "], aggregator.Aggregate("Hi \uD83D").Select(a => a.Text));
+        Assert.Equal("\uD83D", aggregator.BufferedText);
+        Assert.Empty(aggregator.Aggregate(string.Empty));
+        Assert.Equal(["\uD83D\uDE00 there"], aggregator.Aggregate("\uDE00 there").Select(a => a.Text));
+        Assert.Empty(aggregator.Aggregate("\uD83D"));
+        Assert.Null(aggregator.Flush());
+        Assert.Equal(string.Empty, aggregator.BufferedText);
+    }
+
+    [Fact]
     public void Reset_BufferedText_IsForgotten()
     {
         var aggregator = new TextAggregator();

@@ -147,6 +147,29 @@ public class TtsServiceOrderingTests
     }
 
     [Fact]
+    public async Task TokenMode_EmojiSplitAcrossTokens_IsSentWhole()
+    {
+        // A token stream may cut between the two UTF-16 halves of an emoji. Sent as they came, each half is a lone
+        // surrogate, which the WebSocket client writes as U+FFFD: the provider got two replacement characters.
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike, new TtsServiceOptions { AggregationMode = TextAggregationMode.Token });
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(
+            new LlmFullResponseStartFrame(),
+            new LlmTextFrame("Nice \uD83D"),
+            new LlmTextFrame("\uDE00"),
+            new LlmTextFrame(" day \uD83D"),
+            new LlmTextFrame("\uDC4B!"),
+            new LlmFullResponseEndFrame());
+        await harness.WaitDownAsync<LlmFullResponseEndFrame>();
+        await harness.EndAsync();
+
+        var sent = tts.ContextsInOrder.Single().Texts.ToList();
+        Assert.Equal("Nice \uD83D\uDE00 day \uD83D\uDC4B!", string.Concat(sent));
+        Assert.All(sent, text => Assert.False(char.IsHighSurrogate(text[^1]) || char.IsLowSurrogate(text[0]), $"Split surrogate pair in \"{text}\"."));
+        Assert.Equal("Nice \uD83D\uDE00 day \uD83D\uDC4B!", Assert.Single(harness.DownFrames.OfType<TtsTextFrame>()).Text);
+    }
+
+    [Fact]
     public async Task TokenMode_TwoSpeaks_StayInSeparateContextsWithOneAnchorEach()
     {
         var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike, new TtsServiceOptions { AggregationMode = TextAggregationMode.Token });
