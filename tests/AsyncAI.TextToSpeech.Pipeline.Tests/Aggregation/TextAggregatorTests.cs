@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AsyncAI.TextToSpeech.Pipeline.Aggregation;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Tests.Aggregation;
@@ -54,21 +53,18 @@ public class TextAggregatorTests
     }
 
     [Fact]
-    public void Aggregate_LongTextWithoutASentenceEnd_DoesNotRescanTheWholeBufferPerToken()
+    public void Aggregate_LongTextWithoutASentenceEnd_KeepsItAllForTheFlush()
     {
-        // Every token holds a period that ends no sentence ("v1.5", "911. now"), so each one arms the lookahead. When
-        // each evaluation copied and rescanned the whole buffer, these ~95,000 characters took about 15 s (quadratic);
-        // scanning only what is new takes milliseconds. The bound is generous so a loaded machine cannot fail it.
+        // Every token holds a period that ends no sentence ("v1.5", "911. now"), so each one arms the lookahead. Each
+        // evaluation scans only what is new; it used to copy and rescan the whole buffer (quadratic: ~15 s for these
+        // ~95,000 characters). How long this takes is measured by TextAggregatorBenchmarks, not here.
         var aggregator = new TextAggregator();
-        var watch = Stopwatch.StartNew();
         for (var i = 0; i < 10_000; i++)
         {
             Assert.Empty(aggregator.Aggregate(i % 2 == 0 ? " v1.5" : " call 911. now"));
         }
 
-        watch.Stop();
         Assert.Equal((5_000 * 5) + (5_000 * 14) - 1, aggregator.Flush()?.Text.Length);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"Aggregating took {watch.Elapsed}.");
     }
 
     [Fact]
