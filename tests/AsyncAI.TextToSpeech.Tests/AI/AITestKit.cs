@@ -97,41 +97,19 @@ internal sealed class BodyDisposalHandler : ResponseBodyWrappingHandler
 
     protected override Stream Wrap(Stream body) => new SignallingStream(body, _disposed);
 
-    private sealed class SignallingStream(Stream inner, TaskCompletionSource disposed) : Stream
+    private sealed class SignallingStream(Stream inner, TaskCompletionSource disposed) : ReadOnlyWrappingStream(inner)
     {
-        public override bool CanRead => true;
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => Inner.ReadAsync(buffer, cancellationToken);
 
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override int Read(byte[] buffer, int offset, int count) => Inner.Read(buffer, offset, count);
 
         protected override void Dispose(bool disposing)
         {
+            base.Dispose(disposing);
             if (disposing)
             {
-                inner.Dispose();
                 disposed.TrySetResult();
             }
-
-            base.Dispose(disposing);
         }
     }
 }

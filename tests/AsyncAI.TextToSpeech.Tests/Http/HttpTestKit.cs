@@ -107,44 +107,15 @@ internal sealed class CappedReadsHandler(int maxRead) : ResponseBodyWrappingHand
 {
     protected override Stream Wrap(Stream body) => new CappedStream(body, maxRead);
 
-    private sealed class CappedStream(Stream inner, int maxRead) : Stream
+    private sealed class CappedStream(Stream inner, int maxRead) : ReadOnlyWrappingStream(inner)
     {
         public int Reads { get; private set; }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            inner.ReadAsync(buffer[..Math.Min(buffer.Length, maxRead)], cancellationToken);
+            Inner.ReadAsync(buffer[..Math.Min(buffer.Length, maxRead)], cancellationToken);
 
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, maxRead));
+        public override int Read(byte[] buffer, int offset, int count) => Inner.Read(buffer, offset, Math.Min(count, maxRead));
 
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 }
 
@@ -174,19 +145,9 @@ internal sealed class BodyBreakingHandler(int breakResponses, int bytesBeforeBre
     }
 }
 
-internal sealed class BreakingStream(Stream inner, int bytesBeforeBreak) : Stream
+internal sealed class BreakingStream(Stream inner, int bytesBeforeBreak) : ReadOnlyWrappingStream(inner)
 {
     private int _remaining = bytesBeforeBreak;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -195,32 +156,13 @@ internal sealed class BreakingStream(Stream inner, int bytesBeforeBreak) : Strea
             throw new IOException("The connection was reset (test).");
         }
 
-        var read = await inner.ReadAsync(buffer[..Math.Min(buffer.Length, _remaining)], cancellationToken);
+        var read = await Inner.ReadAsync(buffer[..Math.Min(buffer.Length, _remaining)], cancellationToken);
         _remaining -= read;
         return read;
     }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
 }
 
 /// <summary>
@@ -236,19 +178,9 @@ internal sealed class StallingBodyHandler(int bytesBeforeStall) : ResponseBodyWr
 
     protected override Stream Wrap(Stream body) => new StallingStream(body, bytesBeforeStall, _stalled);
 
-    private sealed class StallingStream(Stream inner, int bytesBeforeStall, TaskCompletionSource stalled) : Stream
+    private sealed class StallingStream(Stream inner, int bytesBeforeStall, TaskCompletionSource stalled) : ReadOnlyWrappingStream(inner)
     {
         private int _remaining = bytesBeforeStall;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -258,31 +190,48 @@ internal sealed class StallingBodyHandler(int bytesBeforeStall) : ResponseBodyWr
                 await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
             }
 
-            var read = await inner.ReadAsync(buffer[..Math.Min(buffer.Length, _remaining)], cancellationToken);
+            var read = await Inner.ReadAsync(buffer[..Math.Min(buffer.Length, _remaining)], cancellationToken);
             _remaining -= read;
             return read;
         }
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-        public override void Flush()
+    }
+}
+
+/// <summary>A read-only, non-seekable wrapper over a response body that disposes it; subclasses change how reads behave.</summary>
+internal abstract class ReadOnlyWrappingStream(Stream inner) : Stream
+{
+    protected Stream Inner { get; } = inner;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
         {
+            Inner.Dispose();
         }
 
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
+        base.Dispose(disposing);
     }
 }
