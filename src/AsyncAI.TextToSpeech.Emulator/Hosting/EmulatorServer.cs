@@ -151,18 +151,21 @@ internal sealed partial class EmulatorServer
     private async Task HandleHttpAsync(HttpContext http)
     {
         var id = NextId();
+        var aborted = false;
         try
         {
             await HandleHttpCoreAsync(http);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
+            // The client went away (or the emulator is stopping) before the response was complete.
+            aborted = true;
             http.Abort();
         }
         finally
         {
             Journal.Add(id, EmulatorEventKind.HttpRequest, null,
-                string.Create(CultureInfo.InvariantCulture, $"{http.Request.Method} {http.Request.Path} {http.Response.StatusCode}"));
+                string.Create(CultureInfo.InvariantCulture, $"{http.Request.Method} {http.Request.Path} {http.Response.StatusCode}{(aborted ? " aborted" : "")}"));
         }
     }
 

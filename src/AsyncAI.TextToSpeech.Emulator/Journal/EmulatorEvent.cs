@@ -48,6 +48,9 @@ public enum EmulatorEventKind
     /// <summary>A WebSocket upgrade was refused. Detail: the HTTP status.</summary>
     HandshakeRejected,
 
-    /// <summary>An HTTP request finished. Detail: <c>METHOD /path STATUS</c>.</summary>
+    /// <summary>
+    /// An HTTP request finished. Detail: <c>METHOD /path STATUS</c>, followed by <c> aborted</c> when the response did not
+    /// complete (the client went away mid-response, or the emulator stopped).
+    /// </summary>
     HttpRequest,
 }
