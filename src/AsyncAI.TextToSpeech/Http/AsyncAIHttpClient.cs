@@ -103,8 +103,18 @@ public sealed class AsyncAIHttpClient
     /// </summary>
     /// <param name="text">The text to speak.</param>
     /// <param name="options">Per-call overrides of the client's voice and format, or null. The container must be raw or mp3.</param>
-    /// <param name="cancellationToken">Cancels the stream; the response is disposed at once.</param>
+    /// <param name="cancellationToken">Cancels the stream; the request ends at once, even while the caller holds a chunk.</param>
     /// <returns>The audio chunks, in order. Each chunk's array belongs to the caller.</returns>
+    /// <remarks>
+    /// A stream left before the end of its body (cancelled, a <c>break</c> out of <c>await foreach</c>, the enumerator
+    /// disposed, the idle timeout) ends its request on the wire at once: the client cancels a read of the body, which
+    /// makes <see cref="SocketsHttpHandler"/> close an HTTP/1.1 connection (HTTP/2 resets only the stream). Merely
+    /// disposing the response would let the handler drain the rest of the body to reuse the connection, up to its
+    /// <see cref="SocketsHttpHandler.ResponseDrainTimeout"/> (2 s by default), while the service kept synthesizing and
+    /// the request kept its place in the account's concurrent-request limit. The trade-off: the connection of an
+    /// abandoned stream is not reused, so the next request opens a new one. The caller's handler settings are not
+    /// touched; a stream read to its end leaves its connection to the pool.
+    /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="text"/> is blank, or the container is wav (streaming has no wav).</exception>
     /// <exception cref="AsyncAIException">The service refused the request, the connection failed, or the quota ran out mid-stream (Quota).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -336,8 +346,9 @@ public sealed class AsyncAIHttpClient
         var registration = default(CancellationTokenRegistration);
         try
         {
-            // Cancelling while the caller holds a chunk closes the connection at once, not at the next read.
-            registration = cancellationToken.UnsafeRegister(static state => ((HttpResponseMessage)state!).Dispose(), reader.Response);
+            // Cancelling while the caller holds a chunk ends the request at once, not at the next read (and without the
+            // drain a disposed response would get; see AudioStreamReader).
+            registration = cancellationToken.UnsafeRegister(static state => ((AudioStreamReader)state!).Abort(), reader);
             if (chunk is not null)
             {
                 var timeToFirstByte = _timeProvider.GetElapsedTime(started, chunk.ArrivalTimestamp);

@@ -9,13 +9,34 @@ namespace AsyncAI.TextToSpeech.Http;
 /// in-band quota marker across read boundaries.
 /// </summary>
 /// <remarks>
+/// <para>
 /// One pooled read buffer; each chunk handed out is a fresh array the caller owns. A partial sample, and a tail that
 /// could be the start of <c>--ERROR:QUOTA_EXCEEDED--</c>, stay at the front of the buffer for the next read.
-/// Not thread-safe: one reader loop owns it.
+/// Not thread-safe: one reader loop owns it; only <see cref="Abort"/> may be called from another thread.
+/// </para>
+/// <para>
+/// A body left before its end is aborted, never drained. Disposing a response without a pending read makes
+/// SocketsHttpHandler drain the rest of an HTTP/1.1 body to reuse the connection (up to its <c>ResponseDrainTimeout</c>,
+/// 2 s, and <c>MaxResponseDrainSize</c>, 1 MiB, by default): the server keeps synthesizing and the request keeps its
+/// place in the account's concurrent-request limit. A pending read that is cancelled, on the other hand, makes it
+/// close the connection at once (HTTP/2 and HTTP/3 reset only the stream). So every read passes a token the reader
+/// can cancel (the idle timeout cancels it instead of disposing the response, which drained too), and
+/// <see cref="Abort"/> and <see cref="Dispose"/> end a body not read to its end with a read they cancel as soon as it
+/// waits for bytes. The cost: that connection is not reused.
+/// </para>
 /// </remarks>
 internal sealed class AudioStreamReader : IDisposable
 {
     internal const int BufferSize = 16 * 1024;
+
+    /// <summary>
+    /// How many bytes already received an abort reads past, at most, looking for a read that waits (one that completes at
+    /// once cannot be cancelled); beyond it the response is only disposed and the handler's drain rules apply.
+    /// </summary>
+    internal const int MaxAbortBytes = 1024 * 1024;
+
+    /// <summary>Where an abort's reads go: nobody looks at them, so every stream may share it.</summary>
+    private static readonly byte[] AbortScratch = new byte[BufferSize];
 
     private readonly HttpResponseMessage _response;
     private readonly Stream _body;
@@ -27,6 +48,16 @@ internal sealed class AudioStreamReader : IDisposable
     private readonly int _unit;
     private readonly TimeSpan _idleTimeout;
     private readonly Lock _idleLock = new();
+
+    // Cancels the pending read of the body: by the caller's token, the idle timer, or an abort. Never disposed: a
+    // timer callback or a caller's token may still cancel it after Dispose.
+    private readonly CancellationTokenSource _readCancel = new();
+
+    // Guards _reading and _aborted against an Abort from the caller's cancellation callback.
+    private readonly Lock _abortLock = new();
+    private bool _reading;
+    private bool _aborted;
+    private bool _bodyEnded;
     private InactivityTimer? _idle;
     private volatile bool _waitingForBytes;
     private volatile bool _idleExpired;
@@ -51,9 +82,6 @@ internal sealed class AudioStreamReader : IDisposable
 
     private static ReadOnlySpan<byte> QuotaMarker => "--ERROR:QUOTA_EXCEEDED--"u8;
 
-    /// <summary>Gets the response being read (disposed on cancellation to abort the connection at once).</summary>
-    public HttpResponseMessage Response => _response;
-
     /// <summary>Gets how many trailing bytes were dropped because the body ended inside a sample.</summary>
     public int DroppedTrailingBytes { get; private set; }
 
@@ -63,6 +91,33 @@ internal sealed class AudioStreamReader : IDisposable
     public async ValueTask<AudioChunk?> ReadNextAsync(CancellationToken cancellationToken)
     {
         var buffer = _buffer ?? throw new ObjectDisposedException(nameof(AudioStreamReader));
+        lock (_abortLock)
+        {
+            if (_aborted)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new ObjectDisposedException(nameof(AudioStreamReader));
+            }
+
+            _reading = true;
+        }
+
+        try
+        {
+            using var link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _readCancel);
+            return await ReadNextCoreAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_abortLock)
+            {
+                _reading = false;
+            }
+        }
+    }
+
+    private async ValueTask<AudioChunk?> ReadNextCoreAsync(byte[] buffer, CancellationToken cancellationToken)
+    {
         while (true)
         {
             if (_quotaPending)
@@ -80,16 +135,16 @@ internal sealed class AudioStreamReader : IDisposable
             try
             {
                 BeginWaitForBytes();
-                read = await _body.ReadAsync(buffer.AsMemory(_held), cancellationToken).ConfigureAwait(false);
+                read = await _body.ReadAsync(buffer.AsMemory(_held), _readCancel.Token).ConfigureAwait(false);
             }
             catch (Exception) when (_idleExpired && !cancellationToken.IsCancellationRequested)
             {
-                // The idle timer disposed the response to end the read.
+                // The idle timer cancelled the read (and disposed the response, for a stream that ignores cancellation).
                 throw HttpErrors.StreamIdle(_operation, _idleTimeout);
             }
-            catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+            catch (Exception e) when (cancellationToken.IsCancellationRequested)
             {
-                // Disposing the response on cancellation makes a pending read fail with whatever the transport throws.
+                // The read ran on the reader's own token: report the caller's, whatever the transport threw.
                 throw new OperationCanceledException("The stream was cancelled.", e, cancellationToken);
             }
             catch (Exception e) when (e is IOException or HttpRequestException or ObjectDisposedException)
@@ -117,6 +172,7 @@ internal sealed class AudioStreamReader : IDisposable
             else if (read == 0)
             {
                 _ended = true;
+                _bodyEnded = true;
                 deliver = available - (available % _unit);
                 DroppedTrailingBytes = available - deliver;
             }
@@ -205,7 +261,105 @@ internal sealed class AudioStreamReader : IDisposable
             _idleExpired = true;
         }
 
+        // Cancelling the pending read aborts the connection; disposing the response alone would drain it, the read
+        // still waiting. The dispose stays for a response stream that ignores cancellation.
+        _readCancel.Cancel();
         _response.Dispose();
+    }
+
+    /// <summary>
+    /// Ends the request on the wire at once unless its body was read to the end: a read in progress is cancelled, else
+    /// a read is issued and cancelled (see the remarks on the class). Safe to call from another thread than the reader
+    /// loop's (the caller's cancellation callback); the next <see cref="ReadNextAsync"/> then throws.
+    /// </summary>
+    public void Abort()
+    {
+        lock (_abortLock)
+        {
+            if (_aborted || _bodyEnded)
+            {
+                return;
+            }
+
+            if (!_reading)
+            {
+                _aborted = true;
+                AbortBody();
+                return;
+            }
+        }
+
+        // The read in progress runs on the reader's token: cancelled, it aborts the connection if it waits.
+        _readCancel.Cancel();
+    }
+
+    /// <summary>
+    /// Reads past what was already received (at most <see cref="MaxAbortBytes"/>) until a read waits for bytes, then
+    /// cancels it, which makes SocketsHttpHandler close the connection. A read that finds the end of the body leaves the
+    /// connection to the pool instead. Called under <see cref="_abortLock"/>, with no read of the reader's in progress.
+    /// </summary>
+    private void AbortBody()
+    {
+        var abort = new CancellationTokenSource();
+        var observing = false;
+        try
+        {
+            var consumed = 0L;
+            while (true)
+            {
+                var read = _body.ReadAsync(AbortScratch, abort.Token);
+                if (!read.IsCompleted)
+                {
+                    abort.Cancel();
+                    observing = true;
+                    _ = ObserveAbortedReadAsync(read, abort);
+                    return;
+                }
+
+                var count = read.GetAwaiter().GetResult();
+                if (count == 0)
+                {
+                    _bodyEnded = true;
+                    return;
+                }
+
+                consumed += count;
+                if (consumed >= MaxAbortBytes)
+                {
+                    return;
+                }
+            }
+        }
+#pragma warning disable CA1031 // the body is being abandoned: a stream that already failed or was disposed has nothing left to end
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        finally
+        {
+            if (!observing)
+            {
+                abort.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Awaits the cancelled read (a ValueTask must be consumed once) and drops its exception.</summary>
+    private static async Task ObserveAbortedReadAsync(ValueTask<int> read, CancellationTokenSource abort)
+    {
+        try
+        {
+            await read.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // the expected outcome is an OperationCanceledException or the transport's error
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        finally
+        {
+            abort.Dispose();
+        }
     }
 
     public void Dispose()
@@ -216,6 +370,7 @@ internal sealed class AudioStreamReader : IDisposable
             _idle = null;
         }
 
+        Abort();
         _response.Dispose();
         if (_buffer is { } buffer)
         {
