@@ -383,7 +383,7 @@ public sealed class AsyncAIHttpClient
         finally
         {
             await registration.DisposeAsync().ConfigureAwait(false);
-            reader.Dispose();
+            await reader.DisposeAsync().ConfigureAwait(false);
             var bytesPerSample = AudioEncodings.BytesPerSample(request.Encoding);
             var duration = request.Container == AudioContainers.Raw && bytesPerSample > 0 ? TimeSpan.FromSeconds((double)bytes / (bytesPerSample * request.SampleRate)) : (TimeSpan?)null;
             RecordAudio("stream", request.Model, duration);
@@ -449,7 +449,7 @@ public sealed class AsyncAIHttpClient
                         }
                         else
                         {
-                            reader.Dispose();
+                            await reader.DisposeAsync().ConfigureAwait(false);
                         }
 
                         throw;

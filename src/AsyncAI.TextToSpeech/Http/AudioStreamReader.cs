@@ -25,7 +25,7 @@ namespace AsyncAI.TextToSpeech.Http;
 /// waits for bytes. The cost: that connection is not reused.
 /// </para>
 /// </remarks>
-internal sealed class AudioStreamReader : IDisposable
+internal sealed class AudioStreamReader : IDisposable, IAsyncDisposable
 {
     internal const int BufferSize = 16 * 1024;
 
@@ -34,6 +34,9 @@ internal sealed class AudioStreamReader : IDisposable
     /// once cannot be cancelled); beyond it the response is only disposed and the handler's drain rules apply.
     /// </summary>
     internal const int MaxAbortBytes = 1024 * 1024;
+
+    /// <summary>How long <see cref="DisposeAsync"/> waits for the read an abort cancelled.</summary>
+    internal static readonly TimeSpan AbortedReadPatience = TimeSpan.FromSeconds(1);
 
     /// <summary>Where an abort's reads go: nobody looks at them, so every stream may share it.</summary>
     private static readonly byte[] AbortScratch = new byte[BufferSize];
@@ -58,6 +61,9 @@ internal sealed class AudioStreamReader : IDisposable
     private bool _reading;
     private bool _aborted;
     private bool _bodyEnded;
+
+    // The cancelled read an abort left behind (a ValueTask must be consumed once); DisposeAsync awaits it.
+    private Task? _abortedRead;
     private InactivityTimer? _idle;
     private volatile bool _waitingForBytes;
     private volatile bool _idleExpired;
@@ -312,7 +318,7 @@ internal sealed class AudioStreamReader : IDisposable
                 {
                     abort.Cancel();
                     observing = true;
-                    _ = ObserveAbortedReadAsync(read, abort);
+                    _abortedRead = ObserveAbortedReadAsync(read, abort);
                     return;
                 }
 
@@ -359,6 +365,33 @@ internal sealed class AudioStreamReader : IDisposable
         finally
         {
             abort.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Disposes the reader, then waits for the read an abort cancelled to finish (briefly: the response is disposed by
+    /// then, which ends a read that ignored its cancellation), so that no work of this reader outlives it.
+    /// </summary>
+    /// <returns>A task that completes when the reader is disposed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        Dispose();
+        Task? abortedRead;
+        lock (_abortLock)
+        {
+            abortedRead = _abortedRead;
+        }
+
+        if (abortedRead is not null)
+        {
+            try
+            {
+                await abortedRead.WaitAsync(AbortedReadPatience, _timeProvider).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A transport that ignores both the cancellation and the disposal: its read swallows its own outcome.
+            }
         }
     }
 
