@@ -75,4 +75,52 @@ public class ErrorHandlingTests
         Assert.StartsWith("error: ", line, StringComparison.Ordinal);
         Assert.Contains("--url", line, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("speak", "ws")]
+    [InlineData("speak", "http")]
+    [InlineData("stream", "ws")]
+    public async Task SpeakOrStream_ServiceRefusesBeforeAnyAudio_LeavesNoWavFileBehind(string command, string transport)
+    {
+        // A voice the service does not know: it refuses before sending any audio. The file used to be left as a
+        // 44-byte header-only WAV (replacing whatever was at that path), indistinguishable by name from a good one.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var dir = new TempDirectory();
+        var path = dir.File("out.wav");
+        string[] args = command == "speak"
+            ? ["speak", "Hello.", "--transport", transport]
+            : ["stream"];
+        args = [.. args, "-o", path, "--voice", "no-such-voice", "--url", emulator.HttpBaseUrl.ToString()];
+
+        var result = await InProcessCli.RunAsync(args, standardInput: "Hello.\n");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: ", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        Assert.False(File.Exists(path), "a failed run without audio must not leave a WAV file");
+    }
+
+    [Fact]
+    public async Task Speak_UnreachableServer_LeavesNoWavFileBehind()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("out.wav");
+
+        var result = await InProcessCli.RunAsync(["speak", "Hello.", "-o", path, "--url", "http://127.0.0.1:1"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.False(File.Exists(path), "a failed run without audio must not leave a WAV file");
+    }
+
+    [Fact]
+    public async Task Stream_EmptyStdin_LeavesNoWavFileBehind()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var dir = new TempDirectory();
+        var path = dir.File("out.wav");
+
+        var result = await InProcessCli.RunAsync(["stream", "-o", path, "--url", emulator.HttpBaseUrl.ToString()], standardInput: "\n  \n");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.False(File.Exists(path), "a run that had nothing to speak must not leave a WAV file");
+    }
 }

@@ -8,11 +8,13 @@ internal sealed class AudioOutput : IAsyncDisposable
 
     private readonly WavWriter? _wav;
     private readonly Stream? _raw;
+    private readonly string? _path;
     private long _bytes;
 
-    private AudioOutput(string description, WavWriter? wav, Stream? raw)
+    private AudioOutput(string description, WavWriter? wav, Stream? raw, string? path = null)
     {
         Description = description;
+        _path = path;
         _wav = wav;
         _raw = raw;
     }
@@ -54,7 +56,7 @@ internal sealed class AudioOutput : IAsyncDisposable
 
         try
         {
-            return new AudioOutput(path, await WavWriter.CreateAsync(file, sampleRate, encoding, cancellationToken), null);
+            return new AudioOutput(path, await WavWriter.CreateAsync(file, sampleRate, encoding, cancellationToken), null, path);
         }
         catch
         {
@@ -89,6 +91,28 @@ internal sealed class AudioOutput : IAsyncDisposable
         else
         {
             await _raw!.FlushAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// After <see cref="DisposeAsync"/>: deletes the WAV file this output created if no audio went into it, so a run
+    /// that failed before any audio leaves no header-only file behind. Best effort: a file that
+    /// cannot be deleted is left, and the run's own error is the one reported.
+    /// </summary>
+    public void DeleteFileIfEmpty()
+    {
+        if (_path is null || _bytes != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(_path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // best effort
         }
     }
 

@@ -26,16 +26,28 @@ internal static class SpeechRun
         var clock = new SpeechClock();
         long bytes;
         string description;
-        await using (var output = await AudioOutput.OpenAsync(outputPath, settings.SampleRate, settings.Encoding, console, cancellationToken))
+        var output = await AudioOutput.OpenAsync(outputPath, settings.SampleRate, settings.Encoding, console, cancellationToken);
+        try
         {
-            await synthesis(loggerFactory, output, clock, cancellationToken);
-            await output.CompleteAsync(cancellationToken);
-            bytes = output.Bytes;
-            description = output.Description;
+            await using (output)
+            {
+                await synthesis(loggerFactory, output, clock, cancellationToken);
+                await output.CompleteAsync(cancellationToken);
+                bytes = output.Bytes;
+                description = output.Description;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A failed run (refused, unreachable, nothing on stdin) used to leave a 44-byte header-only WAV. After
+            // Ctrl+C the file stays, valid, with whatever audio had arrived (possibly none).
+            output.DeleteFileIfEmpty();
+            throw;
         }
 
         if (bytes == 0)
         {
+            output.DeleteFileIfEmpty();
             throw new CliException("the service sent no audio. Check the text, --voice and --language.", ExitCodes.RuntimeError);
         }
 
