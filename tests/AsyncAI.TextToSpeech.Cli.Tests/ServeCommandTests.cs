@@ -42,4 +42,17 @@ public class ServeCommandTests
             await process.WaitForExitAsync();
         }
     }
+
+    [Fact]
+    public async Task Serve_HostThatIsNotALocalAddress_ExitCode1WithAdviceNamingHost()
+    {
+        // 192.0.2.1 (TEST-NET-1) is never assigned to a local interface: binding fails with a SocketException,
+        // which used to come out as "unexpected SocketException: … Run with --verbose for details."
+        var result = await InProcessCli.RunAsync(["serve", "--host", "192.0.2.1", "--port", "0"]).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error: cannot listen on 192.0.2.1", line, StringComparison.Ordinal);
+        Assert.Contains("--host", line, StringComparison.Ordinal);
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net.Sockets;
 using AsyncAI.TextToSpeech.Emulator;
 
 namespace AsyncAI.TextToSpeech.Cli.Commands;
@@ -70,7 +71,7 @@ internal static class ServeCommand
             {
                 emulator = await AsyncAIEmulator.StartAsync(options, cancellationToken);
             }
-            catch (Exception ex) when (ex is IOException or FormatException)
+            catch (Exception ex) when (ex is IOException or FormatException or SocketException)
             {
                 throw new CliException($"cannot listen on {options.Host}:{options.Port.ToString(CultureInfo.InvariantCulture)}: {ex.Message} Pick another --port or --host.", ExitCodes.RuntimeError, ex);
             }
