@@ -55,4 +55,17 @@ public class ServeCommandTests
         Assert.StartsWith("error: cannot listen on 192.0.2.1", line, StringComparison.Ordinal);
         Assert.Contains("--host", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Serve_EmptyApiKey_ExitCode2NamingTheFlag()
+    {
+        // Used to be "error: The value cannot be an empty string. (Parameter 'ApiKeys') Run with --help …",
+        // naming the emulator's property instead of the flag.
+        var result = await InProcessCli.RunAsync(["serve", "--port", "0", "--api-key", ""]).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error: --api-key", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("ApiKeys", line, StringComparison.Ordinal);
+    }
 }

@@ -63,6 +63,11 @@ internal static class ServeCommand
             }
             foreach (var key in parseResult.GetValue(apiKeys) ?? [])
             {
+                if (string.IsNullOrWhiteSpace(key))
+                {
+                    throw CliException.Usage($"{apiKeys.Name} is empty. Pass the key clients must send, or leave {apiKeys.Name} out to accept any non-empty key.");
+                }
+
                 options.ApiKeys.Add(key);
             }
 
