@@ -9,5 +9,29 @@ namespace AsyncAI.TextToSpeech.Cli;
 internal sealed record CliConsole(TextReader In, TextWriter Out, TextWriter Error, Func<Stream> OpenStandardOutput, bool StandardOutputIsTerminal = false)
 {
     /// <summary>Gets the real console.</summary>
-    public static CliConsole System { get; } = new(Console.In, Console.Out, Console.Error, Console.OpenStandardOutput, !Console.IsOutputRedirected);
+    public static CliConsole System { get; } = new(Console.In, Console.Out, Console.Error, OpenRawStandardOutput, !Console.IsOutputRedirected);
+
+    /// <summary>
+    /// Opens standard output so that a write to a closed pipe fails. <see cref="Console.OpenStandardOutput()"/> on Unix
+    /// ignores EPIPE and reports success, so <c>speak -o - | player</c> went on synthesizing the whole text after the
+    /// player exited and ended with exit code 0. A pipe (or terminal) gets a plain <see cref="FileStream"/> on
+    /// descriptor 1, whose writes throw <see cref="IOException"/>; a regular file keeps the console stream (a
+    /// FileStream would write at its own offset, not the descriptor's).
+    /// </summary>
+    private static Stream OpenRawStandardOutput()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Console.OpenStandardOutput();
+        }
+
+        var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        if (!stream.CanSeek)
+        {
+            return stream;
+        }
+
+        stream.Dispose();
+        return Console.OpenStandardOutput();
+    }
 }

@@ -123,4 +123,35 @@ public class ErrorHandlingTests
         Assert.Equal(2, result.ExitCode);
         Assert.False(File.Exists(path), "a run that had nothing to speak must not leave a WAV file");
     }
+
+    [Fact]
+    public async Task Speak_ToStdoutWhenTheReaderExits_ExitCode1InsteadOfClaimingSuccess()
+    {
+        // speak -o - | player: the player exits early. Console's stdout stream pretends writes to the closed pipe
+        // succeed, so the CLI used to synthesize the whole text (quota, on the real service), print "… s of audio to
+        // stdout" and exit 0.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        var text = string.Join(' ', Enumerable.Repeat("word", 200)); // about 1.9 MB of audio, far beyond a pipe's buffer
+        using var process = System.Diagnostics.Process.Start(CliProcess.CreateStartInfo(["speak", text, "-o", "-", "--url", emulator.HttpBaseUrl.ToString()], Path.GetTempPath()))!;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+            process.StandardInput.Close();
+            await process.StandardOutput.BaseStream.ReadAtLeastAsync(new byte[4096], 1, cancellationToken: timeout.Token); // audio is flowing
+            process.StandardOutput.Close();
+            await process.WaitForExitAsync(timeout.Token);
+
+            Assert.Equal(1, process.ExitCode);
+            var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Assert.StartsWith("error: stdout was closed", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
 }

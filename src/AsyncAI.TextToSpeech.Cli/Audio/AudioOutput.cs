@@ -74,8 +74,18 @@ internal sealed class AudioOutput : IAsyncDisposable
         }
         else
         {
-            await _raw!.WriteAsync(audio, cancellationToken);
-            await _raw.FlushAsync(cancellationToken);
+            try
+            {
+                await _raw!.WriteAsync(audio, cancellationToken);
+                await _raw.FlushAsync(cancellationToken);
+            }
+            catch (IOException ex)
+            {
+                throw new CliException(
+                    "stdout was closed before all the audio was written (the program reading it ended). Check that program, or write a file with -o FILE.wav.",
+                    ExitCodes.RuntimeError,
+                    ex);
+            }
         }
 
         _bytes += audio.Length;
