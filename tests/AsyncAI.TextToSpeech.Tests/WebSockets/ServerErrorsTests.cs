@@ -32,4 +32,18 @@ public class ServerErrorsTests
         Assert.Equal(AsyncAIErrorCategory.Authentication, exception.Category);
         Assert.Contains("Invalid key.", exception.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Invalid key.", "Invalid key. Check")]
+    [InlineData("Invalid key", "Invalid key. Check")]
+    [InlineData("Invalid key?", "Invalid key? Check")]
+    public void ToException_MessageEndingOrNotInAPeriod_OneSentenceEnd(string serverMessage, string expected)
+    {
+        var error = new ErrorMessage { ErrorCode = AsyncAIErrorCodes.InvalidApiKey, Message = serverMessage };
+
+        var exception = ServerErrors.ToException(error, Redact);
+
+        Assert.Contains(expected, exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("..", exception.Message, StringComparison.Ordinal);
+    }
 }

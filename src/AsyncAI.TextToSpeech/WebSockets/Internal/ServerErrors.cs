@@ -21,7 +21,9 @@ internal static class ServerErrors
             _ => string.Empty,
         };
         var context = error.ContextId is null ? string.Empty : " (context '" + error.ContextId + "')";
-        return new AsyncAIException($"Async sent error {code}{context}: {(error.Message is null ? "no message" : redact(error.Message))}.{advice}", category, code);
+        var message = error.Message is null ? "no message" : redact(error.Message).Trim();
+        var end = message.Length > 0 && message[^1] is '.' or '!' or '?' ? string.Empty : ".";
+        return new AsyncAIException($"Async sent error {code}{context}: {message}{end}{advice}", category, code);
     }
 
     private static AsyncAIErrorCategory CategoryOf(string code) => code switch
