@@ -18,27 +18,49 @@ namespace SpeakToWav;
 public static class Program
 {
     public static Task<int> Main(string[] args) =>
-        RunAsync(args, Console.In, Console.Out, Environment.GetEnvironmentVariable("ASYNCAI_API_KEY"));
+        RunAsync(args, Console.In, Console.Out, Environment.GetEnvironmentVariable("ASYNCAI_API_KEY"), Console.Error);
 
     /// <param name="apiKey">An Async API key for the real service, or null/empty for the in-process emulator.</param>
-    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, string? apiKey)
+    /// <returns>0 when all the audio was written; 1 when the pipeline reported an error; 2 for bad arguments or input.</returns>
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, string? apiKey, TextWriter? stderr = null)
     {
+        stderr ??= Console.Error;
         if (args.Length > 2 || args is ["-h" or "--help", ..])
         {
             await stdout.WriteLineAsync("usage: SpeakToWav [<text file> | -] [<output.wav>]   (default: stdin, speech.wav)");
             return 2;
         }
 
-        using var file = args.Length > 0 && args[0] != "-" ? File.OpenText(args[0]) : null;
-        var input = file ?? stdin;
         var outputPath = Path.GetFullPath(args.Length > 1 ? args[1] : "speech.wav");
-        var lines = new List<string>();
-        while (await input.ReadLineAsync() is { } line)
+        if (!Directory.Exists(Path.GetDirectoryName(outputPath)))
         {
-            if (!string.IsNullOrWhiteSpace(line))
+            await stderr.WriteLineAsync($"error: the folder of {outputPath} does not exist; create it or pick another output path.");
+            return 2;
+        }
+
+        var lines = new List<string>();
+        try
+        {
+            using var file = args.Length > 0 && args[0] != "-" ? File.OpenText(args[0]) : null;
+            var input = file ?? stdin;
+            while (await input.ReadLineAsync() is { } line)
             {
-                lines.Add(line.Trim());
+                if (!string.IsNullOrWhiteSpace(line))
+                {
+                    lines.Add(line.Trim());
+                }
             }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"error: cannot read {args[0]}: {e.Message}");
+            return 2;
+        }
+
+        if (lines.Count == 0)
+        {
+            await stderr.WriteLineAsync("error: nothing to speak: the input has no line with text. No WAV file was written.");
+            return 2;
         }
 
         // The real service when a key is set; otherwise an Async-compatible emulator inside this process.
@@ -58,7 +80,7 @@ public static class Program
         task.ErrorReceived += (_, e) =>
         {
             failed = true;
-            Console.Error.WriteLine($"error: {e.Error.Message}");
+            stderr.WriteLine($"error: {e.Error.Message}");
         };
         task.QueueFrames(lines.Select(line => new TtsSpeakFrame(line)));
         task.QueueFrame(new EndFrame());

@@ -51,4 +51,41 @@ public sealed class SpeakToWavSampleTests : IDisposable
         Assert.Equal(0, exitCode);
         Assert.Equal(WavFileSink.HeaderSize + EmulatorAudio.ExpectedByteCount("One line.", 24000, AudioEncodings.PcmS16Le, 0.05), new FileInfo(output).Length);
     }
+
+    [Fact]
+    public async Task Main_MissingInputFile_SaysSoAndExits2()
+    {
+        var output = Path.Combine(_directory, "none.wav");
+        var stderr = new StringWriter();
+
+        var exitCode = await SpeakToWav.Program.RunAsync([Path.Combine(_directory, "missing.txt"), output], TextReader.Null, TextWriter.Null, apiKey: null, stderr);
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("error: cannot read ", stderr.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task Main_MissingOutputFolder_SaysSoAndExits2()
+    {
+        var stderr = new StringWriter();
+
+        var exitCode = await SpeakToWav.Program.RunAsync(["-", Path.Combine(_directory, "no-such-folder", "out.wav")], new StringReader("Hello.\n"), TextWriter.Null, apiKey: null, stderr);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("does not exist", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Main_BlankInput_WritesNoWavAndExits2()
+    {
+        var output = Path.Combine(_directory, "blank.wav");
+        var stderr = new StringWriter();
+
+        var exitCode = await SpeakToWav.Program.RunAsync(["-", output], new StringReader("\n   \n"), TextWriter.Null, apiKey: null, stderr);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("nothing to speak", stderr.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
 }
