@@ -535,6 +535,48 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_Enabled_TtfbAndUsageButNoProcessingTime()
+    {
+        // Pipecat's test_tts_processing_metrics.py: a WebSocket send returns before synthesis, so no processing time.
+        var tts = CreateService();
+        await using var harness = Start(tts, out _, new PipelineParams { EnableMetrics = true, EnableUsageMetrics = true });
+        harness.Queue(new TtsSpeakFrame("Metrics please."));
+        await harness.WaitDownAsync<TtsStoppedFrame>();
+        await harness.EndAsync();
+
+        var data = harness.DownFrames.OfType<MetricsFrame>().SelectMany(m => m.Data).ToList();
+        Assert.Single(data.OfType<TtfbMetricsData>());
+        Assert.Empty(data.OfType<ProcessingMetricsData>());
+        Assert.Equal("Metrics please.".Length, Assert.Single(data.OfType<TtsUsageMetricsData>()).Characters);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Pause_NoOutputSinkInThePipeline_OneWatchdogTimeoutErrorThenTheNextFrameArrives()
+    {
+        // The derived WebSocket row: without a transport (nothing reports BotStarted/BotStoppedSpeaking) a paused turn ends
+        // by the watchdog, with one upstream, non-fatal error. PauseFrameProcessing is on by default.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var tts = CreateService();
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tts.TurnPaused += (_, _) => paused.TrySetResult();
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        harness.Queue(new TtsSpeakFrame("Hello"), new MarkerFrame(1));
+        await paused.Task.WaitAsync(PipelineHarness.Timeout);
+        await harness.WaitDownAsync<TtsStoppedFrame>();
+        Assert.DoesNotContain(harness.Down.Frames, f => f is MarkerFrame);
+
+        time.Advance(new TtsServiceOptions().PauseWatchdogTimeout);
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        var error = Assert.Single(harness.Errors);
+        Assert.Same(tts, error.Processor);
+        Assert.False(error.Fatal);
+        Assert.Equal(AsyncAIErrorCategory.Timeout, error.Category);
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_ThrowNamingTheOption()
     {
         Assert.Equal("ApiKey", Assert.ThrowsAny<ArgumentException>(() => new AsyncAITtsService(new AsyncAITtsServiceOptions { VoiceId = "v" })).ParamName);

@@ -169,6 +169,40 @@ public class TtsServiceInterruptionTests
     }
 
     [Fact]
+    public async Task Pause_BotStartsBeforeTheTurnEndsAndStopsAfterTheWatchdogTimeout_NoErrorAndTheMarkerArrives()
+    {
+        // Pipecat's frame-ordering item 11 as it is written there: BotStartedSpeaking arrives before the response end, so
+        // the pause at the end of the turn arms no watchdog; the bot stops well after the watchdog timeout.
+        var time = new FakeTimeProvider();
+        var options = new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(3), StopFrameTimeout = TimeSpan.FromMinutes(5) };
+        var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tts.TurnPaused += (_, _) => paused.TrySetResult();
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello. There"));
+        var context = await tts.WaitForContextAsync(0);
+        harness.Task.QueueFrame(new BotStartedSpeakingFrame(), FrameDirection.Upstream);
+        await harness.WaitUpAsync<BotStartedSpeakingFrame>();
+
+        harness.Queue(new LlmFullResponseEndFrame(), new MarkerFrame(1));
+        await paused.Task.WaitAsync(PipelineHarness.Timeout);
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Empty(harness.Errors);
+
+        // The turn's audio plays out (a context with audio does not lift the pause); only the pause holds the marker now.
+        context.EmitAudio(4);
+        context.End();
+        await harness.WaitDownAsync<LlmFullResponseEndFrame>();
+        Assert.DoesNotContain(harness.Down.Frames, f => f is MarkerFrame);
+
+        harness.Task.QueueFrame(new BotStoppedSpeakingFrame(), FrameDirection.Upstream);
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
     public async Task Pause_BotNeverStarts_WatchdogResumesWithOneNonFatalError()
     {
         var time = new FakeTimeProvider();
