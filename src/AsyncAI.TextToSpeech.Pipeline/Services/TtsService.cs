@@ -56,6 +56,12 @@ public abstract class TtsService : FrameProcessor
     private ContextState? _turnContext;
     private bool _llmResponseStarted;
     private bool _processingText;
+
+    // Interruptions so far (incremented under _outputLock), and their count when the data frame being processed began. An
+    // uninterruptible frame (the EndFrame's flush) is neither cancelled nor awaited by an interruption: text it still
+    // speaks after one belongs to the interrupted turn.
+    private int _interruptions;
+    private int _interruptionsAtFrameStart;
     private int _zeroAudioContexts;
     private volatile bool _usable = true;
     private volatile bool _botSpeaking;
@@ -106,7 +112,7 @@ public abstract class TtsService : FrameProcessor
     internal event EventHandler? TurnPaused;
 
     /// <summary>Gets the options.</summary>
-    protected TtsServiceOptions Options => _options;
+    protected internal TtsServiceOptions Options => _options;
 
     /// <inheritdoc />
     /// <remarks>
@@ -226,6 +232,7 @@ public abstract class TtsService : FrameProcessor
             return;
         }
 
+        _interruptionsAtFrameStart = Volatile.Read(ref _interruptions);
         switch (frame)
         {
             case TextFrame { SkipTts: true } or LlmFullResponseStartFrame { SkipTts: true } or LlmFullResponseEndFrame { SkipTts: true }:
@@ -308,6 +315,9 @@ public abstract class TtsService : FrameProcessor
         _endReached?.TrySetResult();
         await base.OnCleanupAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Gets whether an interruption came after the data frame being processed began (only an uninterruptible one survives that).</summary>
+    private bool InterruptedSinceFrameStart => Volatile.Read(ref _interruptions) != _interruptionsAtFrameStart;
 
     private static string NewContextId() => Guid.NewGuid().ToString();
 
@@ -414,6 +424,7 @@ public abstract class TtsService : FrameProcessor
         List<object>? kept = null;
         lock (_outputLock)
         {
+            _interruptions++;
             open = [.. _contexts.Values];
             _contexts.Clear();
             foreach (var context in open)
@@ -777,6 +788,11 @@ public abstract class TtsService : FrameProcessor
             return;
         }
 
+        if (InterruptedSinceFrameStart)
+        {
+            return; // the interrupted turn's text (an uninterruptible frame's flush): not sent, not spoken
+        }
+
         _processingText = true;
         source.AppendToContext = false;
         source.ContextId = contextId;
@@ -841,13 +857,13 @@ public abstract class TtsService : FrameProcessor
     private async ValueTask<ContextState?> OpenContextAsync(AggregatedTextFrame? source, string contextId, bool appendToContext, bool pushAssistantAggregation, CancellationToken cancellationToken)
     {
         var context = new ContextState(this, contextId, appendToContext, pushAssistantAggregation);
-        if (contextId == _turnContextId)
-        {
-            _turnContext = context;
-        }
-
         lock (_outputLock)
         {
+            if (InterruptedSinceFrameStart)
+            {
+                return null; // checked under the lock the interruption abandons contexts under, so none opens after it
+            }
+
             _contexts[contextId] = context;
             if (source is not null)
             {
@@ -855,6 +871,11 @@ public abstract class TtsService : FrameProcessor
             }
 
             EnqueueOutputLocked(context);
+        }
+
+        if (contextId == _turnContextId)
+        {
+            _turnContext = context;
         }
 
         Interlocked.Exchange(ref _resumeSignaled, 0);

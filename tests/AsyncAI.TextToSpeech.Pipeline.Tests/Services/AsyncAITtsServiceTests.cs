@@ -131,6 +131,47 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Interruption_WhileTheEndFrameFlushesTheTurnsLastText_NotSentAndNoError()
+    {
+        // The EndFrame is uninterruptible, so an interruption does not wait for its flush. The flush had found the turn's
+        // open context before the interruption (here it is held in a slow text filter) and then sent the last text into
+        // the interrupted context: the client refused it, and the pipeline got an ErrorFrame for an interruption.
+        var filterEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var releaseFilter = new ManualResetEventSlim();
+        var tts = CreateService(o => o.PauseFrameProcessing = false);
+        tts.Options.TextFilters.Add(text =>
+        {
+            if (text == "Last words")
+            {
+                filterEntered.TrySetResult();
+                releaseFilter.Wait(PipelineHarness.Timeout);
+            }
+
+            return text;
+        });
+        await using var harness = Start(tts, out _);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello there. Last words"));
+        var context = (await harness.WaitDownAsync<TtsStartedFrame>()).ContextId!;
+
+        // The flush may run on the queuing thread (inline): queue the EndFrame from the pool, not from the test.
+        _ = Task.Run(() => harness.Queue(new EndFrame()));
+        await filterEntered.Task.WaitAsync(PipelineHarness.Timeout);
+
+        // Straight to the service: the task's pump may be the thread held in the filter, with the interruption behind it.
+        tts.QueueFrame(new InterruptionFrame());
+        await harness.WaitDownAsync<InterruptionFrame>();
+        await WaitForCloseContextAsync(context);
+        releaseFilter.Set();
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+
+        var frames = harness.DownFrames.ToList();
+        var interruption = frames.FindIndex(f => f is InterruptionFrame);
+        Assert.DoesNotContain(frames.Skip(interruption), f => f is TtsAudioRawFrame or TtsTextFrame or TtsStoppedFrame);
+        Assert.DoesNotContain(_emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.Text && e.Detail == "Last words ");
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
     public async Task Turn_ServerFailsThePlayingTurnContext_TheRestOfTheTurnIsSpokenInANewContext()
     {
         // One context per socket: a context interrupted at pace stays open on the emulator until its final, so the next

@@ -91,6 +91,50 @@ public class TtsServiceInterruptionTests
     }
 
     [Fact]
+    public async Task Interruption_WhileTheEndFrameFlushesTheTurnsText_NothingOfTheTurnFollowsAndTheRunEnds()
+    {
+        // The EndFrame is uninterruptible: an interruption neither cancels nor waits for it. Its flush of the turn's
+        // buffered text looked the turn's context up, then (here in a slow text filter) the interruption abandoned every
+        // context and forgot the turn. The flush then opened the turn's context after the InterruptionFrame had gone
+        // downstream: the interrupted turn was spoken after the interruption, and since the turn was forgotten its input
+        // was never ended, so the EndFrame waited behind it for ever.
+        var filterEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var releaseFilter = new ManualResetEventSlim();
+        var options = new TtsServiceOptions();
+        options.TextFilters.Add(text =>
+        {
+            if (text == "Last words")
+            {
+                filterEntered.TrySetResult();
+                releaseFilter.Wait(PipelineHarness.Timeout);
+            }
+
+            return text;
+        });
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike, options);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Last words"));
+        await harness.WaitDownAsync<LlmFullResponseStartFrame>();
+
+        // The flush may run on the queuing thread (inline): queue the EndFrame from the pool, not from the test.
+        _ = Task.Run(() => harness.Queue(new EndFrame()));
+        await filterEntered.Task.WaitAsync(PipelineHarness.Timeout);
+
+        // Straight to the service: the task's pump may be the thread held in the filter, with the interruption behind it.
+        tts.QueueFrame(new InterruptionFrame());
+        await harness.WaitDownAsync<InterruptionFrame>();
+        releaseFilter.Set();
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+
+        var frames = harness.DownFrames.ToList();
+        var interruption = frames.FindIndex(f => f is InterruptionFrame);
+        Assert.DoesNotContain(frames.Skip(interruption), f => f is AggregatedTextFrame or TtsStartedFrame or TtsAudioRawFrame or TtsStoppedFrame);
+        Assert.Empty(tts.ContextsInOrder);
+        Assert.IsType<EndFrame>(harness.Down.Frames[^1]);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
     public async Task Pause_InterruptionWhilePaused_ResumesAndLaterFramesArrive()
     {
         var time = new FakeTimeProvider();
