@@ -990,7 +990,10 @@ public abstract class TtsService : FrameProcessor
                 WriteToContext(context, new TtsTextFrame(joined, AggregationType.Sentence, context.Id) { AppendToContext = context.AppendToContext });
             }
 
-            ReportUsage(joined.Length);
+            if (context.Session is not null)
+            {
+                ReportUsage(joined.Length); // as for sentences, only text that was sent (an unusable service sends none)
+            }
         }
 
         WriteToContext(context, s_inputCompleted);

@@ -1,5 +1,7 @@
+using AsyncAI.TextToSpeech.Pipeline.Aggregation;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Pipelines;
+using AsyncAI.TextToSpeech.Pipeline.Services;
 using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
@@ -69,6 +71,25 @@ public class TtsServiceMetricsTests
 
         var usage = harness.DownFrames.OfType<MetricsFrame>().SelectMany(m => m.Data).OfType<TtsUsageMetricsData>().Select(u => u.Characters);
         Assert.Equal(["Hello there.".Length, "How are you?".Length], usage);
+    }
+
+    [Theory]
+    [InlineData(TextAggregationMode.Sentence)]
+    [InlineData(TextAggregationMode.Token)]
+    public async Task Usage_UnusableService_NothingIsSentSoNoCharactersAreCounted(TextAggregationMode mode)
+    {
+        // An unusable service makes no provider calls (the turn still gets its Started/Stopped and text frames). SENTENCE
+        // mode counted nothing then; TOKEN mode counted the turn's joined tokens, which were never sent.
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike, new TtsServiceOptions { AggregationMode = mode });
+        tts.SetUsable(false);
+        await using var harness = PipelineHarness.Start(tts, new PipelineParams { EnableUsageMetrics = true });
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello"), new LlmTextFrame(" there."), new LlmFullResponseEndFrame());
+        await harness.WaitDownAsync<LlmFullResponseEndFrame>();
+        await harness.EndAsync();
+
+        Assert.Empty(tts.ContextsInOrder);
+        Assert.Single(harness.DownFrames.OfType<TtsStoppedFrame>());
+        Assert.Empty(harness.DownFrames.OfType<MetricsFrame>().SelectMany(m => m.Data).OfType<TtsUsageMetricsData>());
     }
 
     [Fact]
