@@ -88,6 +88,21 @@ public class TtsServiceOrderingTests
     }
 
     [Fact]
+    public async Task LlmTurn_WithoutText_NoContextAndNoSpuriousStartedOrStopped()
+    {
+        // Pipecat 0.0.97: a function-call turn (a response with no text) got a spurious TTSStoppedFrame.
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike, new TtsServiceOptions { PauseFrameProcessing = true });
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmFullResponseEndFrame(), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(["LlmFullResponseStart", "LlmFullResponseEnd", "Marker(1)"], FrameAssert.Shape(harness.DownFrames));
+        Assert.Empty(tts.ContextsInOrder);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
     public async Task Speak_AppendToContext_ExactlyOnePushAggregationRightBeforeStopped()
     {
         var tts = new TestTtsService(TestTtsBehaviour.HttpLike);
