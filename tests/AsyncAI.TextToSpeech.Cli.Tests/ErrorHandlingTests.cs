@@ -100,6 +100,24 @@ public class ErrorHandlingTests
     }
 
     [Fact]
+    public async Task Speak_ServiceRefusesBeforeAnyAudio_DoesNotDeleteAPathThatExistedBeforeTheRun()
+    {
+        // Only a file the run created is removed. A path that was there before (here a symlink; in practice also
+        // -o /dev/null, which a run as root would unlink) is not the run's to delete.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var dir = new TempDirectory();
+        var target = dir.File("kept.wav");
+        await File.WriteAllTextAsync(target, "x");
+        var link = dir.File("out.wav");
+        File.CreateSymbolicLink(link, target);
+
+        var result = await InProcessCli.RunAsync(["speak", "Hello.", "-o", link, "--voice", "no-such-voice", "--url", emulator.HttpBaseUrl.ToString()]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+    }
+
+    [Fact]
     public async Task Speak_UnreachableServer_LeavesNoWavFileBehind()
     {
         using var dir = new TempDirectory();

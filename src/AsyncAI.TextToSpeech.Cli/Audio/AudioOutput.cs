@@ -44,6 +44,9 @@ internal sealed class AudioOutput : IAsyncDisposable
             return new AudioOutput("stdout", null, console.OpenStandardOutput());
         }
 
+        // Only a file this run creates may be deleted when it gets no audio: a path that was already there (-o /dev/null,
+        // a symlink, a file the user chose to overwrite) is not the run's to remove.
+        var existed = File.Exists(path);
         FileStream file;
         try
         {
@@ -56,7 +59,7 @@ internal sealed class AudioOutput : IAsyncDisposable
 
         try
         {
-            return new AudioOutput(path, await WavWriter.CreateAsync(file, sampleRate, encoding, cancellationToken), null, path);
+            return new AudioOutput(path, await WavWriter.CreateAsync(file, sampleRate, encoding, cancellationToken), null, existed ? null : path);
         }
         catch
         {
@@ -105,8 +108,8 @@ internal sealed class AudioOutput : IAsyncDisposable
     }
 
     /// <summary>
-    /// After <see cref="DisposeAsync"/>: deletes the WAV file this output created if no audio went into it, so a run
-    /// that failed before any audio leaves no header-only file behind. Best effort: a file that
+    /// After <see cref="DisposeAsync"/>: deletes the WAV file this output created (the path did not exist before) if no
+    /// audio went into it, so a run that failed before any audio leaves no header-only file behind. Best effort: a file that
     /// cannot be deleted is left, and the run's own error is the one reported.
     /// </summary>
     public void DeleteFileIfEmpty()
