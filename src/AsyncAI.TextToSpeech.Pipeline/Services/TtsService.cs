@@ -817,6 +817,12 @@ public abstract class TtsService : FrameProcessor
             {
                 await session.SendTextAsync(sent, cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception) when (InterruptedSinceFrameStart)
+            {
+                // An interruption came between the check above and the send (an uninterruptible flush is not awaited by
+                // it): the context refused text for an interrupted turn, which is no error.
+                return;
+            }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 PushError($"{Name} could not send text for synthesis in context {contextId}: {ex.Message}", ex);

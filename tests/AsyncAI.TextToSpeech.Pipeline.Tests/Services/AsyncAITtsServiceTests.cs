@@ -154,7 +154,7 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         var context = (await harness.WaitDownAsync<TtsStartedFrame>()).ContextId!;
 
         // The flush may run on the queuing thread (inline): queue the EndFrame from the pool, not from the test.
-        _ = Task.Run(() => harness.Queue(new EndFrame()));
+        var queueEnd = Task.Run(() => harness.Queue(new EndFrame()));
         await filterEntered.Task.WaitAsync(PipelineHarness.Timeout);
 
         // Straight to the service: the task's pump may be the thread held in the filter, with the interruption behind it.
@@ -162,6 +162,7 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         await harness.WaitDownAsync<InterruptionFrame>();
         await WaitForCloseContextAsync(context);
         releaseFilter.Set();
+        await queueEnd.WaitAsync(PipelineHarness.Timeout);
         await harness.Run.WaitAsync(PipelineHarness.Timeout);
 
         var frames = harness.DownFrames.ToList();

@@ -117,13 +117,14 @@ public class TtsServiceInterruptionTests
         await harness.WaitDownAsync<LlmFullResponseStartFrame>();
 
         // The flush may run on the queuing thread (inline): queue the EndFrame from the pool, not from the test.
-        _ = Task.Run(() => harness.Queue(new EndFrame()));
+        var queueEnd = Task.Run(() => harness.Queue(new EndFrame()));
         await filterEntered.Task.WaitAsync(PipelineHarness.Timeout);
 
         // Straight to the service: the task's pump may be the thread held in the filter, with the interruption behind it.
         tts.QueueFrame(new InterruptionFrame());
         await harness.WaitDownAsync<InterruptionFrame>();
         releaseFilter.Set();
+        await queueEnd.WaitAsync(PipelineHarness.Timeout);
         await harness.Run.WaitAsync(PipelineHarness.Timeout);
 
         var frames = harness.DownFrames.ToList();
