@@ -16,11 +16,13 @@ internal sealed record CliConsole(TextReader In, TextWriter Out, TextWriter Erro
     /// ignores EPIPE and reports success, so <c>speak -o - | player</c> went on synthesizing the whole text after the
     /// player exited and ended with exit code 0. A pipe (or terminal) gets a plain <see cref="FileStream"/> on
     /// descriptor 1, whose writes throw <see cref="IOException"/>; a regular file keeps the console stream (a
-    /// FileStream would write at its own offset, not the descriptor's).
+    /// FileStream would write at its own offset, not the descriptor's). So does a non-blocking descriptor: a FileStream
+    /// fails with EAGAIN whenever the pipe is full, where the console stream waits; where that cannot be told (not Linux),
+    /// the console stream is kept.
     /// </summary>
     private static Stream OpenRawStandardOutput()
     {
-        if (OperatingSystem.IsWindows())
+        if (!IsBlockingDescriptorOnLinux(1))
         {
             return Console.OpenStandardOutput();
         }
@@ -33,5 +35,31 @@ internal sealed record CliConsole(TextReader In, TextWriter Out, TextWriter Erro
 
         stream.Dispose();
         return Console.OpenStandardOutput();
+    }
+
+    /// <summary>Reads the descriptor's status flags from <c>/proc/self/fdinfo</c>; false when not Linux or unknown.</summary>
+    private static bool IsBlockingDescriptorOnLinux(int descriptor)
+    {
+        const int NonBlocking = 0x800; // O_NONBLOCK (octal 04000) on Linux
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/self/fdinfo/{descriptor}"))
+            {
+                if (line.StartsWith("flags:", StringComparison.Ordinal))
+                {
+                    return (Convert.ToInt32(line["flags:".Length..].Trim(), 8) & NonBlocking) == 0;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+        }
+
+        return false;
     }
 }
