@@ -535,6 +535,11 @@ public sealed class AsyncAIHttpClient
                     {
                         throw HttpErrors.Connectivity(operation, e, client._options.ApiKey);
                     }
+                    catch (Exception e) when (e is HttpRequestException or IOException && !ct.IsCancellationRequested)
+                    {
+                        // The attempt's deadline fired and the transport reported the cancelled read as a failure.
+                        throw HttpErrors.Timeout(operation, e);
+                    }
                     catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
                     {
                         throw HttpErrors.Timeout(operation, e);
@@ -621,6 +626,11 @@ public sealed class AsyncAIHttpClient
         {
             throw HttpErrors.Connectivity(operation, e, _options.ApiKey);
         }
+        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            // The attempt's deadline fired and the transport reported the cancelled send as a failure.
+            throw HttpErrors.Timeout(operation, e);
+        }
 
         if (response.IsSuccessStatusCode)
         {
@@ -634,8 +644,10 @@ public sealed class AsyncAIHttpClient
             {
                 failure = await HttpErrors.FromResponseAsync(response, operation, _options.ApiKey, _timeProvider, attemptToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
             {
+                // Only the attempt's deadline cancels the read of an error body (FromResponseAsync handles network
+                // failures itself), whether the transport reports it as a cancellation or as a failed read.
                 throw HttpErrors.Timeout(operation, e);
             }
 

@@ -169,16 +169,18 @@ internal sealed class BreakingStream(Stream inner, int bytesBeforeBreak) : ReadO
 /// Lets the first <c>bytesBeforeStall</c> bytes of each response body through, then makes the next read wait until it
 /// is cancelled, as a body whose sender went quiet after the headers would.
 /// </summary>
-internal sealed class StallingBodyHandler(int bytesBeforeStall) : ResponseBodyWrappingHandler
+/// With <c>cancelAsIOException</c>, the stalled read reports its cancellation as an <see cref="IOException"/>, as some
+/// transports do.
+internal sealed class StallingBodyHandler(int bytesBeforeStall, bool cancelAsIOException = false) : ResponseBodyWrappingHandler
 {
     private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes when a read has started waiting.</summary>
     public Task Stalled => _stalled.Task;
 
-    protected override Stream Wrap(Stream body) => new StallingStream(body, bytesBeforeStall, _stalled);
+    protected override Stream Wrap(Stream body) => new StallingStream(body, bytesBeforeStall, cancelAsIOException, _stalled);
 
-    private sealed class StallingStream(Stream inner, int bytesBeforeStall, TaskCompletionSource stalled) : ReadOnlyWrappingStream(inner)
+    private sealed class StallingStream(Stream inner, int bytesBeforeStall, bool cancelAsIOException, TaskCompletionSource stalled) : ReadOnlyWrappingStream(inner)
     {
         private int _remaining = bytesBeforeStall;
 
@@ -187,7 +189,14 @@ internal sealed class StallingBodyHandler(int bytesBeforeStall) : ResponseBodyWr
             if (_remaining == 0)
             {
                 stalled.TrySetResult();
-                await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+                try
+                {
+                    await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken);
+                }
+                catch (OperationCanceledException e) when (cancelAsIOException)
+                {
+                    throw new IOException("The read was aborted (test).", e);
+                }
             }
 
             var read = await Inner.ReadAsync(buffer[..Math.Min(buffer.Length, _remaining)], cancellationToken);
