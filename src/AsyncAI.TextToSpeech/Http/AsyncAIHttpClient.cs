@@ -531,18 +531,9 @@ public sealed class AsyncAIHttpClient
                     {
                         return await readBody(response, inner, attempt).ConfigureAwait(false);
                     }
-                    catch (Exception e) when (e is HttpRequestException or IOException && !attempt.IsCancellationRequested)
+                    catch (Exception e) when (HttpErrors.ForFailedAttempt(e, operation, client._options.ApiKey, ct, attempt) is { } failure)
                     {
-                        throw HttpErrors.Connectivity(operation, e, client._options.ApiKey);
-                    }
-                    catch (Exception e) when (e is HttpRequestException or IOException && !ct.IsCancellationRequested)
-                    {
-                        // The attempt's deadline fired and the transport reported the cancelled read as a failure.
-                        throw HttpErrors.Timeout(operation, e);
-                    }
-                    catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
-                    {
-                        throw HttpErrors.Timeout(operation, e);
+                        throw failure;
                     }
                 },
                 context,
@@ -618,18 +609,9 @@ public sealed class AsyncAIHttpClient
         {
             response = await _httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, attemptToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (HttpErrors.ForFailedAttempt(e, operation, _options.ApiKey, cancellationToken, attemptToken) is { } failure)
         {
-            throw HttpErrors.Timeout(operation, e);
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException && !attemptToken.IsCancellationRequested)
-        {
-            throw HttpErrors.Connectivity(operation, e, _options.ApiKey);
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
-        {
-            // The attempt's deadline fired and the transport reported the cancelled send as a failure.
-            throw HttpErrors.Timeout(operation, e);
+            throw failure;
         }
 
         if (response.IsSuccessStatusCode)
@@ -644,11 +626,10 @@ public sealed class AsyncAIHttpClient
             {
                 failure = await HttpErrors.FromResponseAsync(response, operation, _options.ApiKey, _timeProvider, attemptToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (HttpErrors.ForFailedAttempt(e, operation, _options.ApiKey, cancellationToken, attemptToken) is { } timeout)
             {
-                // Only the attempt's deadline cancels the read of an error body (FromResponseAsync handles network
-                // failures itself), whether the transport reports it as a cancellation or as a failed read.
-                throw HttpErrors.Timeout(operation, e);
+                // FromResponseAsync keeps the status when the network fails, so what reaches here is the deadline.
+                throw timeout;
             }
 
             throw failure;

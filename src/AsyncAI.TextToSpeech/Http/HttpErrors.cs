@@ -75,6 +75,23 @@ internal static class HttpErrors
         return new AsyncAIException(message.ToString(), category, errorCode, statusCode, retryAfter);
     }
 
+    /// <summary>
+    /// The one rule for an exception out of an attempt's send or body read: null (let it propagate) when the caller
+    /// cancelled; a Timeout when the attempt was cancelled otherwise (its deadline or HttpClient's own timeout), whether
+    /// the transport reports that as a cancellation or as a failed read; a Connectivity error for a network failure.
+    /// </summary>
+    /// <param name="exception">What the send or read threw.</param>
+    /// <param name="operation">The operation, for the message.</param>
+    /// <param name="apiKey">Redacted from the message.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <param name="attemptToken">The attempt's token: the caller's, linked with the attempt's deadline if any.</param>
+    public static AsyncAIException? ForFailedAttempt(Exception exception, string operation, string? apiKey, CancellationToken cancellationToken, CancellationToken attemptToken) =>
+        cancellationToken.IsCancellationRequested ? null
+        : exception is OperationCanceledException ? Timeout(operation, exception)
+        : exception is not (HttpRequestException or IOException) ? null
+        : attemptToken.IsCancellationRequested ? Timeout(operation, exception)
+        : Connectivity(operation, exception, apiKey);
+
     /// <summary>Wraps a network failure.</summary>
     public static AsyncAIException Connectivity(string operation, Exception inner, string? apiKey) =>
         new(
