@@ -227,11 +227,7 @@ internal sealed partial class EmulatorServer
                 {
                     if (writeSize is { } w)
                     {
-                        for (var offset = 0; offset < toWrite; offset += w)
-                        {
-                            await http.Response.Body.WriteAsync(buffer.AsMemory(offset, w), aborted);
-                            await http.Response.Body.FlushAsync(aborted);
-                        }
+                        await WriteChunkedAsync(http, buffer.AsMemory(0, toWrite), w, aborted);
                     }
                     else
                     {
@@ -257,12 +253,7 @@ internal sealed partial class EmulatorServer
                 }
             }
 
-            if (quota is { } finalQuota && sent + pending >= finalQuota && pending > 0)
-            {
-                await WriteQuotaEndAsync(http, buffer, (int)(finalQuota - sent), writeSize, aborted);
-                return;
-            }
-
+            // No quota check here: the loop checked sent + pending + the last chunk, which is all there is.
             if (pending > 0)
             {
                 await http.Response.Body.WriteAsync(buffer.AsMemory(0, pending), aborted);
@@ -291,10 +282,15 @@ internal sealed partial class EmulatorServer
 
         // The buffer has room: allowed < one chunk + w, and it was rented with 64 bytes to spare beyond that.
         QuotaMarker.CopyTo(buffer, allowed);
-        var length = allowed + QuotaMarker.Length;
-        for (var offset = 0; offset < length; offset += w)
+        await WriteChunkedAsync(http, buffer.AsMemory(0, allowed + QuotaMarker.Length), w, aborted);
+    }
+
+    /// <summary>Writes <paramref name="data"/> in flushed writes of exactly <paramref name="size"/> bytes (the last one shorter), as <c>http-chunk</c> asks.</summary>
+    private static async Task WriteChunkedAsync(HttpContext http, ReadOnlyMemory<byte> data, int size, CancellationToken aborted)
+    {
+        for (var offset = 0; offset < data.Length; offset += size)
         {
-            await http.Response.Body.WriteAsync(buffer.AsMemory(offset, Math.Min(w, length - offset)), aborted);
+            await http.Response.Body.WriteAsync(data.Slice(offset, Math.Min(size, data.Length - offset)), aborted);
             await http.Response.Body.FlushAsync(aborted);
         }
     }
