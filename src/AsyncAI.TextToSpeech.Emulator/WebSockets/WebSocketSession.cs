@@ -213,12 +213,7 @@ internal sealed class WebSocketSession : IDisposable
         }
         catch (JsonException)
         {
-            SendError(ApiError.Validation("The message is not valid JSON."), null);
-            if (_init is null)
-            {
-                RequestClose(WebSocketCloseStatus.PolicyViolation, "Invalid init", "invalid init");
-            }
-
+            RejectMessage(ApiError.Validation("The message is not valid JSON."));
             return;
         }
 
@@ -227,23 +222,13 @@ internal sealed class WebSocketSession : IDisposable
             var root = document.RootElement;
             if (!JsonStrings.AllReadable(root))
             {
-                SendError(ApiError.Validation("The message holds a string that is not valid Unicode (a lone surrogate escape)."), null);
-                if (_init is null)
-                {
-                    RequestClose(WebSocketCloseStatus.PolicyViolation, "Invalid init", "invalid init");
-                }
-
+                RejectMessage(ApiError.Validation("The message holds a string that is not valid Unicode (a lone surrogate escape)."));
                 return;
             }
 
             if (root.ValueKind != JsonValueKind.Object)
             {
-                SendError(ApiError.Validation("Each message must be a JSON object."), null);
-                if (_init is null)
-                {
-                    RequestClose(WebSocketCloseStatus.PolicyViolation, "Invalid init", "invalid init");
-                }
-
+                RejectMessage(ApiError.Validation("Each message must be a JSON object."));
                 return;
             }
 
@@ -328,6 +313,25 @@ internal sealed class WebSocketSession : IDisposable
         }
     }
 
+    /// <summary>Answers a message the server cannot use with an error; before the init, it is a bad init (then close 1008).</summary>
+    private void RejectMessage(ApiError error)
+    {
+        if (_init is null)
+        {
+            RejectInit(error);
+        }
+        else
+        {
+            SendError(error, null);
+        }
+    }
+
+    private void RejectInit(ApiError error)
+    {
+        SendError(error, null);
+        RequestClose(WebSocketCloseStatus.PolicyViolation, "Invalid init", "invalid init");
+    }
+
     private void HandleInit(JsonElement root)
     {
         if (!root.TryGetProperty("model_id", out _) && !root.TryGetProperty("voice", out _))
@@ -340,8 +344,7 @@ internal sealed class WebSocketSession : IDisposable
         var request = SpeechRequest.Parse(root, SpeechEndpoint.WebSocket, out var error);
         if (request is null)
         {
-            SendError(error!, null);
-            RequestClose(WebSocketCloseStatus.PolicyViolation, "Invalid init", "invalid init");
+            RejectInit(error!);
             return;
         }
 
@@ -349,10 +352,9 @@ internal sealed class WebSocketSession : IDisposable
         {
             // Asked for on this connection but impossible: a 1-byte sample cannot be split, so refuse rather than
             // send normal audio to a test that expects a misaligned chunk. (The server-wide switch skips such connections.)
-            SendError(ApiError.Validation(
+            RejectInit(ApiError.Validation(
                 $"The odd-length-chunk fault cannot apply to {request.Format.Encoding}: its samples are 1 byte, so no chunk can end mid-sample.",
-                "output_format.encoding"), null);
-            RequestClose(WebSocketCloseStatus.PolicyViolation, "Invalid init", "invalid init");
+                "output_format.encoding"));
             return;
         }
 
