@@ -8,13 +8,13 @@ internal sealed class AudioOutput : IAsyncDisposable
 
     private readonly WavWriter? _wav;
     private readonly Stream? _raw;
-    private readonly string? _path;
+    private readonly string? _createdPath;
     private long _bytes;
 
-    private AudioOutput(string description, WavWriter? wav, Stream? raw, string? path = null)
+    private AudioOutput(string description, WavWriter? wav, Stream? raw, string? createdPath = null)
     {
         Description = description;
-        _path = path;
+        _createdPath = createdPath;
         _wav = wav;
         _raw = raw;
     }
@@ -114,14 +114,14 @@ internal sealed class AudioOutput : IAsyncDisposable
     /// </summary>
     public void DeleteFileIfEmpty()
     {
-        if (_path is null || _bytes != 0)
+        if (_createdPath is null || _bytes != 0)
         {
             return;
         }
 
         try
         {
-            File.Delete(_path);
+            File.Delete(_createdPath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
