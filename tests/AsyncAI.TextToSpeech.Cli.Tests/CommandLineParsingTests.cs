@@ -30,6 +30,33 @@ public class CommandLineParsingTests
         Assert.Empty(result.StandardOutput);
     }
 
+    [Theory]
+    [InlineData("--pacing must be 0 or more", "serve", "--pacing", "-1")]
+    [InlineData("--pacing must be 0 or more", "serve", "--pacing", "NaN")]
+    [InlineData("--pacing must be 0 or more", "serve", "--pacing", "Infinity")]
+    [InlineData("--time-to-first-audio-ms must be between 0 and 3600000", "serve", "--time-to-first-audio-ms", "-5")]
+    [InlineData("--time-to-first-audio-ms must be between 0 and 3600000", "serve", "--time-to-first-audio-ms", "1e300")]
+    [InlineData("--chunk-ms must be greater than 0 and at most 10000", "serve", "--chunk-ms", "0")]
+    [InlineData("--chunk-ms must be greater than 0 and at most 10000", "serve", "--chunk-ms", "NaN")]
+    [InlineData("--seconds-per-char must be greater than 0 and at most 10", "serve", "--seconds-per-char", "11")]
+    [InlineData("--host is empty", "serve", "--host", " ")]
+    [InlineData("--voice is empty", "speak", "Hello.", "--voice", " ", "--url", "http://127.0.0.1:1")]
+    [InlineData("--model is empty", "speak", "Hello.", "--model", "", "--transport", "http", "--url", "http://127.0.0.1:1")]
+    [InlineData("--voice is empty", "stream", "--voice", "", "--url", "http://127.0.0.1:1")]
+    [InlineData("--model is empty", "bench", "--model", " ", "--url", "http://127.0.0.1:1")]
+    public async Task RunAsync_OptionValueOutOfRange_UsageErrorNamingTheFlagAndTheRange(string expected, params string[] args)
+    {
+        // These used to name the library's or emulator's property ("(Parameter 'PacingRate') Actual value was -1"),
+        // a different flag (--chunk-ms NaN blamed --host), or fail as "unexpected OverflowException" with exit code 1.
+        var result = await InProcessCli.RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error: " + expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Actual value", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task RunAsync_EncodingNotAllowed_ListsTheAllowedValuesOnOneLine()
     {

@@ -11,17 +11,30 @@ internal static class ServeCommand
     /// <summary>The default port.</summary>
     public const int DefaultPort = 8765;
 
+    // The emulator's own limits (EmulatorOptions.ChunkDuration, SecondsPerCharacter), checked here so the error names the flag.
+    private const double MaxChunkMs = 10_000;
+    private const double MaxSecondsPerCharacter = 10;
+
+    // Our limit: the emulator sets none, but a TimeSpan overflows past ~9.2e14 ms and a timer's delay has its own
+    // limit (~49 days); an hour is far beyond any test's need.
+    private const double MaxTimeToFirstAudioMs = 3_600_000;
+
     /// <summary>Creates the command.</summary>
     public static Command Create(CliConsole console, Option<bool> verbose)
     {
         var port = new Option<int>("--port") { Description = "Port to listen on (0 = any free port)", HelpName = "N", DefaultValueFactory = _ => DefaultPort };
         port.AcceptOnlyBetween(0, 65535, "--port must be between 0 and 65535.");
         var host = new Option<string>("--host") { Description = "Address to bind (0.0.0.0 for every interface)", HelpName = "ADDRESS", DefaultValueFactory = _ => "127.0.0.1" };
+        host.AcceptOnlyNonBlank("--host is empty. Pass an address to bind, e.g. 127.0.0.1 or 0.0.0.0.");
         var apiKeys = new Option<string[]>("--api-key") { Description = "Accept only this key (repeatable; default: any non-empty key)", HelpName = "KEY" };
         var pacing = new Option<double>("--pacing") { Description = "Audio speed: 0 = as fast as possible, 1 = real time, 2 = twice real time", HelpName = "RATE", DefaultValueFactory = _ => 0 };
-        var timeToFirstAudio = new Option<double>("--time-to-first-audio-ms") { Description = "Delay before a context's first audio", HelpName = "MS", DefaultValueFactory = _ => 0 };
-        var chunk = new Option<double>("--chunk-ms") { Description = "Audio per message or stream write", HelpName = "MS", DefaultValueFactory = _ => 20 };
-        var secondsPerCharacter = new Option<double>("--seconds-per-char") { Description = "Seconds of audio per non-whitespace character", HelpName = "S", DefaultValueFactory = _ => 0.05 };
+        pacing.AcceptOnly(v => v >= 0, "--pacing must be 0 or more: 0 = as fast as possible, 1 = real time, 2 = twice real time.");
+        var timeToFirstAudio = new Option<double>("--time-to-first-audio-ms") { Description = "Delay before a context's first audio (0 to 3600000)", HelpName = "MS", DefaultValueFactory = _ => 0 };
+        timeToFirstAudio.AcceptOnly(v => v is >= 0 and <= MaxTimeToFirstAudioMs, "--time-to-first-audio-ms must be between 0 and 3600000 (one hour).");
+        var chunk = new Option<double>("--chunk-ms") { Description = "Audio per message or stream write (more than 0, at most 10000)", HelpName = "MS", DefaultValueFactory = _ => 20 };
+        chunk.AcceptOnly(v => v is > 0 and <= MaxChunkMs, "--chunk-ms must be greater than 0 and at most 10000 (10 s).");
+        var secondsPerCharacter = new Option<double>("--seconds-per-char") { Description = "Seconds of audio per non-whitespace character (more than 0, at most 10)", HelpName = "S", DefaultValueFactory = _ => 0.05 };
+        secondsPerCharacter.AcceptOnly(v => v is > 0 and <= MaxSecondsPerCharacter, "--seconds-per-char must be greater than 0 and at most 10.");
 
         var command = new Command("serve", "Run the local Async emulator (WebSocket + HTTP) until Ctrl+C");
         command.Options.Add(port);
@@ -50,7 +63,8 @@ internal static class ServeCommand
             }
             catch (ArgumentException ex)
             {
-                // The emulator names its own properties; say which flag that is.
+                // A backstop: the validators above refuse every value the emulator does. The emulator's message names
+                // its own property, so the line names the flag and leaves that message to --verbose.
                 var flag = ex.ParamName switch
                 {
                     nameof(EmulatorOptions.PacingRate) => pacing.Name,
@@ -59,7 +73,7 @@ internal static class ServeCommand
                     nameof(EmulatorOptions.SecondsPerCharacter) => secondsPerCharacter.Name,
                     _ => host.Name,
                 };
-                throw CliException.Usage($"{flag}: {ex.Message}");
+                throw new CliException($"{flag}: the emulator does not accept this value. Run 'asyncai-tts serve --help' for the allowed range, or --verbose for its reason.", ExitCodes.UsageError, ex);
             }
             foreach (var key in parseResult.GetValue(apiKeys) ?? [])
             {

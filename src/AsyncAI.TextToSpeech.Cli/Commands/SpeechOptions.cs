@@ -16,6 +16,11 @@ internal sealed class SpeechOptions
     {
         SampleRate.AcceptOnlyBetween(8000, 48000, "--sample-rate must be between 8000 and 48000 Hz (e.g. 8000, 16000, 24000, 44100, 48000).");
         Encoding.AcceptOnlyFromAmong(AudioEncodings.PcmS16Le, AudioEncodings.PcmF32Le, AudioEncodings.PcmMulaw);
+
+        // Blank ids used to reach the client options, whose errors name their properties ("VoiceId is required …
+        // (Parameter 'VoiceId')"), and only after the emulator had started.
+        Voice.AcceptOnlyNonBlank("--voice is empty. Pass a voice id (see 'asyncai-tts voices').");
+        Model.AcceptOnlyNonBlank($"--model is empty. Pass a model id, e.g. {AsyncAIModels.FlashV10}.");
     }
 
     /// <summary>Gets <c>--output</c>.</summary>
