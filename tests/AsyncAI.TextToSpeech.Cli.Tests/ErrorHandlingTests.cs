@@ -38,6 +38,63 @@ public class ErrorHandlingTests
         Assert.Empty(result.StandardOutput);
     }
 
+    [Theory]
+    [InlineData("--api-key", "speak", "ws", true)]
+    [InlineData("--api-key", "speak", "http", true)]
+    [InlineData("--api-key", "voices", "http", true)]
+    [InlineData("--url", "speak", "ws", false)]
+    [InlineData("--url", "speak", "http", false)]
+    [InlineData("--voice", "speak", "ws", false)]
+    [InlineData("--voice", "speak", "http", false)]
+    public async Task ClientCommand_ServiceOrNetworkFailure_AdviceNamesTheCliFlagNotTheLibrarysOptions(string flag, string command, string transport, bool wrongKey)
+    {
+        // The library's messages end with advice for code ("Check AsyncAIHttpOptions.ApiKey", "Check the network and
+        // BaseUrl", "Check ApiKey; the client … is now unusable"), which the CLI used to print before its own.
+        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { ApiKeys = { "sk_the_right_key" } });
+        var url = flag == "--url" ? "http://127.0.0.1:1" : emulator.HttpBaseUrl.ToString();
+        string[] args = command == "voices" ? ["voices"] : ["speak", "Hello.", "-o", "-", "--transport", transport];
+        args = [.. args, "--url", url, "--api-key", wrongKey ? WrongKey : "sk_the_right_key"];
+        if (flag == "--voice")
+        {
+            args = [.. args, "--voice", "no-such-voice"];
+        }
+
+        var result = await InProcessCli.RunAsync(args);
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.Contains(flag, line, StringComparison.Ordinal);
+        if (flag == "--api-key")
+        {
+            Assert.Contains("ASYNCAI_API_KEY", line, StringComparison.Ordinal);
+        }
+
+        foreach (var codeAdvice in new[] { "AsyncAIHttpOptions", "BaseUrl", "ApiKey", "new client", "unusable", "the voice, model, language and output format options", "Fix the request" })
+        {
+            Assert.DoesNotContain(codeAdvice, line, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Report_HttpClientTimeout_AdviceDoesNotNameHttpClient()
+    {
+        // A real library exception: the emulator answers after 2 s, the HttpClient gives up after 50 ms.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        emulator.Options.Faults.ExtraDelay = TimeSpan.FromSeconds(2);
+        using var httpClient = new HttpClient { Timeout = TimeSpan.FromMilliseconds(50) };
+        var client = new Http.AsyncAIHttpClient(httpClient, new Http.AsyncAIHttpOptions("sk_test") { BaseUrl = emulator.HttpBaseUrl, MaxRetries = 0 });
+        var exception = await Assert.ThrowsAsync<AsyncAIException>(() => client.SynthesizeAsync("Hello."));
+        Assert.Contains("HttpClient.Timeout", exception.Message, StringComparison.Ordinal); // what the library says to code
+        var error = new StringWriter();
+
+        var exitCode = ErrorReporter.Report(exception, verbose: false, [], error);
+
+        Assert.Equal(1, exitCode);
+        var line = error.ToString().Trim();
+        Assert.DoesNotContain("HttpClient", line, StringComparison.Ordinal);
+        Assert.Contains("--url", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Voices_WrongKeyWithVerboseLogging_KeyAppearsNowhere()
     {

@@ -41,7 +41,7 @@ internal static class ErrorReporter
     private static (string Message, int ExitCode) Describe(Exception exception) => exception switch
     {
         CliException cli => (cli.Message, cli.ExitCode),
-        AsyncAIException asyncAI => (asyncAI.Message + Advice(asyncAI), ExitCodes.RuntimeError),
+        AsyncAIException asyncAI => (ForCliUser(asyncAI.Message) + Advice(asyncAI), ExitCodes.RuntimeError),
         OperationCanceledException => ("interrupted.", ExitCodes.Interrupted),
         ArgumentException argument => (argument.Message + " Run with --help for the allowed values.", ExitCodes.UsageError),
         HttpRequestException http => ($"cannot reach the service: {http.Message} Check --url and the network.", ExitCodes.RuntimeError),
@@ -50,11 +50,55 @@ internal static class ErrorReporter
         _ => ($"unexpected {exception.GetType().Name}: {exception.Message} Run with --verbose for details.", ExitCodes.RuntimeError),
     };
 
+    /// <summary>
+    /// The library's wording for code that uses it, as its messages put it (Http/HttpErrors.cs,
+    /// WebSockets/AsyncAIWebSocketClient*.cs, WebSockets/Internal/WebSocketConnection.cs and ServerErrors.cs), and what
+    /// the CLI's line says instead. The advice names options and calls a CLI user cannot set or make
+    /// (<c>AsyncAIHttpOptions.ApiKey</c>, <c>BaseUrl</c>, <c>HttpClient.Timeout</c>, "create a new client"), so it is
+    /// dropped, and <see cref="Advice"/> says what to do for the category with the CLI's flags; the option names that
+    /// explain a timeout become plain words.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="AsyncAIException"/> carries the category, the service's code and the HTTP status, but neither its
+    /// advice nor an option name apart from the message, and the message also holds what the service said (which
+    /// voice was not found), so the wording is replaced in the text. ErrorHandlingTests run the reachable cases (a
+    /// refused key, an unreachable server, an unknown voice, an HTTP timeout) against the emulator, so a rewording in
+    /// the library shows up there.
+    /// </remarks>
+    private static readonly (string Library, string Cli)[] CodeWording =
+    [
+        ("Check AsyncAIHttpOptions.ApiKey: the key is missing, invalid or expired.", ""),
+        ("Fix the request (voice id, model, language, output format, API version); retrying will not help.", ""),
+        ("Check the network and BaseUrl; the client retries where that is safe.", ""),
+        ("did not complete within the HttpClient's Timeout. Raise HttpClient.Timeout (streams of long texts take a while) or retry.", "did not complete in time."),
+        (" (AsyncAIHttpOptions.StreamIdleTimeout). Retry; raise StreamIdleTimeout if the service is only slow.", "."),
+        ("Check ApiKey; the client will not retry and is now unusable.", ""),
+        ("Check the API key.", ""),
+        ("Check the voice, model, language and output format options.", ""),
+        ("Fix the options and create a new client.", ""),
+        ("; check the options and create a new client.", "."),
+        ("Call ConnectAsync to try again.", ""),
+        ("took longer than ConnectTimeout (", "took longer than the connect timeout ("),
+        (" s (ResponseTimeout) while", " s while"),
+        (" (a dead peer is detected by PING/PONG within PingInterval + KeepAliveTimeout)", ""),
+    ];
+
+    private static string ForCliUser(string message)
+    {
+        foreach (var (library, cli) in CodeWording)
+        {
+            message = message.Replace(library, cli, StringComparison.Ordinal);
+        }
+
+        return message.TrimEnd();
+    }
+
     private static string Advice(AsyncAIException exception) => exception.Category switch
     {
         AsyncAIErrorCategory.Authentication => $" Check the key passed with --api-key or in {ServiceTarget.ApiKeyEnvironmentVariable}.",
         AsyncAIErrorCategory.Connectivity => " Check --url and the network.",
         AsyncAIErrorCategory.InvalidRequest => " Check --voice, --model, --language, --sample-rate and --encoding.",
+        AsyncAIErrorCategory.Timeout => " Retry; if it keeps happening, check --url and the network.",
         _ => string.Empty,
     };
 
