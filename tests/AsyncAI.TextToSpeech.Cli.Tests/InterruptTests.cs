@@ -16,8 +16,12 @@ public class InterruptTests
         }
 
         // Real-time pacing and a long text: the audio takes far longer than the test waits.
+        // partial.wav exists already: after Ctrl+C the audio received so far replaces it (our choice: the user stopped
+        // the run, and gets what it spoke), and the temporary file it was written to is gone.
         await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { PacingRate = 1 });
         using var dir = new TempDirectory();
+        var path = dir.File("partial.wav");
+        await File.WriteAllTextAsync(path, "an earlier recording");
         var text = string.Join(' ', Enumerable.Repeat("word", 200));
         using var process = Process.Start(CliProcess.CreateStartInfo(["speak", text, "-o", "partial.wav", "--url", emulator.HttpBaseUrl.ToString()], dir.Path))!;
         try
@@ -25,13 +29,53 @@ public class InterruptTests
             var stderr = process.StandardError.ReadToEndAsync();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.AudioSent, timeout.Token);
+            await WaitForAudioOnDiskAsync(dir.Path, timeout.Token);
 
             await InterruptAndWaitForExitAsync(process, stderr, emulator, timeout.Token);
 
             Assert.Equal(130, process.ExitCode);
             Assert.Contains("error: interrupted", await stderr, StringComparison.Ordinal);
-            var wav = WavFile.Parse(await File.ReadAllBytesAsync(dir.File("partial.wav")));
+            var wav = WavFile.Parse(await File.ReadAllBytesAsync(path));
+            Assert.True(wav.Data.Length > 0, "the audio received before Ctrl+C is in the file");
             Assert.True(wav.Data.Length < EmulatorAudio.ExpectedByteCount(text, 24000, "pcm_s16le", 0.05), "the run should have been cut short");
+            Assert.Equal([path], Directory.GetFiles(dir.Path));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Speak_CtrlCBeforeAnyAudio_LeavesAnExistingFileUntouchedAndNoTemporaryFile()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // SIGINT is sent with kill(1)
+        }
+
+        // The first audio would come a minute after the text: Ctrl+C comes first. The file used to be truncated when
+        // the run started, so it ended as a header-only WAV.
+        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { TimeToFirstAudio = TimeSpan.FromMinutes(1) });
+        using var dir = new TempDirectory();
+        var path = dir.File("kept.wav");
+        await File.WriteAllTextAsync(path, "an earlier recording");
+        using var process = Process.Start(CliProcess.CreateStartInfo(["speak", "Hello.", "-o", "kept.wav", "--url", emulator.HttpBaseUrl.ToString()], dir.Path))!;
+        try
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Text, timeout.Token);
+
+            await InterruptAndWaitForExitAsync(process, stderr, emulator, timeout.Token);
+
+            Assert.Equal(130, process.ExitCode);
+            Assert.Contains("error: interrupted", await stderr, StringComparison.Ordinal);
+            Assert.Equal("an earlier recording", await File.ReadAllTextAsync(path));
+            Assert.Equal([path], Directory.GetFiles(dir.Path));
         }
         finally
         {
@@ -68,7 +112,7 @@ public class InterruptTests
                 await Task.Delay(20, timeout.Token);
             }
 
-            await WaitForAudioOnDiskAsync(dir.File("partial.wav"), timeout.Token);
+            await WaitForAudioOnDiskAsync(dir.Path, timeout.Token);
 
             await InterruptAndWaitForExitAsync(process, stderr, emulator, timeout.Token);
 
@@ -78,6 +122,7 @@ public class InterruptTests
             var wav = WavFile.Parse(await File.ReadAllBytesAsync(dir.File("partial.wav")));
             Assert.InRange(wav.Data.Length, 2, expected);
             Assert.Equal(0, wav.Data.Length % 2);
+            Assert.Equal([dir.File("partial.wav")], Directory.GetFiles(dir.Path));
         }
         finally
         {
@@ -109,7 +154,7 @@ public class InterruptTests
             var stderr = process.StandardError.ReadToEndAsync();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.AudioSent, timeout.Token);
-            await WaitForAudioOnDiskAsync(path, timeout.Token);
+            await WaitForAudioOnDiskAsync(dir.Path, timeout.Token);
 
             relay.BlackHole = true;
             await InterruptAndWaitForExitAsync(process, stderr, emulator, timeout.Token);
@@ -121,6 +166,7 @@ public class InterruptTests
             Assert.True(wav.Data.Length > 0, "the audio received before Ctrl+C is in the file");
             Assert.Equal(0, wav.Data.Length % 2);
             Assert.Contains("error: interrupted", await stderr, StringComparison.Ordinal);
+            Assert.Equal([path], Directory.GetFiles(dir.Path));
         }
         finally
         {
@@ -131,10 +177,13 @@ public class InterruptTests
         }
     }
 
-    /// <summary>Waits until the CLI's file buffer has reached the disk past the WAV header: it has received and written audio.</summary>
-    private static async Task WaitForAudioOnDiskAsync(string path, CancellationToken timeout)
+    /// <summary>
+    /// Waits until the CLI's file buffer has reached the disk past the WAV header: it has received and written audio.
+    /// The run writes a temporary file in the output's folder (a fresh one per test), so any file there counts.
+    /// </summary>
+    private static async Task WaitForAudioOnDiskAsync(string directory, CancellationToken timeout)
     {
-        while (!File.Exists(path) || new FileInfo(path).Length <= 44)
+        while (!Directory.GetFiles(directory).Any(f => new FileInfo(f).Length > 44))
         {
             await Task.Delay(20, timeout); // the CLI exposes no event for this; the file's size is the observable
         }

@@ -1,22 +1,43 @@
 namespace AsyncAI.TextToSpeech.Cli.Audio;
 
 /// <summary>Where synthesized audio goes: a WAV file, or raw samples on standard output (<c>-o -</c>).</summary>
+/// <remarks>
+/// A WAV file is written to a temporary file in the same folder and moved over the path by <see cref="KeepAsync"/>;
+/// output that is not kept (a failed run, or Ctrl+C before any audio) is deleted by <see cref="DisposeAsync"/>, so
+/// the path is left as it was: no file if there was none, an existing file untouched. A path that exists but holds
+/// nothing (an empty file, or a device or pipe such as <c>/dev/null</c>, which report a length of 0) is written in
+/// place: there is nothing there to lose, a temporary file cannot be created in <c>/dev</c>, and renaming one over a
+/// device (as root) would replace the device itself.
+/// </remarks>
 internal sealed class AudioOutput : IAsyncDisposable
 {
     /// <summary>The <c>--output</c> value that selects standard output.</summary>
     public const string StandardOutputPath = "-";
 
     private readonly WavWriter? _wav;
+    private readonly FileStream? _file;
     private readonly Stream? _raw;
-    private readonly string? _createdPath;
+    private readonly string? _temporaryPath;
+    private readonly string? _targetPath;
+    private readonly UnixFileMode? _targetMode;
     private long _bytes;
+    private bool _kept;
+    private bool _closed;
 
-    private AudioOutput(string description, WavWriter? wav, Stream? raw, string? createdPath = null)
+    private AudioOutput(string description, Stream raw)
     {
         Description = description;
-        _createdPath = createdPath;
-        _wav = wav;
         _raw = raw;
+    }
+
+    private AudioOutput(string description, FileStream file, WavWriter wav, string? temporaryPath, string? targetPath, UnixFileMode? targetMode)
+    {
+        Description = description;
+        _file = file;
+        _wav = wav;
+        _temporaryPath = temporaryPath;
+        _targetPath = targetPath;
+        _targetMode = targetMode;
     }
 
     /// <summary>Gets a description for messages: the file path, or "stdout".</summary>
@@ -41,29 +62,19 @@ internal sealed class AudioOutput : IAsyncDisposable
         Validate(path, console);
         if (path == StandardOutputPath)
         {
-            return new AudioOutput("stdout", null, console.OpenStandardOutput());
+            return new AudioOutput("stdout", console.OpenStandardOutput());
         }
 
-        // Only a file this run creates may be deleted when it gets no audio: a path that was already there (-o /dev/null,
-        // a symlink, a file the user chose to overwrite) is not the run's to remove.
-        var existed = File.Exists(path);
-        FileStream file;
+        var (file, temporaryPath, targetPath, targetMode) = OpenFile(path);
         try
         {
-            file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, bufferSize: 16 * 1024, useAsync: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DirectoryNotFoundException)
-        {
-            throw new CliException($"cannot create '{path}': {ex.Message} Choose another path with -o.", ExitCodes.RuntimeError, ex);
-        }
-
-        try
-        {
-            return new AudioOutput(path, await WavWriter.CreateAsync(file, sampleRate, encoding, cancellationToken), null, existed ? null : path);
+            var wav = await WavWriter.CreateAsync(file, sampleRate, encoding, cancellationToken);
+            return new AudioOutput(path, file, wav, temporaryPath, targetPath, targetMode);
         }
         catch
         {
             await file.DisposeAsync();
+            Delete(temporaryPath);
             throw;
         }
     }
@@ -94,51 +105,141 @@ internal sealed class AudioOutput : IAsyncDisposable
         _bytes += audio.Length;
     }
 
-    /// <summary>Finishes the output: completes the WAV header, or flushes standard output.</summary>
-    public async Task CompleteAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps what was written: completes the WAV header and moves the file over the path (keeping the permissions
+    /// of a file it replaces), or flushes standard output. Not cancellable: it is short, and after Ctrl+C it is
+    /// what keeps the audio received so far.
+    /// </summary>
+    /// <exception cref="CliException">The file could not be moved to the path (it is then deleted).</exception>
+    public async Task KeepAsync()
     {
-        if (_wav is not null)
+        if (_wav is null)
         {
-            await _wav.CompleteAsync(cancellationToken);
+            await _raw!.FlushAsync(CancellationToken.None);
+            _kept = true;
+            return;
         }
-        else
+
+        _closed = true;
+        await _wav.DisposeAsync(); // completes the header and closes the file, so the moved file is whole
+        if (_temporaryPath is not null)
         {
-            await _raw!.FlushAsync(cancellationToken);
+            try
+            {
+                if (_targetMode is { } mode && !OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(_temporaryPath, mode);
+                }
+
+                File.Move(_temporaryPath, _targetPath!, overwrite: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException($"cannot write '{Description}': {ex.Message} Choose another path with -o.", ExitCodes.RuntimeError, ex);
+            }
         }
+
+        _kept = true;
     }
 
     /// <summary>
-    /// After <see cref="DisposeAsync"/>: deletes the WAV file this output created (the path did not exist before) if no
-    /// audio went into it, so a run that failed before any audio leaves no header-only file behind. Best effort: a file that
-    /// cannot be deleted is left, and the run's own error is the one reported.
+    /// Closes the output. Output that was not kept is discarded: the temporary file is deleted, and a file written in
+    /// place is emptied again (best effort: a device cannot be, and the run's own error is the one reported).
     /// </summary>
-    public void DeleteFileIfEmpty()
+    public async ValueTask DisposeAsync()
     {
-        if (_createdPath is null || _bytes != 0)
+        if (_wav is null)
+        {
+            await _raw!.DisposeAsync();
+            return;
+        }
+
+        if (!_closed)
+        {
+            _closed = true;
+            if (_temporaryPath is null)
+            {
+                try
+                {
+                    _file!.SetLength(0);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+                {
+                    // /dev/null and the like cannot be truncated, and held nothing
+                }
+            }
+
+            await _wav.AbandonAsync();
+        }
+
+        if (!_kept)
+        {
+            Delete(_temporaryPath);
+        }
+    }
+
+    /// <summary>Opens the file the WAV is written to: a new temporary file beside the path, or the path itself when it holds nothing.</summary>
+    private static (FileStream File, string? TemporaryPath, string? TargetPath, UnixFileMode? TargetMode) OpenFile(string path)
+    {
+        string target;
+        try
+        {
+            target = Path.GetFullPath(path);
+            if (Directory.Exists(target))
+            {
+                throw new CliException($"cannot create '{path}': it is a directory. Choose a file path with -o.", ExitCodes.RuntimeError);
+            }
+
+            // Through a symlink the file it points to is replaced (the link stays a link), as writing through it did.
+            var link = new FileInfo(target).LinkTarget is null ? null : File.ResolveLinkTarget(target, returnFinalTarget: true);
+            if (File.Exists(target))
+            {
+                // A link whose final target cannot be named as a file (/dev/stdout → /proc/self/fd/pipe:[…]) is written in place too.
+                var resolved = link?.FullName ?? target;
+                if (!File.Exists(resolved) || new FileInfo(resolved).Length == 0)
+                {
+                    return (Open(path, FileMode.Create), null, null, null);
+                }
+
+                // Only a file the run could have written is replaced: renaming over a read-only file would succeed.
+                Open(resolved, FileMode.Open).Dispose();
+                target = resolved;
+                var mode = OperatingSystem.IsWindows() ? (UnixFileMode?)null : File.GetUnixFileMode(target);
+                return OpenTemporary(target, mode);
+            }
+
+            return OpenTemporary(link?.FullName ?? target, null);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new CliException($"cannot create '{path}': {ex.Message} Choose another path with -o.", ExitCodes.RuntimeError, ex);
+        }
+
+        static (FileStream, string?, string?, UnixFileMode?) OpenTemporary(string target, UnixFileMode? mode)
+        {
+            // Hidden, unique, and in the target's folder, so the final move is a rename within one file system.
+            var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+            return (Open(temporary, FileMode.CreateNew), temporary, target, mode);
+        }
+
+        static FileStream Open(string path, FileMode mode) =>
+            new(path, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: 16 * 1024, useAsync: true);
+    }
+
+    private static void Delete(string? path)
+    {
+        if (path is null)
         {
             return;
         }
 
         try
         {
-            File.Delete(_createdPath);
+            File.Delete(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // best effort
-        }
-    }
-
-    /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        if (_wav is not null)
-        {
-            await _wav.DisposeAsync();
-        }
-        else
-        {
-            await _raw!.DisposeAsync();
+            // best effort: the run's own error is the one reported
         }
     }
 }

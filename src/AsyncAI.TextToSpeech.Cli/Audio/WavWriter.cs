@@ -109,6 +109,16 @@ internal sealed class WavWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes the stream without completing the header, for audio that is not kept: the file is about to be deleted,
+    /// or emptied back to what it was. Later calls, <see cref="DisposeAsync"/> included, write nothing.
+    /// </summary>
+    public ValueTask AbandonAsync()
+    {
+        _completed = true;
+        return _stream.DisposeAsync();
+    }
+
     private async Task WriteHeaderAsync(CancellationToken cancellationToken)
     {
         var header = new byte[_headerSize];

@@ -26,29 +26,29 @@ internal static class SpeechRun
         var clock = new SpeechClock();
         long bytes;
         string description;
-        var output = await AudioOutput.OpenAsync(outputPath, settings.SampleRate, settings.Encoding, console, cancellationToken);
-        try
+        await using (var output = await AudioOutput.OpenAsync(outputPath, settings.SampleRate, settings.Encoding, console, cancellationToken))
         {
-            await using (output)
+            try
             {
                 await synthesis(loggerFactory, output, clock, cancellationToken);
-                await output.CompleteAsync(cancellationToken);
-                bytes = output.Bytes;
-                description = output.Description;
             }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // A failed run (refused, unreachable, nothing on stdin) used to leave a 44-byte header-only WAV. After
-            // Ctrl+C the file stays, valid, with whatever audio had arrived (possibly none).
-            output.DeleteFileIfEmpty();
-            throw;
-        }
+            catch (OperationCanceledException) when (output.Bytes > 0)
+            {
+                // Ctrl+C: the user stopped the run, and keeps the audio received so far as a valid WAV (replacing a
+                // file that was at the path). Anything else that ends the run early (a failure, or Ctrl+C before any
+                // audio) is not kept: disposing the output leaves the path as it was.
+                await output.KeepAsync();
+                throw;
+            }
 
-        if (bytes == 0)
-        {
-            output.DeleteFileIfEmpty();
-            throw new CliException("the service sent no audio. Check the text, --voice and --language.", ExitCodes.RuntimeError);
+            if (output.Bytes == 0)
+            {
+                throw new CliException("the service sent no audio. Check the text, --voice and --language.", ExitCodes.RuntimeError);
+            }
+
+            await output.KeepAsync();
+            bytes = output.Bytes;
+            description = output.Description;
         }
 
         var seconds = (double)bytes / (AudioEncodings.BytesPerSample(settings.Encoding) * settings.SampleRate);

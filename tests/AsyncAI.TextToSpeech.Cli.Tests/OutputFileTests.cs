@@ -1,0 +1,152 @@
+using AsyncAI.TextToSpeech.Cli.Tests.Infrastructure;
+using AsyncAI.TextToSpeech.Emulator;
+
+namespace AsyncAI.TextToSpeech.Cli.Tests;
+
+/// <summary>
+/// What a run leaves at its <c>-o FILE</c> path: the audio is written to a temporary file beside it and moved over the
+/// path only when the run keeps it (success, or Ctrl+C after some audio; see also <see cref="InterruptTests"/>).
+/// </summary>
+public class OutputFileTests
+{
+    private const string Text = "Hello from Async.";
+    private static readonly byte[] Earlier = "an earlier recording"u8.ToArray();
+
+    [Theory]
+    [InlineData("speak", "ws")]
+    [InlineData("speak", "http")]
+    [InlineData("stream", "ws")]
+    public async Task SpeakOrStream_ServiceRefusesBeforeAnyAudio_LeavesAnExistingFileUntouched(string command, string transport)
+    {
+        // The file used to be truncated when the run started, so a refused run left a header-only WAV in its place.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var dir = new TempDirectory();
+        var path = dir.File("out.wav");
+        await File.WriteAllBytesAsync(path, Earlier);
+        string[] args = command == "speak" ? ["speak", Text, "--transport", transport] : ["stream"];
+        args = [.. args, "-o", path, "--voice", "no-such-voice", "--url", emulator.HttpBaseUrl.ToString()];
+
+        var result = await InProcessCli.RunAsync(args, standardInput: Text + "\n");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(Earlier, await File.ReadAllBytesAsync(path));
+        Assert.Equal([path], Directory.GetFiles(dir.Path));
+    }
+
+    [Fact]
+    public async Task Speak_UnreachableServer_LeavesAnExistingFileUntouched()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("out.wav");
+        await File.WriteAllBytesAsync(path, Earlier);
+
+        var result = await InProcessCli.RunAsync(["speak", Text, "-o", path, "--url", "http://127.0.0.1:1"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(Earlier, await File.ReadAllBytesAsync(path));
+        Assert.Equal([path], Directory.GetFiles(dir.Path));
+    }
+
+    [Theory]
+    [InlineData("ws", true)]
+    [InlineData("ws", false)]
+    [InlineData("http", true)]
+    [InlineData("http", false)]
+    public async Task Speak_FailsAfterSomeAudio_DiscardsThePartialAudioAndLeavesThePathAsItWas(string transport, bool existed)
+    {
+        // Our choice: a failed run (exit 1) is not the speech asked for, so its partial audio is not kept. It used to
+        // replace an existing file, and to stay as a truncated WAV at a new path, looking like a finished one.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        if (transport == "ws")
+        {
+            emulator.Options.Faults.CloseAbruptlyMidContext = true; // the first audio message arrives, then the connection drops
+        }
+        else
+        {
+            emulator.Options.Faults.QuotaExceededAfterBytes = 4800; // 0.1 s of audio, then the in-band quota error
+        }
+
+        using var dir = new TempDirectory();
+        var path = dir.File("out.wav");
+        if (existed)
+        {
+            await File.WriteAllBytesAsync(path, Earlier);
+        }
+
+        var result = await InProcessCli.RunAsync(["speak", Text, "-o", path, "--transport", transport, "--url", emulator.HttpBaseUrl.ToString()]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: ", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+        if (existed)
+        {
+            Assert.Equal(Earlier, await File.ReadAllBytesAsync(path));
+            Assert.Equal([path], Directory.GetFiles(dir.Path));
+        }
+        else
+        {
+            Assert.Empty(Directory.GetFiles(dir.Path));
+        }
+    }
+
+    [Fact]
+    public async Task Speak_Succeeds_ReplacesAnExistingFileWithTheWholeWavAndKeepsItsPermissions()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var dir = new TempDirectory();
+        var path = dir.File("out.wav");
+        await File.WriteAllBytesAsync(path, Earlier);
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, OwnerOnly);
+        }
+
+        var result = await InProcessCli.RunAsync(["speak", Text, "-o", path, "--url", emulator.HttpBaseUrl.ToString()]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var wav = WavFile.Parse(await File.ReadAllBytesAsync(path));
+        Assert.Equal(EmulatorAudio.ExpectedByteCount(Text, 24000, "pcm_s16le", 0.05), wav.Data.Length);
+        Assert.Equal([path], Directory.GetFiles(dir.Path));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(OwnerOnly, File.GetUnixFileMode(path));
+        }
+    }
+
+    [Fact]
+    public async Task Speak_ThroughASymlink_WritesTheLinkTargetAndKeepsTheLink()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var dir = new TempDirectory();
+        Directory.CreateDirectory(dir.File("real"));
+        var target = dir.File(Path.Combine("real", "kept.wav"));
+        await File.WriteAllBytesAsync(target, Earlier);
+        var link = dir.File("out.wav");
+        File.CreateSymbolicLink(link, target);
+
+        var result = await InProcessCli.RunAsync(["speak", Text, "-o", link, "--url", emulator.HttpBaseUrl.ToString()]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(target, new FileInfo(link).LinkTarget);
+        WavFile.Parse(await File.ReadAllBytesAsync(target));
+        Assert.Equal([target], Directory.GetFiles(dir.File("real")));
+    }
+
+    [Fact]
+    public async Task Speak_ToDevNull_Succeeds()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // A device is written in place: a temporary file cannot be created in /dev, and moving one over /dev/null
+        // (as root) would replace the device.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+
+        var result = await InProcessCli.RunAsync(["speak", Text, "-o", "/dev/null", "--url", emulator.HttpBaseUrl.ToString()]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.True(File.Exists("/dev/null"));
+    }
+}
