@@ -430,6 +430,7 @@ public abstract class TtsService : FrameProcessor
             foreach (var context in open)
             {
                 context.OutputClosed = true;
+                context.Abandoned = true;
             }
 
             _playing = null;
@@ -455,6 +456,7 @@ public abstract class TtsService : FrameProcessor
     private async Task CloseContextAsync(ContextState context, bool interrupt)
     {
         // PumpStop is not disposed: it owns no timer, and a send that fails after an interruption may still cancel it.
+        // Cancelling it also stops an open that is still pending (a connect), which then hands over no session.
         await context.PumpStop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -892,6 +894,7 @@ public abstract class TtsService : FrameProcessor
             return context;
         }
 
+        TtsSynthesisContext session;
         try
         {
             if (CheckSampleRate(SampleRate) is { } unsupported)
@@ -899,13 +902,20 @@ public abstract class TtsService : FrameProcessor
                 throw unsupported;
             }
 
-            context.Session = await CreateContextAsync(contextId, _settings, cancellationToken).ConfigureAwait(false);
+            // The frame's token does not cover an uninterruptible frame (the EndFrame's flush): abandoning the context
+            // (an interruption, a CancelFrame, cleanup) stops the open through the context's own token.
+            using var opening = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.PumpStop.Token);
+            session = await CreateContextAsync(contextId, _settings, opening.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_cancelled)
         {
             // A CancelFrame stopped the provider while the context was opening: nothing to report, no output follows.
             FailContext(context);
             return null;
+        }
+        catch (OperationCanceledException) when (context.PumpStop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return null; // abandoned while opening: it never opened, so there is nothing to close and nothing to report
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -914,12 +924,45 @@ public abstract class TtsService : FrameProcessor
             return null;
         }
 
-        if (!context.Session.TryDeliverAudioTo(context))
+        // Handed over under the lock the abandonment runs under: either the abandonment finds the session and closes it,
+        // or the context was abandoned first (the open completed just as it was cancelled) and the session is closed here.
+        bool abandoned;
+        lock (_outputLock)
+        {
+            abandoned = context.Abandoned;
+            if (!abandoned)
+            {
+                context.Session = session;
+            }
+        }
+
+        if (abandoned)
+        {
+            await CloseAbandonedSessionAsync(contextId, session).ConfigureAwait(false);
+            return null;
+        }
+
+        if (!session.TryDeliverAudioTo(context))
         {
             context.Pump = PumpAudioAsync(context);
         }
 
         return context;
+    }
+
+    private async Task CloseAbandonedSessionAsync(string contextId, TtsSynthesisContext session)
+    {
+        try
+        {
+            await session.InterruptAsync(CancellationToken.None).ConfigureAwait(false);
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Freeing a context must not stop the pipeline; the failure is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            PipelineLog.ContextCloseFailed(Logger, Name, contextId, ex);
+        }
     }
 
     private async Task PumpAudioAsync(ContextState context)
@@ -1257,6 +1300,9 @@ public abstract class TtsService : FrameProcessor
 
         /// <summary>Gets or sets whether the context takes no more output: interrupted or abandoned, or its stream ended.</summary>
         public bool OutputClosed { get; set; }
+
+        /// <summary>Gets or sets whether an interruption, a cancel or cleanup abandoned the context (its closing is theirs, or the opener's if it had no session yet).</summary>
+        public bool Abandoned { get; set; }
 
         public bool EndOfInputSeen { get; set; }
 

@@ -173,6 +173,52 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Interruption_WhileTheEndFramesFlushWaitsForTheHandshake_ItsContextNeverOpensAndNothingIsSent()
+    {
+        // The EndFrame's flush opens the turn's context and waits for the socket (the start's handshake was refused, so
+        // the context connects). The interruption neither cancels nor awaits the uninterruptible EndFrame: the context
+        // opened once the handshake completed, the flushed text went to the server and the context stayed open on the
+        // client (no close_context) until the socket closed.
+        await using var relay = new HoldingRelay(_emulator.WebSocketUrl);
+        _emulator.Options.Faults.RejectHandshakeStatus = 503;
+        var tts = CreateService(o =>
+        {
+            o.Url = relay.Url;
+            o.PauseFrameProcessing = false;
+        });
+        await using var harness = Start(tts, out _);
+        var startError = await harness.WaitUpAsync<ErrorFrame>();
+        _emulator.Options.Faults.RejectHandshakeStatus = null;
+        relay.Hold = true;
+
+        // No sentence end: the text waits in the aggregator for the EndFrame's flush.
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Only words"));
+
+        // The flush may run on the queuing thread (inline): queue the EndFrame from the pool, not from the test.
+        var queueEnd = Task.Run(() => harness.Queue(new EndFrame()));
+        await relay.Held.WaitAsync(PipelineHarness.Timeout);
+
+        // Straight to the service: the task's pump may be the thread waiting for the handshake.
+        tts.QueueFrame(new InterruptionFrame());
+        await harness.WaitDownAsync<InterruptionFrame>();
+        relay.Release();
+        await queueEnd.WaitAsync(PipelineHarness.Timeout);
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+
+        // A connection the emulator accepted has ended (the client closes it at the end, or gave it up): its messages are journaled.
+        if (_emulator.Journal.ConnectionsAccepted > 0)
+        {
+            await _emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.Disconnected, PipelineHarness.Timeout);
+        }
+
+        var frames = harness.DownFrames.ToList();
+        var interruption = frames.FindIndex(f => f is InterruptionFrame);
+        Assert.DoesNotContain(frames.Skip(interruption), f => f is TtsAudioRawFrame or TtsTextFrame or TtsStartedFrame or TtsStoppedFrame);
+        Assert.DoesNotContain(_emulator.Journal.Snapshot(), e => e.Kind is EmulatorEventKind.Text or EmulatorEventKind.EndOfInput);
+        Assert.Equal([startError], harness.Errors);
+    }
+
+    [Fact]
     public async Task Turn_ServerFailsThePlayingTurnContext_TheRestOfTheTurnIsSpokenInANewContext()
     {
         // One context per socket: a context interrupted at pace stays open on the emulator until its final, so the next

@@ -91,6 +91,46 @@ public class TtsServiceInterruptionTests
     }
 
     [Fact]
+    public async Task Interruption_WhileTheEndFramesFlushOpensItsContext_TheContextIsClosedWhenItOpensAndGetsNoText()
+    {
+        // The EndFrame's flush opens the turn's context; the provider's open does not stop when asked to (here it waits
+        // for the test), so it completes after the interruption. Before, the flush then sent the text into it and nothing
+        // ever closed it: the interruption had found no provider context to close, and the turn was forgotten.
+        var openEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseOpen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike)
+        {
+            HoldOpen = _ =>
+            {
+                openEntered.TrySetResult();
+                return releaseOpen.Task;
+            },
+        };
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Last words"));
+        await harness.WaitDownAsync<LlmFullResponseStartFrame>();
+
+        // The flush may run on the queuing thread (inline): queue the EndFrame from the pool, not from the test.
+        var queueEnd = Task.Run(() => harness.Queue(new EndFrame()));
+        await openEntered.Task.WaitAsync(PipelineHarness.Timeout);
+        tts.QueueFrame(new InterruptionFrame());
+        await harness.WaitDownAsync<InterruptionFrame>();
+        releaseOpen.SetResult();
+        await queueEnd.WaitAsync(PipelineHarness.Timeout);
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+
+        var context = Assert.Single(tts.ContextsInOrder);
+        await context.Disposed.Task.WaitAsync(PipelineHarness.Timeout);
+        Assert.True(context.Interrupted.Task.IsCompleted);
+        Assert.Empty(context.Texts);
+        var frames = harness.DownFrames.ToList();
+        var interruption = frames.FindIndex(f => f is InterruptionFrame);
+        Assert.DoesNotContain(frames.Skip(interruption), f => f is AggregatedTextFrame or TtsStartedFrame or TtsAudioRawFrame or TtsStoppedFrame);
+        Assert.IsType<EndFrame>(harness.Down.Frames[^1]);
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
     public async Task Interruption_WhileTheEndFrameFlushesTheTurnsText_NothingOfTheTurnFollowsAndTheRunEnds()
     {
         // The EndFrame is uninterruptible: an interruption neither cancels nor waits for it. Its flush of the turn's

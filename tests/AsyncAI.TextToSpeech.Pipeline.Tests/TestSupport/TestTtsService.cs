@@ -39,6 +39,9 @@ internal sealed class TestTtsService : TtsService
 
     public Func<string, Exception?>? FailOpen { get; set; }
 
+    /// <summary>Gets or sets a task each open waits for first, without honouring its token (a provider whose open cannot be stopped).</summary>
+    public Func<string, Task>? HoldOpen { get; set; }
+
     public ConcurrentQueue<string> Calls { get; } = new();
 
     public ConcurrentDictionary<string, TestTtsContext> Contexts { get; } = new();
@@ -70,6 +73,17 @@ internal sealed class TestTtsService : TtsService
     protected override ValueTask<TtsSynthesisContext> CreateContextAsync(string contextId, TtsSettings settings, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"open:{contextId}");
+        return HoldOpen is { } hold ? OpenAfterAsync(hold(contextId), contextId, settings) : ValueTask.FromResult<TtsSynthesisContext>(Open(contextId, settings));
+    }
+
+    private async ValueTask<TtsSynthesisContext> OpenAfterAsync(Task held, string contextId, TtsSettings settings)
+    {
+        await held;
+        return Open(contextId, settings);
+    }
+
+    private TestTtsContext Open(string contextId, TtsSettings settings)
+    {
         if (FailOpen?.Invoke(contextId) is { } failure)
         {
             throw failure;
@@ -87,7 +101,7 @@ internal sealed class TestTtsService : TtsService
         Opened(index).TrySetResult(context);
 
         FirstContextOpened.TrySetResult(context);
-        return ValueTask.FromResult<TtsSynthesisContext>(context);
+        return context;
     }
 
     private TaskCompletionSource<TestTtsContext> Opened(int index) =>
