@@ -49,6 +49,9 @@ internal static partial class PipelineLog
     [LoggerMessage(12, LogLevel.Debug, "{Processor}: interrupted {Count} open context(s).")]
     public static partial void ContextsInterrupted(ILogger logger, string processor, int count);
 
+    [LoggerMessage(17, LogLevel.Warning, "{Processor}: dropped {Count} token(s) ({Characters} characters) of the turn whose context {ContextId} could not be opened; the next turn tries again.")]
+    public static partial void TurnTokensDropped(ILogger logger, string processor, int count, int characters, string contextId);
+
     [LoggerMessage(13, LogLevel.Warning, "{Processor}: audio of {SampleRate} Hz after {FirstRate} Hz; the file header keeps {FirstRate} Hz.")]
     public static partial void SampleRateChanged(ILogger logger, string processor, int sampleRate, int firstRate);
 }

@@ -57,6 +57,12 @@ public abstract class TtsService : FrameProcessor
     private bool _llmResponseStarted;
     private bool _processingText;
 
+    // TOKEN mode: the turn's context could not be opened (a connect that failed). The rest of the turn's tokens are
+    // dropped and counted instead of each opening a context of its own, with its own connect attempt and ErrorFrame.
+    private bool _turnOpenFailed;
+    private int _droppedTokens;
+    private int _droppedCharacters;
+
     // Interruptions so far (incremented under _outputLock), and their count when the data frame being processed began. An
     // uninterruptible frame (the EndFrame's flush) is neither cancelled nor awaited by an interruption: text it still
     // speaks after one belongs to the interrupted turn.
@@ -724,13 +730,22 @@ public abstract class TtsService : FrameProcessor
             StartTurn(NewContextId());
         }
 
+        if (aggregated.AggregatedBy == AggregationType.Token && _turnOpenFailed)
+        {
+            // One outage, one attempt and one ErrorFrame per turn: the turn's text is not spoken, the next turn tries again.
+            _droppedTokens++;
+            _droppedCharacters += aggregated.Text.Length;
+            return;
+        }
+
         if (_turnContextId is { } turn)
         {
             if (_turnContext is { TakesText: false })
             {
                 // The turn's context failed (it may still be playing the audio it got): carry on in a new one, since a
                 // context id is not reused.
-                StartTurn(turn = NewContextId());
+                _turnContextId = turn = NewContextId();
+                _turnContext = null;
             }
 
             await SpeakAsync(aggregated, turn, appendToContext, pushAssistantAggregation: false, standalone: false, cancellationToken).ConfigureAwait(false);
@@ -862,6 +877,8 @@ public abstract class TtsService : FrameProcessor
         }
     }
 
+    // Opens a context and queues it for output; null when it did not open (failed, interrupted or cancelled). source is
+    // the sentence's anchor frame, pushed right before the context's TtsStartedFrame; null for a token.
     private async ValueTask<ContextState?> OpenContextAsync(AggregatedTextFrame? source, string contextId, bool appendToContext, bool pushAssistantAggregation, CancellationToken cancellationToken)
     {
         var context = new ContextState(this, contextId, appendToContext, pushAssistantAggregation);
@@ -921,6 +938,11 @@ public abstract class TtsService : FrameProcessor
         {
             PushError($"{Name} could not open synthesis context {contextId}: {ex.Message}", ex);
             FailContext(context);
+            if (source is null && contextId == _turnContextId)
+            {
+                _turnOpenFailed = true; // a token turn: its later tokens are dropped (SpeakAggregateAsync)
+            }
+
             return null;
         }
 
@@ -1101,8 +1123,17 @@ public abstract class TtsService : FrameProcessor
         }
     }
 
+    /// <summary>Ends the current turn (if any) and begins the next one (null: none yet).</summary>
     private void StartTurn(string? contextId)
     {
+        if (_droppedTokens > 0)
+        {
+            PipelineLog.TurnTokensDropped(Logger, Name, _droppedTokens, _droppedCharacters, _turnContextId ?? string.Empty);
+        }
+
+        _turnOpenFailed = false;
+        _droppedTokens = 0;
+        _droppedCharacters = 0;
         _turnContextId = contextId;
         _turnContext = null;
     }

@@ -359,6 +359,45 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TokenMode_ConnectFailsDuringAResponse_OneAttemptAndOneErrorForTheTurnTheNextTurnIsSpoken()
+    {
+        // An outage (every handshake refused with 503: a Server error, the service stays usable) over a whole LLM
+        // response. Before, every token opened a context of its own and made its own connect attempt: an ErrorFrame per
+        // token until the third silent context made the service unusable, so the next turn was not spoken either.
+        _emulator.Options.Faults.RejectHandshakeStatus = 503;
+        var tts = CreateService(o =>
+        {
+            o.AggregateSentences = false;
+            o.PauseFrameProcessing = false;
+        });
+        await using var harness = Start(tts, out _);
+        var startError = await harness.WaitUpAsync<ErrorFrame>();
+        string[] tokens = ["Sorry", ",", " the", " line", " is", " down", " right", " now", "."];
+        harness.Queue([new LlmFullResponseStartFrame(), .. tokens.Select(t => new LlmTextFrame(t)), new LlmFullResponseEndFrame(), new MarkerFrame(1)]);
+        await harness.WaitDownAsync<MarkerFrame>();
+
+        Assert.Equal(2, _emulator.Journal.HandshakesRejected); // the start's and the turn's
+        Assert.True(harness.Errors.Count == 2, string.Join(" | ", harness.Errors.Select(e => $"{e.Category}: {e.Message}")));
+        Assert.All(harness.Errors, e => Assert.Equal(AsyncAIErrorCategory.Server, e.Category));
+        Assert.Single(harness.DownFrames.OfType<TtsStartedFrame>());
+        Assert.Single(harness.DownFrames.OfType<TtsStoppedFrame>());
+        Assert.Empty(harness.DownFrames.OfType<TtsTextFrame>()); // nothing was spoken
+        Assert.True(tts.IsUsable);
+
+        // The outage is over: the next turn connects again and is spoken whole.
+        _emulator.Options.Faults.RejectHandshakeStatus = null;
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Back"), new LlmTextFrame(" again."), new LlmFullResponseEndFrame(), new MarkerFrame(2));
+        await harness.WaitDownAsync<MarkerFrame>(m => m.Number == 2);
+        await harness.EndAsync();
+
+        Assert.Equal("Back again.", Assert.Single(harness.DownFrames.OfType<TtsTextFrame>()).Text);
+        var spoken = harness.DownFrames.OfType<TtsStoppedFrame>().Last().ContextId!;
+        Assert.Equal(Expected("Back again.", 24000), harness.DownFrames.OfType<TtsAudioRawFrame>().Where(a => a.ContextId == spoken).Sum(a => a.Audio.Length));
+        Assert.Equal(2, harness.Errors.Count);
+        Assert.Same(startError, harness.Errors[0]);
+    }
+
+    [Fact]
     public async Task Language_UnknownLanguageUpdate_InvalidRequestErrorUnusableNoReconnectStorm()
     {
         var tts = CreateService();

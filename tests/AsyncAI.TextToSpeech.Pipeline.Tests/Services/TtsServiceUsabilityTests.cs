@@ -1,6 +1,9 @@
+using AsyncAI.TextToSpeech.Pipeline.Aggregation;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Services;
 using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Tests.Services;
 
@@ -173,6 +176,52 @@ public class TtsServiceUsabilityTests
         Assert.Equal(1, tts.Calls.Count(c => c.StartsWith("open:", StringComparison.Ordinal)));
         Assert.Equal(2, harness.DownFrames.OfType<TtsStartedFrame>().Count());
         Assert.Equal(2, harness.DownFrames.OfType<TtsStoppedFrame>().Count());
+    }
+
+    [Fact]
+    public async Task TokenMode_OpenFails_TheTurnsLaterTokensAreDroppedOnceAndTheNextTurnTriesAgain()
+    {
+        // A provider that cannot connect (a Connectivity error: the service stays usable). Before, every token of the turn
+        // opened a context of its own, made its own attempt and pushed its own ErrorFrame: with the zero-audio guard off
+        // (as here) one per token, with it on until the third silent context made the service unusable.
+        var failing = true;
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike, new TtsServiceOptions { AggregationMode = TextAggregationMode.Token, MaxConsecutiveZeroAudioContexts = 0 })
+        {
+            FailOpen = _ => Volatile.Read(ref failing) ? new AsyncAIException("Could not connect.", AsyncAIErrorCategory.Connectivity) : null,
+        };
+        await using var harness = PipelineHarness.Start(tts, loggerFactory: loggerFactory);
+        string[] tokens = ["One", " two", " three", " four", " five", "."];
+        harness.Queue([new LlmFullResponseStartFrame(), .. tokens.Select(t => new LlmTextFrame(t)), new LlmFullResponseEndFrame(), new MarkerFrame(1)]);
+        await harness.WaitDownAsync<MarkerFrame>();
+
+        Assert.Equal(1, Opens());
+        Assert.Single(harness.Errors);
+        Assert.Single(harness.DownFrames.OfType<TtsStartedFrame>());
+        Assert.Single(harness.DownFrames.OfType<TtsStoppedFrame>());
+        Assert.Contains(logs.GetSnapshot(), r => r.Id.Id == 17 && r.Message.Contains("dropped 5 token(s) (21 characters)", StringComparison.Ordinal));
+
+        // Tokens outside a response form one implicit turn, which tries once; an interruption ends it, and the turn
+        // after it tries again.
+        harness.Queue(new LlmTextFrame("Still"), new LlmTextFrame(" down"), new MarkerFrame(2));
+        await harness.WaitDownAsync<MarkerFrame>(m => m.Number == 2);
+        Assert.Equal(2, Opens());
+        Assert.Equal(2, harness.Errors.Count);
+        tts.QueueFrame(new InterruptionFrame());
+        await harness.WaitDownAsync<InterruptionFrame>();
+        Volatile.Write(ref failing, false);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Back"), new LlmTextFrame(" again."), new LlmFullResponseEndFrame(), new MarkerFrame(3));
+        await harness.WaitDownAsync<MarkerFrame>(m => m.Number == 3);
+        await harness.EndAsync();
+
+        Assert.Equal(3, Opens());
+        Assert.Equal(["Back", " again."], tts.ContextsInOrder.Single().Texts);
+        Assert.Equal("Back again.", Assert.Single(harness.DownFrames.OfType<TtsTextFrame>()).Text);
+        Assert.Equal(2, harness.Errors.Count);
+        Assert.True(tts.IsUsable);
+
+        int Opens() => tts.Calls.Count(c => c.StartsWith("open:", StringComparison.Ordinal));
     }
 
     [Fact]

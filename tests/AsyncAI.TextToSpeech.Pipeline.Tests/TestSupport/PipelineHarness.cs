@@ -1,6 +1,7 @@
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Pipelines;
 using AsyncAI.TextToSpeech.Pipeline.Processors;
+using Microsoft.Extensions.Logging;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
 
@@ -11,11 +12,11 @@ internal sealed class PipelineHarness : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private PipelineHarness(FrameProcessor[] processors, PipelineParams? parameters, TimeProvider? timeProvider)
+    private PipelineHarness(FrameProcessor[] processors, PipelineParams? parameters, TimeProvider? timeProvider, ILoggerFactory? loggerFactory = null)
     {
         Up = new FrameCaptureProcessor(FrameDirection.Upstream, "UpCapture");
         Down = new FrameCaptureProcessor(FrameDirection.Downstream, "DownCapture");
-        Task = new PipelineTask(new Pipeline([Up, .. processors, Down]), parameters, timeProvider);
+        Task = new PipelineTask(new Pipeline([Up, .. processors, Down]), parameters, timeProvider, loggerFactory);
         Run = Task.RunAsync();
     }
 
@@ -32,8 +33,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public IReadOnlyList<ErrorFrame> Errors => [.. Up.Frames.OfType<ErrorFrame>()];
 
-    public static PipelineHarness Start(FrameProcessor processor, PipelineParams? parameters = null, TimeProvider? timeProvider = null) =>
-        new([processor], parameters, timeProvider);
+    public static PipelineHarness Start(FrameProcessor processor, PipelineParams? parameters = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null) =>
+        new([processor], parameters, timeProvider, loggerFactory);
 
     public static PipelineHarness Start(FrameProcessor[] processors, PipelineParams? parameters = null, TimeProvider? timeProvider = null) =>
         new(processors, parameters, timeProvider);
