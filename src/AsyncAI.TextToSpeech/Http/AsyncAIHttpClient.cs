@@ -331,7 +331,7 @@ public sealed class AsyncAIHttpClient
         AudioChunk? chunk;
         try
         {
-            (reader, chunk) = await OpenStreamAsync(body, request, cancellationToken).ConfigureAwait(false);
+            (reader, chunk) = await OpenStreamAsync(body, text.Length, request, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (activity is not null)
         {
@@ -404,7 +404,7 @@ public sealed class AsyncAIHttpClient
     }
 
     /// <summary>Sends the streaming request and reads up to the first audio, retrying transient failures on the way.</summary>
-    private async ValueTask<(AudioStreamReader Reader, AudioChunk? First)> OpenStreamAsync(byte[] body, ResolvedRequest request, CancellationToken cancellationToken)
+    private async ValueTask<(AudioStreamReader Reader, AudioChunk? First)> OpenStreamAsync(byte[] body, int characters, ResolvedRequest request, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(StreamOperation, cancellationToken);
         try
@@ -412,7 +412,7 @@ public sealed class AsyncAIHttpClient
             return await _retry.ExecuteAsync(
                 static async (context, state) =>
                 {
-                    var (client, body, request) = state;
+                    var (client, body, characters, request) = state;
                     var ct = context.CancellationToken;
                     context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, false);
                     using var message = client.CreateRequest(HttpMethod.Post, client._streamingUrl, body);
@@ -424,6 +424,7 @@ public sealed class AsyncAIHttpClient
                     }
 
                     context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, true);
+                    client.RecordCharacters(characters, request.Model);
                     AudioStreamReader? reader = null;
                     try
                     {
@@ -456,7 +457,7 @@ public sealed class AsyncAIHttpClient
                     }
                 },
                 context,
-                (this, body, request)).ConfigureAwait(false);
+                (this, body, characters, request)).ConfigureAwait(false);
         }
         catch (AsyncAIException e)
         {
@@ -519,7 +520,7 @@ public sealed class AsyncAIHttpClient
             var result = await _retry.ExecuteAsync(
                 static async (context, state) =>
                 {
-                    var (client, operation, createRequest, readBody, inner) = state;
+                    var (client, operation, span, createRequest, readBody, inner) = state;
                     var ct = context.CancellationToken;
                     context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, false);
                     using var message = createRequest();
@@ -527,6 +528,11 @@ public sealed class AsyncAIHttpClient
                     var attempt = deadline?.Token ?? ct;
                     using var response = await client.SendOnceAsync(message, operation, ct, attempt).ConfigureAwait(false);
                     context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, true);
+                    if (span.Request is { } request)
+                    {
+                        client.RecordCharacters(span.Characters, request.Model);
+                    }
+
                     try
                     {
                         return await readBody(response, inner, attempt).ConfigureAwait(false);
@@ -537,7 +543,7 @@ public sealed class AsyncAIHttpClient
                     }
                 },
                 context,
-                (this, operation, createRequest, readBody, state)).ConfigureAwait(false);
+                (this, operation, span, createRequest, readBody, state)).ConfigureAwait(false);
             if (activity is { IsAllDataRequested: true } && span.AudioOf?.Invoke(result)?.Duration is { } duration)
             {
                 activity.SetTag(AsyncAITracing.AudioDurationTag, duration.TotalSeconds);
@@ -707,13 +713,25 @@ public sealed class AsyncAIHttpClient
 
     private void LogStart(string operation, string text, ResolvedRequest request)
     {
-        var tags = _serverTags;
-        tags.Add(AsyncAIHttpMetrics.ModelTag, request.Model);
-        AsyncAIHttpMetrics.Characters.Add(text.Length, tags);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             var bitRate = request.Container != AudioContainers.Mp3 ? "(not mp3)" : request.BitRate?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(the service's default)";
             AsyncAIHttpLog.RequestStarting(_logger, operation, text.Length, request.VoiceId, request.Model, request.Encoding, request.SampleRate, request.Container, bitRate);
+        }
+    }
+
+    /// <summary>
+    /// Counts the text of one attempt the service accepted (its 2xx headers arrived): not a call cancelled or failed
+    /// before its answer, nor one the service refused. A retry the service accepts again is counted again, as the
+    /// service synthesizes it again.
+    /// </summary>
+    private void RecordCharacters(int characters, string model)
+    {
+        if (AsyncAIHttpMetrics.Characters.Enabled)
+        {
+            var tags = _serverTags;
+            tags.Add(AsyncAIHttpMetrics.ModelTag, model);
+            AsyncAIHttpMetrics.Characters.Add(characters, tags);
         }
     }
 

@@ -21,7 +21,7 @@ internal static class AsyncAIHttpMetrics
     public static readonly Counter<long> Characters = AsyncAITelemetry.Meter.CreateCounter<long>(
         "asyncai.tts.http.characters",
         unit: "{character}",
-        description: "Characters of text sent for synthesis over HTTP.");
+        description: "Characters of text the service accepted for synthesis over HTTP: counted per attempt answered with a 2xx status.");
 
     public static readonly Counter<double> AudioDuration = AsyncAITelemetry.Meter.CreateCounter<double>(
         "asyncai.tts.http.audio_duration",

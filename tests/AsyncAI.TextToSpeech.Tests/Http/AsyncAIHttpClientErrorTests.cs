@@ -159,4 +159,51 @@ public class AsyncAIHttpClientErrorTests
         var seconds = chunks.Sum(c => c.Duration!.Value.TotalSeconds);
         Assert.Equal(seconds, audio.GetMeasurementSnapshot().Where(m => Mine(m.Tags)).Sum(m => m.Value), 6);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CancelledBeforeTheRequestWasSent_RecordsNoCharacters(bool stream)
+    {
+        // The characters metric is the text the service accepted (docs/README.md, "Telemetry"): a call cancelled before
+        // its request went out never reached the service.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var characters = new MetricCollector<long>(AsyncAITelemetry.Meter, "asyncai.tts.http.characters");
+        using var http = HttpTestKit.CreateHttpClient();
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator));
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stream
+            ? HttpTestKit.ReadAllAsync(client.StreamAsync("Never sent.", cancellationToken: cancelled.Token), CancellationToken.None)
+            : client.SynthesizeAsync("Never sent.", cancellationToken: cancelled.Token));
+
+        Assert.Empty(HttpTestKit.HttpRequests(emulator));
+        Assert.DoesNotContain(characters.GetMeasurementSnapshot(), m => OnPort(m.Tags, emulator));
+    }
+
+    [Fact]
+    public async Task RefusedRequest_RecordsNoCharacters_AndARetryTheServiceAcceptsRecordsThemOnce()
+    {
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var characters = new MetricCollector<long>(AsyncAITelemetry.Meter, "asyncai.tts.http.characters");
+        using var http = HttpTestKit.CreateHttpClient();
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator));
+        using var cts = HttpTestKit.TimeoutSource();
+        const string text = "Counted when accepted.";
+
+        emulator.Options.Faults.FailNextHttpRequests(1, 401, "INVALID_API_KEY");
+        await Assert.ThrowsAsync<AsyncAIException>(() => client.SynthesizeAsync(text, cancellationToken: cts.Token));
+        Assert.DoesNotContain(characters.GetMeasurementSnapshot(), m => OnPort(m.Tags, emulator));
+
+        emulator.Options.Faults.FailNextHttpRequests(1, 503);
+        await client.SynthesizeAsync(text, cancellationToken: cts.Token);
+
+        var measurement = Assert.Single(characters.GetMeasurementSnapshot(), m => OnPort(m.Tags, emulator));
+        Assert.Equal(text.Length, measurement.Value);
+        Assert.Equal(3, (await HttpTestKit.HttpRequestsAsync(emulator, 3)).Count);
+    }
+
+    private static bool OnPort(IReadOnlyDictionary<string, object?> tags, AsyncAIEmulator emulator) =>
+        tags.TryGetValue("server.port", out var port) && (int)port! == emulator.HttpBaseUrl.Port;
 }
