@@ -343,12 +343,10 @@ public sealed class AsyncAIHttpClient
         long bytes = 0;
         var chunks = 0;
         var completed = false;
-        var registration = default(CancellationTokenRegistration);
         try
         {
-            // Cancelling while the caller holds a chunk ends the request at once, not at the next read (and without the
-            // drain a disposed response would get; see AudioStreamReader).
-            registration = cancellationToken.UnsafeRegister(static state => ((AudioStreamReader)state!).Abort(), reader);
+            // The reader holds the one registration of the caller's token: cancelling while the caller holds a chunk
+            // ends the request at once, not at the next read (and without the drain a disposed response would get).
             if (chunk is not null)
             {
                 var timeToFirstByte = _timeProvider.GetElapsedTime(started, chunk.ArrivalTimestamp);
@@ -368,7 +366,7 @@ public sealed class AsyncAIHttpClient
                 bytes += chunk.Audio.Length;
                 chunks++;
                 yield return chunk;
-                chunk = await ReadNextAsync(reader, bytes, activity, cancellationToken).ConfigureAwait(false);
+                chunk = await ReadNextAsync(reader, bytes, activity).ConfigureAwait(false);
             }
 
             completed = true;
@@ -382,7 +380,6 @@ public sealed class AsyncAIHttpClient
         }
         finally
         {
-            await registration.DisposeAsync().ConfigureAwait(false);
             await reader.DisposeAsync().ConfigureAwait(false);
             var bytesPerSample = AudioEncodings.BytesPerSample(request.Encoding);
             var duration = request.Container == AudioContainers.Raw && bytesPerSample > 0 ? TimeSpan.FromSeconds((double)bytes / (bytesPerSample * request.SampleRate)) : (TimeSpan?)null;
@@ -412,7 +409,7 @@ public sealed class AsyncAIHttpClient
             return await _retry.ExecuteAsync(
                 static async (context, state) =>
                 {
-                    var (client, body, characters, request) = state;
+                    var (client, body, characters, request, callerToken) = state;
                     var ct = context.CancellationToken;
                     context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, false);
                     using var message = client.CreateRequest(HttpMethod.Post, client._streamingUrl, body);
@@ -438,8 +435,9 @@ public sealed class AsyncAIHttpClient
                             request.SampleRate,
                             request.Container == AudioContainers.Mp3 ? AudioContainers.Mp3 : request.Encoding,
                             AudioStreamReader.UnitFor(request.Container, request.Encoding),
-                            client._options.StreamIdleTimeout);
-                        var first = await reader.ReadNextAsync(ct).ConfigureAwait(false);
+                            client._options.StreamIdleTimeout,
+                            callerToken);
+                        var first = await reader.ReadNextAsync().ConfigureAwait(false);
                         return (reader, first);
                     }
                     catch
@@ -457,7 +455,7 @@ public sealed class AsyncAIHttpClient
                     }
                 },
                 context,
-                (this, body, characters, request)).ConfigureAwait(false);
+                (this, body, characters, request, cancellationToken)).ConfigureAwait(false);
         }
         catch (AsyncAIException e)
         {
@@ -470,11 +468,13 @@ public sealed class AsyncAIHttpClient
         }
     }
 
-    private async ValueTask<AudioChunk?> ReadNextAsync(AudioStreamReader reader, long bytesSoFar, Activity? activity, CancellationToken cancellationToken)
+    // Pooled like the reader's own method: its state goes to the heap whenever a read waits for bytes.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<AudioChunk?> ReadNextAsync(AudioStreamReader reader, long bytesSoFar, Activity? activity)
     {
         try
         {
-            return await reader.ReadNextAsync(cancellationToken).ConfigureAwait(false);
+            return await reader.ReadNextAsync().ConfigureAwait(false);
         }
         catch (AsyncAIException e)
         {

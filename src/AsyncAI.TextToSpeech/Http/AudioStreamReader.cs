@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using AsyncAI.TextToSpeech.Protocol;
 using AsyncAI.TextToSpeech.Timing;
 
@@ -23,6 +24,12 @@ namespace AsyncAI.TextToSpeech.Http;
 /// can cancel (the idle timeout cancels it instead of disposing the response, which drained too), and
 /// <see cref="Abort"/> and <see cref="Dispose"/> end a body not read to its end with a read they cancel as soon as it
 /// waits for bytes. The cost: that connection is not reused.
+/// </para>
+/// <para>
+/// The caller's token is registered once, for the reader's lifetime, and calls <see cref="Abort"/>: a read in progress is
+/// cancelled, and between reads (the caller holding a chunk) the body is aborted at once. A registration per read would
+/// cost a second async method per read around the one that awaits the body, whose state goes to the heap each time a
+/// read waits for bytes; the one async method left takes its state boxes from a pool.
 /// </para>
 /// </remarks>
 internal sealed class AudioStreamReader : IDisposable, IAsyncDisposable
@@ -56,6 +63,10 @@ internal sealed class AudioStreamReader : IDisposable, IAsyncDisposable
     // timer callback or a caller's token may still cancel it after Dispose.
     private readonly CancellationTokenSource _readCancel = new();
 
+    // The caller's token, reported when it ends a read; registered once (see the remarks on the class).
+    private readonly CancellationToken _cancellationToken;
+    private readonly CancellationTokenRegistration _cancellation;
+
     // Guards _reading and _aborted against an Abort from the caller's cancellation callback.
     private readonly Lock _abortLock = new();
     private bool _reading;
@@ -72,7 +83,8 @@ internal sealed class AudioStreamReader : IDisposable, IAsyncDisposable
     private bool _ended;
     private bool _quotaPending;
 
-    public AudioStreamReader(HttpResponseMessage response, Stream body, TimeProvider timeProvider, string operation, string? apiKey, int sampleRate, string encoding, int bytesPerUnit, TimeSpan idleTimeout)
+    // cancellationToken: the caller's; it cancels a read in progress and aborts the body between reads.
+    public AudioStreamReader(HttpResponseMessage response, Stream body, TimeProvider timeProvider, string operation, string? apiKey, int sampleRate, string encoding, int bytesPerUnit, TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
         _idleTimeout = idleTimeout;
         _response = response;
@@ -84,6 +96,10 @@ internal sealed class AudioStreamReader : IDisposable, IAsyncDisposable
         _encoding = encoding;
         _unit = bytesPerUnit;
         _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        _cancellationToken = cancellationToken;
+
+        // Last: a token cancelled already runs Abort here and now, which needs everything above.
+        _cancellation = cancellationToken.UnsafeRegister(static state => ((AudioStreamReader)state!).Abort(), this);
     }
 
     private static ReadOnlySpan<byte> QuotaMarker => "--ERROR:QUOTA_EXCEEDED--"u8;
@@ -92,16 +108,18 @@ internal sealed class AudioStreamReader : IDisposable, IAsyncDisposable
     public int DroppedTrailingBytes { get; private set; }
 
     /// <summary>Reads until at least one whole sample can be handed out; null at the end of the body.</summary>
+    /// <remarks>Each returned ValueTask must be awaited once, and only once: its state box goes back to a pool.</remarks>
     /// <exception cref="AsyncAIException">The quota marker arrived (Quota) or the connection failed (Connectivity).</exception>
-    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public async ValueTask<AudioChunk?> ReadNextAsync(CancellationToken cancellationToken)
+    /// <exception cref="OperationCanceledException">The caller's token was cancelled.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<AudioChunk?> ReadNextAsync()
     {
         var buffer = _buffer ?? throw new ObjectDisposedException(nameof(AudioStreamReader));
         lock (_abortLock)
         {
             if (_aborted)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                _cancellationToken.ThrowIfCancellationRequested();
                 throw new ObjectDisposedException(nameof(AudioStreamReader));
             }
 
@@ -110,8 +128,81 @@ internal sealed class AudioStreamReader : IDisposable, IAsyncDisposable
 
         try
         {
-            using var link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _readCancel);
-            return await ReadNextCoreAsync(buffer, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                if (_quotaPending)
+                {
+                    _quotaPending = false;
+                    throw HttpErrors.QuotaMarker(_operation);
+                }
+
+                if (_ended)
+                {
+                    return null;
+                }
+
+                int read;
+                try
+                {
+                    BeginWaitForBytes();
+                    read = await _body.ReadAsync(buffer.AsMemory(_held), _readCancel.Token).ConfigureAwait(false);
+                }
+                catch (Exception) when (_idleExpired && !_cancellationToken.IsCancellationRequested)
+                {
+                    // The idle timer cancelled the read (and disposed the response, for a stream that ignores cancellation).
+                    throw HttpErrors.StreamIdle(_operation, _idleTimeout);
+                }
+                catch (Exception e) when (_cancellationToken.IsCancellationRequested)
+                {
+                    // The read ran on the reader's own token: report the caller's, whatever the transport threw.
+                    throw new OperationCanceledException("The stream was cancelled.", e, _cancellationToken);
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException or ObjectDisposedException)
+                {
+                    throw HttpErrors.Connectivity(_operation, e, _apiKey);
+                }
+                finally
+                {
+                    // Only the wait for bytes counts: the caller may take its time with the chunks.
+                    _waitingForBytes = false;
+                }
+
+                var arrival = _timeProvider.GetTimestamp();
+                var available = _held + read;
+                var data = buffer.AsSpan(0, available);
+                int deliver;
+
+                var markerAt = data.IndexOf(QuotaMarker);
+                if (markerAt >= 0)
+                {
+                    _ended = true;
+                    _quotaPending = true;
+                    deliver = markerAt - (markerAt % _unit);
+                }
+                else if (read == 0)
+                {
+                    _ended = true;
+                    _bodyEnded = true;
+                    deliver = available - (available % _unit);
+                    DroppedTrailingBytes = available - deliver;
+                }
+                else
+                {
+                    deliver = available - PossibleMarkerPrefixLength(data);
+                    deliver -= deliver % _unit;
+                }
+
+                if (deliver == 0)
+                {
+                    _held = _ended ? 0 : available;
+                    continue;
+                }
+
+                var audio = data[..deliver].ToArray();
+                data[deliver..].CopyTo(buffer);
+                _held = _ended ? 0 : available - deliver;
+                return new AudioChunk(audio, _sampleRate, 1, _encoding, null, arrival);
+            }
         }
         finally
         {
@@ -119,85 +210,6 @@ internal sealed class AudioStreamReader : IDisposable, IAsyncDisposable
             {
                 _reading = false;
             }
-        }
-    }
-
-    private async ValueTask<AudioChunk?> ReadNextCoreAsync(byte[] buffer, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            if (_quotaPending)
-            {
-                _quotaPending = false;
-                throw HttpErrors.QuotaMarker(_operation);
-            }
-
-            if (_ended)
-            {
-                return null;
-            }
-
-            int read;
-            try
-            {
-                BeginWaitForBytes();
-                read = await _body.ReadAsync(buffer.AsMemory(_held), _readCancel.Token).ConfigureAwait(false);
-            }
-            catch (Exception) when (_idleExpired && !cancellationToken.IsCancellationRequested)
-            {
-                // The idle timer cancelled the read (and disposed the response, for a stream that ignores cancellation).
-                throw HttpErrors.StreamIdle(_operation, _idleTimeout);
-            }
-            catch (Exception e) when (cancellationToken.IsCancellationRequested)
-            {
-                // The read ran on the reader's own token: report the caller's, whatever the transport threw.
-                throw new OperationCanceledException("The stream was cancelled.", e, cancellationToken);
-            }
-            catch (Exception e) when (e is IOException or HttpRequestException or ObjectDisposedException)
-            {
-                throw HttpErrors.Connectivity(_operation, e, _apiKey);
-            }
-            finally
-            {
-                // Only the wait for bytes counts: the caller may take its time with the chunks.
-                _waitingForBytes = false;
-            }
-
-            var arrival = _timeProvider.GetTimestamp();
-            var available = _held + read;
-            var data = buffer.AsSpan(0, available);
-            int deliver;
-
-            var markerAt = data.IndexOf(QuotaMarker);
-            if (markerAt >= 0)
-            {
-                _ended = true;
-                _quotaPending = true;
-                deliver = markerAt - (markerAt % _unit);
-            }
-            else if (read == 0)
-            {
-                _ended = true;
-                _bodyEnded = true;
-                deliver = available - (available % _unit);
-                DroppedTrailingBytes = available - deliver;
-            }
-            else
-            {
-                deliver = available - PossibleMarkerPrefixLength(data);
-                deliver -= deliver % _unit;
-            }
-
-            if (deliver == 0)
-            {
-                _held = _ended ? 0 : available;
-                continue;
-            }
-
-            var audio = data[..deliver].ToArray();
-            data[deliver..].CopyTo(buffer);
-            _held = _ended ? 0 : available - deliver;
-            return new AudioChunk(audio, _sampleRate, 1, _encoding, null, arrival);
         }
     }
 
@@ -375,6 +387,8 @@ internal sealed class AudioStreamReader : IDisposable, IAsyncDisposable
     /// <returns>A task that completes when the reader is disposed.</returns>
     public async ValueTask DisposeAsync()
     {
+        // Asynchronously: a cancellation callback running on another thread is waited for without blocking this one.
+        await _cancellation.DisposeAsync().ConfigureAwait(false);
         Dispose();
         Task? abortedRead;
         lock (_abortLock)
@@ -397,6 +411,7 @@ internal sealed class AudioStreamReader : IDisposable, IAsyncDisposable
 
     public void Dispose()
     {
+        _cancellation.Dispose();
         lock (_idleLock)
         {
             _idle?.Dispose();

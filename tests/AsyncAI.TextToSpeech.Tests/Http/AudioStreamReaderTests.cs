@@ -28,12 +28,12 @@ public class AudioStreamReaderTests
     {
         var reader = CreateReader([[1, 2, 3], [4]], "pcm_s16le", 2);
 
-        var first = await reader.ReadNextAsync(CancellationToken.None);
-        var second = await reader.ReadNextAsync(CancellationToken.None);
+        var first = await reader.ReadNextAsync();
+        var second = await reader.ReadNextAsync();
 
         Assert.Equal(new byte[] { 1, 2 }, first!.Audio.ToArray());
         Assert.Equal(new byte[] { 3, 4 }, second!.Audio.ToArray());
-        Assert.Null(await reader.ReadNextAsync(CancellationToken.None));
+        Assert.Null(await reader.ReadNextAsync());
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public class AudioStreamReaderTests
 
             var error = await Assert.ThrowsAsync<AsyncAIException>(async () =>
             {
-                while (await reader.ReadNextAsync(CancellationToken.None) is { } chunk)
+                while (await reader.ReadNextAsync() is { } chunk)
                 {
                     received.AddRange(chunk.Audio.ToArray());
                 }
@@ -67,8 +67,8 @@ public class AudioStreamReaderTests
         var second = new byte[] { (byte)'E', (byte)'X', 12, 13 };
         var reader = CreateReader([first, second], "pcm_s16le", 2);
 
-        var chunk1 = await reader.ReadNextAsync(CancellationToken.None);
-        var chunk2 = await reader.ReadNextAsync(CancellationToken.None);
+        var chunk1 = await reader.ReadNextAsync();
+        var chunk2 = await reader.ReadNextAsync();
 
         Assert.Equal(new byte[] { 10, 11 }, chunk1!.Audio.ToArray());
         Assert.Equal(new byte[] { (byte)'-', (byte)'-', (byte)'E', (byte)'X', 12, 13 }, chunk2!.Audio.ToArray());
@@ -88,10 +88,10 @@ public class AudioStreamReaderTests
     [Fact]
     public async Task ReadNextAsync_IOException_BecomesConnectivity()
     {
-        var reader = new AudioStreamReader(new HttpResponseMessage(), new ScriptedStream([[1, 2]], failAtEnd: true), TimeProvider.System, "POST /x", null, 24000, "pcm_s16le", 2, Timeout.InfiniteTimeSpan);
+        var reader = new AudioStreamReader(new HttpResponseMessage(), new ScriptedStream([[1, 2]], failAtEnd: true), TimeProvider.System, "POST /x", null, 24000, "pcm_s16le", 2, Timeout.InfiniteTimeSpan, CancellationToken.None);
 
-        Assert.NotNull(await reader.ReadNextAsync(CancellationToken.None));
-        var error = await Assert.ThrowsAsync<AsyncAIException>(() => reader.ReadNextAsync(CancellationToken.None).AsTask());
+        Assert.NotNull(await reader.ReadNextAsync());
+        var error = await Assert.ThrowsAsync<AsyncAIException>(() => reader.ReadNextAsync().AsTask());
 
         Assert.Equal(AsyncAIErrorCategory.Connectivity, error.Category);
         Assert.IsType<IOException>(error.InnerException);
@@ -107,12 +107,12 @@ public class AudioStreamReaderTests
         Assert.Equal(expected, AudioStreamReader.PossibleMarkerPrefixLength(data));
 
     private static AudioStreamReader CreateReader(IEnumerable<byte[]> reads, string encoding, int bytesPerSample) =>
-        new(new HttpResponseMessage(), new ScriptedStream(reads), TimeProvider.System, "POST /text_to_speech/streaming", null, 24000, encoding, bytesPerSample, Timeout.InfiniteTimeSpan);
+        new(new HttpResponseMessage(), new ScriptedStream(reads), TimeProvider.System, "POST /text_to_speech/streaming", null, 24000, encoding, bytesPerSample, Timeout.InfiniteTimeSpan, CancellationToken.None);
 
     private static async Task<List<byte[]>> ReadAllAsync(AudioStreamReader reader)
     {
         var chunks = new List<byte[]>();
-        while (await reader.ReadNextAsync(CancellationToken.None) is { } chunk)
+        while (await reader.ReadNextAsync() is { } chunk)
         {
             chunks.Add(chunk.Audio.ToArray());
         }
