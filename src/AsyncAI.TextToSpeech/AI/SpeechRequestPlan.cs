@@ -52,11 +52,23 @@ internal sealed class SpeechRequestPlan
             Apply(options, request);
         }
 
+        var container = request.Container ?? defaults.Container;
+        var encoding = request.Encoding ?? defaults.Encoding;
+        if (container == AudioContainers.Wav && encoding == AudioEncodings.PcmMulaw)
+        {
+            // WAV comes only from POST /text_to_speech, whose schema has no μ-law (the service answers 400): refused here,
+            // before anything is sent, even by the streaming method. Raw μ-law goes through the streaming endpoint.
+            var source = request.Encoding is null ? "the client's AsyncAIHttpOptions.Encoding" : "the RawRepresentationFactory's AsyncAIHttpRequestOptions.Encoding";
+            throw new ArgumentException(
+                $"TextToSpeechOptions.AudioFormat wav cannot hold pcm_mulaw (from {source}): Async makes WAV files only with POST /text_to_speech, which has no μ-law. Ask for raw μ-law (AudioFormat \"pcm_mulaw\") or another encoding.",
+                OptionsParameter);
+        }
+
         return new SpeechRequestPlan(
             request,
             request.Model ?? defaults.Model,
-            request.Container ?? defaults.Container,
-            request.Encoding ?? defaults.Encoding,
+            container,
+            encoding,
             request.SampleRate ?? defaults.SampleRate);
     }
 

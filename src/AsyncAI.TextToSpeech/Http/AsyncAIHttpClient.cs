@@ -135,13 +135,14 @@ public sealed class AsyncAIHttpClient
     /// <param name="options">Per-call overrides of the client's voice and format (raw, wav or mp3), or null.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The audio.</returns>
-    /// <exception cref="ArgumentException"><paramref name="text"/> is blank.</exception>
+    /// <exception cref="ArgumentException"><paramref name="text"/> is blank, or the encoding is pcm_mulaw with a raw or wav container (only the streaming endpoint has μ-law).</exception>
     /// <exception cref="AsyncAIException">The service refused the request or the connection failed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<AsyncAISpeechAudio> SynthesizeAsync(string text, AsyncAIHttpRequestOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         var request = Resolve(options);
+        ThrowIfStreamingOnlyEncoding(request, options, nameof(SynthesizeAsync));
         var body = Serialize(text, request);
         LogStart(SynthesizeOperation, text, request);
         return SendAsync(
@@ -165,13 +166,14 @@ public sealed class AsyncAIHttpClient
     /// <param name="options">Per-call overrides of the client's voice and format, or null.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The audio and the word timings.</returns>
-    /// <exception cref="ArgumentException"><paramref name="text"/> is blank.</exception>
+    /// <exception cref="ArgumentException"><paramref name="text"/> is blank, or the encoding is pcm_mulaw with a raw or wav container (only the streaming endpoint has μ-law).</exception>
     /// <exception cref="AsyncAIException">The service refused the request, the connection failed, or the answer did not follow the documented shape (Protocol).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<AsyncAITimestampedSpeech> SynthesizeWithTimestampsAsync(string text, AsyncAIHttpRequestOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         var request = Resolve(options);
+        ThrowIfStreamingOnlyEncoding(request, options, nameof(SynthesizeWithTimestampsAsync));
         var body = Serialize(text, request);
         LogStart(TimestampsOperation, text, request);
         return SendAsync(
@@ -676,6 +678,22 @@ public sealed class AsyncAIHttpClient
             {
                 throw HttpErrors.Protocol(operation, $"a body that is not the documented JSON ({e.Message})", e);
             }
+        }
+    }
+
+    /// <summary>
+    /// Refuses pcm_mulaw on <c>POST /text_to_speech</c> and <c>/with_timestamps</c>: the OpenAPI schema's encoding enum
+    /// there is pcm_f32le and pcm_s16le, μ-law is listed for the streaming endpoint only, and the request would come back
+    /// as a 400. Not for mp3, whose request carries no encoding.
+    /// </summary>
+    private static void ThrowIfStreamingOnlyEncoding(ResolvedRequest request, AsyncAIHttpRequestOptions? options, string method)
+    {
+        if (request.Encoding == AudioEncodings.PcmMulaw && request.Container != AudioContainers.Mp3)
+        {
+            var source = options?.Encoding is null ? "AsyncAIHttpOptions.Encoding" : "AsyncAIHttpRequestOptions.Encoding";
+            throw new ArgumentException(
+                $"Encoding pcm_mulaw (from {source}) is available only on the streaming endpoint, not to {method}: use StreamAsync for μ-law, or pcm_s16le or pcm_f32le here.",
+                nameof(options));
         }
     }
 

@@ -261,6 +261,28 @@ public class AsyncAITextToSpeechClientTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false, "AsyncAIHttpOptions.Encoding")]
+    [InlineData(true, "AsyncAIHttpRequestOptions.Encoding")]
+    public async Task GetAudioAsync_WavWithMulaw_ThrowsNamingWhereTheEncodingCameFromBeforeAnyRequest(bool fromFactory, string expected)
+    {
+        // WAV is made only by POST /text_to_speech, whose schema has no pcm_mulaw (the service answers 400).
+        await using var fixture = await AdapterFixture.StartAsync(configure: o => o.Encoding = fromFactory ? "pcm_s16le" : "pcm_mulaw");
+        var options = new TextToSpeechOptions { AudioFormat = "audio/wav" };
+        if (fromFactory)
+        {
+            options.RawRepresentationFactory = _ => new AsyncAIHttpRequestOptions { Encoding = "pcm_mulaw" };
+        }
+
+        var error = await Assert.ThrowsAsync<ArgumentException>("options", () => fixture.Client.GetAudioAsync(Text, options));
+        var streamingError = Assert.Throws<ArgumentException>("options", () => fixture.Client.GetStreamingAudioAsync(Text, options));
+
+        Assert.Contains("TextToSpeechOptions.AudioFormat", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Equal(error.Message, streamingError.Message);
+        Assert.Empty(fixture.Bodies.All);
+    }
+
     [Fact]
     public async Task GetAudioAsync_BadAdditionalProperty_ThrowsNamingTheKey()
     {

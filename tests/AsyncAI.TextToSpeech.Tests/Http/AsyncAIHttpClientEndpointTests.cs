@@ -105,6 +105,43 @@ public class AsyncAIHttpClientEndpointTests
         Assert.Equal(pcmBytes / 2.0 / 24000, audio.Duration!.Value.TotalSeconds, 3);
     }
 
+    [Theory]
+    [InlineData("raw", false)]
+    [InlineData("wav", false)]
+    [InlineData("raw", true)]
+    public async Task SynthesizeAsync_Mulaw_ThrowsNamingTheEncodingBeforeAnyRequest(string container, bool timestamps)
+    {
+        // The OpenAPI schema lists pcm_mulaw for POST /text_to_speech/streaming only; the service answers 400 elsewhere.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var http = HttpTestKit.CreateHttpClient();
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => o.Encoding = "pcm_mulaw"));
+        using var cts = HttpTestKit.TimeoutSource();
+        var options = new AsyncAIHttpRequestOptions { Container = container };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>("options", () => timestamps
+            ? client.SynthesizeWithTimestampsAsync(Text, options, cts.Token)
+            : client.SynthesizeAsync(Text, options, cts.Token));
+
+        Assert.Contains("Encoding pcm_mulaw", error.Message, StringComparison.Ordinal);
+        Assert.Contains("StreamAsync", error.Message, StringComparison.Ordinal);
+        Assert.Empty(HttpTestKit.HttpRequests(emulator));
+    }
+
+    [Fact]
+    public async Task SynthesizeAsync_Mp3WithTheClientsMulawEncoding_IsSentWithoutAnEncoding()
+    {
+        // The encoding is left out of an mp3 request, so the client's μ-law default does not stand in its way.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var http = HttpTestKit.CreateHttpClient();
+        var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => o.Encoding = "pcm_mulaw"));
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var audio = await client.SynthesizeAsync(Text, new AsyncAIHttpRequestOptions { Container = "mp3" }, cts.Token);
+
+        Assert.Equal("mp3", audio.Container);
+        Assert.NotEmpty(audio.Audio.ToArray());
+    }
+
     [Fact]
     public async Task SynthesizeWithTimestampsAsync_Transcript_ReturnsAudioAndOrderedWordTimes()
     {
