@@ -42,7 +42,7 @@ public sealed partial class AsyncAIWebSocketClient
 
                 reason ??= new AsyncAIException("The connection to Async closed unexpectedly.", AsyncAIErrorCategory.Connectivity);
                 Logger.ConnectionLost(connection.Number, lifetime.TotalMilliseconds, reason.Message);
-                WebSocketMetrics.RecordError("CONNECTION_LOST");
+                WebSocketMetrics.RecordError(reason);
                 FailContextsOf(connection, reason);
 
                 if (connection.SessionRejection is { } rejection)

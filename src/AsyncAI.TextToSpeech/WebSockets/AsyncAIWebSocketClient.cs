@@ -408,7 +408,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
                 ReportProtocolError(new AsyncAIException(
                     $"Async sent {audio.Length} audio bytes for context '{context.Id}', which leaves a partial {BytesPerSample}-byte sample; it is held back and joined to the next chunk.",
                     AsyncAIErrorCategory.Protocol,
-                    "ODD_LENGTH_AUDIO"));
+                    WebSocketMetrics.OddLengthAudioCode));
             }
         }
 
@@ -421,7 +421,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
     internal void ReportProtocolError(AsyncAIException error)
     {
         Logger.ProtocolViolation(error.ErrorCode, error.Message);
-        WebSocketMetrics.RecordError(error.ErrorCode ?? "PROTOCOL");
+        WebSocketMetrics.RecordError(error);
         RaiseConnectionError(error);
     }
 
@@ -429,7 +429,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
     {
         var exception = ServerErrors.ToException(error, Redact);
         Logger.ServerError(exception.ErrorCode, error.ContextId, exception.Message);
-        WebSocketMetrics.RecordError(exception.ErrorCode ?? "UNKNOWN");
+        WebSocketMetrics.RecordError(exception);
         if (error.ContextId is not null)
         {
             if (_contexts.TryGetValue(error.ContextId, out var context))
@@ -546,7 +546,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
             }
 
             Logger.ConnectFailed(number, _redactedUrl, error.Message);
-            WebSocketMetrics.RecordError(status > 0 ? "HANDSHAKE_" + status.ToString(System.Globalization.CultureInfo.InvariantCulture) : "CONNECT_FAILED");
+            WebSocketMetrics.RecordError(error);
             throw error;
         }
 

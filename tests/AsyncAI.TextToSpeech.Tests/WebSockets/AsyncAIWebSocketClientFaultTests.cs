@@ -438,6 +438,34 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
         Assert.Contains(_emulator.Journal.Snapshot(), e => e.Kind == EmulatorEventKind.Terminate);
     }
 
+    [Theory]
+    [InlineData("INVALID_LANGUAGE", "invalid_request", "INVALID_LANGUAGE")]
+    [InlineData(null, "server", "other")]
+    public async Task ServerError_ErrorMetricTaggedWithTheCategoryAndOnlyADocumentedCode(string? code, string category, string taggedCode)
+    {
+        // The server chooses its error codes: tagged as sent, each new one would be a new time series.
+        var sent = code ?? "BESPOKE_" + Guid.NewGuid().ToString("N").ToUpperInvariant();
+        using var errors = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(Diagnostics.AsyncAITelemetry.Meter, "asyncai.tts.websocket.errors");
+        await using var server = new SessionRejectingServer($$"""{"error_code":"{{sent}}","message":"no"}""");
+        await using var client = new AsyncAIWebSocketClient(Options(server.Url));
+        var rejected = new TaskCompletionSource<AsyncAIException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ConnectionError += (_, e) => rejected.TrySetResult(e.Error!);
+        await client.ConnectAsync();
+        await Within(server.InitReceived, "the init");
+
+        server.Reject();
+        Assert.Equal(sent, (await Within(rejected.Task, "the rejection")).ErrorCode);
+        await client.DisconnectAsync();
+
+        // Other tests record on the same meter at the same time: what this one adds is found, not counted.
+        var measurements = errors.GetMeasurementSnapshot();
+        Assert.Contains(measurements, m => Equals(m.Tags["error.type"], category) && m.Tags.TryGetValue("asyncai.error.code", out var c) && Equals(c, taggedCode));
+        if (code is null)
+        {
+            Assert.DoesNotContain(measurements, m => m.Tags.Values.Any(v => Equals(v, sent)));
+        }
+    }
+
     [Fact]
     public async Task ServerErrorCodeEchoesTheApiKey_LogsAndErrorCarryItRedacted()
     {

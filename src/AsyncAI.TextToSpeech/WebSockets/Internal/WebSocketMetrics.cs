@@ -1,11 +1,25 @@
+using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using AsyncAI.TextToSpeech.Diagnostics;
+using AsyncAI.TextToSpeech.Http;
+using AsyncAI.TextToSpeech.Protocol;
 
 namespace AsyncAI.TextToSpeech.WebSockets.Internal;
 
 /// <summary>The WebSocket client's instruments on the library's one meter.</summary>
 internal static class WebSocketMetrics
 {
+    public const string ErrorTypeTag = "error.type";
+    public const string ErrorCodeTag = "asyncai.error.code";
+    public const string StatusCodeTag = "http.response.status_code";
+
+    /// <summary>The <see cref="ErrorCodeTag"/> of a code that is neither documented by Async nor one of the library's own.</summary>
+    public const string OtherCode = "other";
+
+    /// <summary>The library's code for an audio chunk that ends inside a sample (held back and joined to the next one).</summary>
+    public const string OddLengthAudioCode = "ODD_LENGTH_AUDIO";
+
     public static readonly Histogram<double> TimeToFirstAudio = AsyncAITelemetry.Meter.CreateHistogram<double>(
         "asyncai.tts.websocket.time_to_first_audio", "s", "Time from a context's first SendTextAsync to its first audio chunk.");
 
@@ -22,7 +36,57 @@ internal static class WebSocketMetrics
         "asyncai.tts.websocket.reconnects", "{connection}", "Sockets opened to replace one that died.");
 
     public static readonly Counter<long> Errors = AsyncAITelemetry.Meter.CreateCounter<long>(
-        "asyncai.tts.websocket.errors", "{error}", "Errors: server error codes, protocol violations, lost connections. Tag error.type.");
+        "asyncai.tts.websocket.errors",
+        "{error}",
+        "Errors: server errors, protocol violations, failed connects, lost connections. Tags error.type (the category) and asyncai.error.code (a documented code, else other).");
 
-    public static void RecordError(string errorType) => Errors.Add(1, new KeyValuePair<string, object?>("error.type", errorType));
+    // The server picks its error codes, so a code it made up would be a new time series each time: only these are
+    // tagged as they are. Async's documented codes, and the library's own for protocol violations.
+    private static readonly FrozenSet<string> KnownCodes = FrozenSet.Create(
+        StringComparer.Ordinal,
+        AsyncAIErrorCodes.Timeout,
+        AsyncAIErrorCodes.InvalidApiKey,
+        AsyncAIErrorCodes.VoiceNotFound,
+        AsyncAIErrorCodes.VersionNotFound,
+        AsyncAIErrorCodes.InvalidLanguage,
+        AsyncAIErrorCodes.TooManyConcurrentRequests,
+        AsyncAIErrorCodes.RateLimitExceeded,
+        AsyncAIErrorCodes.UsageLimitExceeded,
+        AsyncAIErrorCodes.QuotaExceeded,
+        AsyncAIErrorCodes.ValidationError,
+        ProtocolErrorCodes.MalformedJson,
+        ProtocolErrorCodes.MissingField,
+        ProtocolErrorCodes.InvalidBase64,
+        ProtocolErrorCodes.MessageTooLarge,
+        ProtocolErrorCodes.DestinationTooSmall,
+        OddLengthAudioCode);
+
+    /// <summary>
+    /// Counts one error with bounded tags: <c>error.type</c> is its category, <c>asyncai.error.code</c> its code when
+    /// it is a known one (else <see cref="OtherCode"/>; absent when it has none), <c>http.response.status_code</c> the
+    /// status of a refused handshake.
+    /// </summary>
+    public static void RecordError(AsyncAIException error)
+    {
+        if (!Errors.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList { { ErrorTypeTag, AsyncAIHttpMetrics.CategoryName(error.Category) } };
+        if (error.ErrorCode is { } code)
+        {
+            tags.Add(ErrorCodeTag, CodeTag(code));
+        }
+
+        if (error.StatusCode is { } status)
+        {
+            tags.Add(StatusCodeTag, status);
+        }
+
+        Errors.Add(1, tags);
+    }
+
+    /// <summary>The code as tagged: itself when known, else <see cref="OtherCode"/>.</summary>
+    public static string CodeTag(string code) => KnownCodes.Contains(code) ? code : OtherCode;
 }
