@@ -23,6 +23,7 @@ namespace AsyncAI.TextToSpeech.WebSockets;
 /// Every state change of a context happens in this class, under its lock: the caller's
 /// <see cref="SendTextAsync"/>/<see cref="CompleteAsync"/>/<see cref="InterruptAsync"/>, the receive loop's audio and
 /// <c>final</c>, the send loop binding the context to a socket, the completion timer and the loss of the socket.
+/// The context's span is stopped just after, outside the lock (see <see cref="FinishEnd"/>).
 /// </para>
 /// </remarks>
 public sealed class AsyncAIWebSocketContext : IAsyncDisposable
@@ -50,6 +51,11 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     private IContextAudioReceiver? _receiver;
     private Activity? _activity;
     private double _timeToFirstAudio = -1;
+
+    // Between the two halves of the context's end (see TransitionToTerminal): the span to stop outside the lock, and
+    // whether the end has been signalled (stream completed, receiver told, Ended set).
+    private Activity? _endingSpan;
+    private bool _endSignalled;
 
     internal AsyncAIWebSocketContext(AsyncAIWebSocketClient client, string id)
     {
@@ -186,21 +192,29 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     /// <exception cref="AsyncAIException">The context failed before its audio ended.</exception>
     public async Task CompleteAsync(CancellationToken cancellationToken = default)
     {
-        lock (_lock)
+        var ending = false;
+        try
         {
-            switch (_state)
+            lock (_lock)
             {
-                case AsyncAIContextState.Created:
-                    TransitionToTerminal(AsyncAIContextState.Completed, null, EndReason.NoText);
-                    _client.Forget(this);
-                    break;
-                case AsyncAIContextState.Streaming:
-                    _client.Enqueue(new OutboundMessage(OutboundKind.EndOfInput, this, null));
-                    _state = AsyncAIContextState.Completing;
-                    break;
-                default:
-                    break;
+                switch (_state)
+                {
+                    case AsyncAIContextState.Created:
+                        ending = TransitionToTerminal(AsyncAIContextState.Completed, null, EndReason.NoText);
+                        _client.Forget(this);
+                        break;
+                    case AsyncAIContextState.Streaming:
+                        _client.Enqueue(new OutboundMessage(OutboundKind.EndOfInput, this, null));
+                        _state = AsyncAIContextState.Completing;
+                        break;
+                    default:
+                        break;
+                }
             }
+        }
+        finally
+        {
+            FinishEnd(ending);
         }
 
         await _ended.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -219,20 +233,28 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     /// <returns>A completed task.</returns>
     public ValueTask InterruptAsync(CancellationToken cancellationToken = default)
     {
-        lock (_lock)
+        var ending = false;
+        try
         {
-            if (IsTerminal(_state))
+            lock (_lock)
             {
-                return default;
-            }
+                if (IsTerminal(_state))
+                {
+                    return default;
+                }
 
-            var sentOrQueued = _state != AsyncAIContextState.Created;
-            _interrupted = true;
-            TransitionToTerminal(AsyncAIContextState.Interrupted, null, EndReason.Interrupted);
-            if (!sentOrQueued || !QueueClose())
-            {
-                _client.Forget(this);
+                var sentOrQueued = _state != AsyncAIContextState.Created;
+                _interrupted = true;
+                ending = TransitionToTerminal(AsyncAIContextState.Interrupted, null, EndReason.Interrupted);
+                if (!sentOrQueued || !QueueClose())
+                {
+                    _client.Forget(this);
+                }
             }
+        }
+        finally
+        {
+            FinishEnd(ending);
         }
 
         return default;
@@ -303,7 +325,8 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
                 receiver.OnAudio(chunk);
             }
 
-            if (IsTerminal(_state))
+            // Once the end is signalled; an end still on its way (its span being stopped) tells this receiver itself.
+            if (_endSignalled)
             {
                 receiver.OnEnded(_error);
             }
@@ -323,52 +346,68 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     internal bool TryBeginSend(OutboundKind kind, WebSocketConnection socket)
     {
         var connection = socket.Number;
-        lock (_lock)
+        var ending = false;
+        try
         {
-            if (_boundConnection != 0 && _boundConnection != connection)
+            lock (_lock)
             {
-                return false;
-            }
-
-            if (kind == OutboundKind.CloseContext)
-            {
-                if (_boundConnection == 0)
+                if (_boundConnection != 0 && _boundConnection != connection)
                 {
-                    // The server never heard of this context: nothing to close.
-                    _client.Forget(this);
                     return false;
                 }
 
+                if (kind == OutboundKind.CloseContext)
+                {
+                    if (_boundConnection == 0)
+                    {
+                        // The server never heard of this context: nothing to close.
+                        _client.Forget(this);
+                        return false;
+                    }
+
+                    return true;
+                }
+
+                if (_state is not (AsyncAIContextState.Streaming or AsyncAIContextState.Completing))
+                {
+                    return false;
+                }
+
+                // Read under this lock, after FailIfBoundTo has passed it: a context that binds to a socket whose session
+                // was rejected fails with the rejection instead of sending text that will never be voiced.
+                if (socket.SessionRejection is { } rejection)
+                {
+                    ending = TransitionToTerminal(AsyncAIContextState.Faulted, rejection, EndReason.Failed);
+                    return false;
+                }
+
+                _boundConnection = connection;
                 return true;
             }
-
-            if (_state is not (AsyncAIContextState.Streaming or AsyncAIContextState.Completing))
-            {
-                return false;
-            }
-
-            // Read under this lock, after FailIfBoundTo has passed it: a context that binds to a socket whose session was
-            // rejected fails with the rejection instead of sending text that will never be voiced.
-            if (socket.SessionRejection is { } rejection)
-            {
-                TransitionToTerminal(AsyncAIContextState.Faulted, rejection, EndReason.Failed);
-                return false;
-            }
-
-            _boundConnection = connection;
-            return true;
+        }
+        finally
+        {
+            FinishEnd(ending);
         }
     }
 
     /// <summary>Fails the context with <paramref name="error"/> if it is bound to socket <paramref name="connection"/> and has not ended (checked under its lock).</summary>
     internal void FailIfBoundTo(int connection, AsyncAIException error)
     {
-        lock (_lock)
+        var ending = false;
+        try
         {
-            if (_boundConnection == connection && !IsTerminal(_state))
+            lock (_lock)
             {
-                TransitionToTerminal(AsyncAIContextState.Faulted, error, EndReason.Failed);
+                if (_boundConnection == connection && !IsTerminal(_state))
+                {
+                    ending = TransitionToTerminal(AsyncAIContextState.Faulted, error, EndReason.Failed);
+                }
             }
+        }
+        finally
+        {
+            FinishEnd(ending);
         }
     }
 
@@ -459,15 +498,23 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     /// <remarks>No audio follows a <c>final</c>, so the context is forgotten at once; a completing context still gets its <c>close_context</c>.</remarks>
     internal void OnFinal()
     {
-        lock (_lock)
+        var ending = false;
+        try
         {
-            if (_state is AsyncAIContextState.Streaming or AsyncAIContextState.Completing)
+            lock (_lock)
             {
-                TransitionToTerminal(AsyncAIContextState.Completed, null, EndReason.Final);
-                QueueClose();
-            }
+                if (_state is AsyncAIContextState.Streaming or AsyncAIContextState.Completing)
+                {
+                    ending = TransitionToTerminal(AsyncAIContextState.Completed, null, EndReason.Final);
+                    QueueClose();
+                }
 
-            _client.Forget(this);
+                _client.Forget(this);
+            }
+        }
+        finally
+        {
+            FinishEnd(ending);
         }
     }
 
@@ -476,20 +523,41 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
     /// <summary>Fails the context unless it already ended; returns whether it did.</summary>
     internal bool Fail(AsyncAIException error)
     {
-        lock (_lock)
+        var ending = false;
+        try
         {
-            if (IsTerminal(_state))
+            lock (_lock)
             {
-                return false;
-            }
+                if (IsTerminal(_state))
+                {
+                    return false;
+                }
 
-            TransitionToTerminal(AsyncAIContextState.Faulted, error, EndReason.Failed);
-            return true;
+                ending = TransitionToTerminal(AsyncAIContextState.Faulted, error, EndReason.Failed);
+                return true;
+            }
+        }
+        finally
+        {
+            FinishEnd(ending);
         }
     }
 
     /// <summary>The socket this context was bound to died: fail it if it was still streaming, and forget it.</summary>
     internal void OnConnectionLost(int connection, AsyncAIException cause)
+    {
+        var ending = false;
+        try
+        {
+            OnConnectionLostLocked(connection, cause, ref ending);
+        }
+        finally
+        {
+            FinishEnd(ending);
+        }
+    }
+
+    private void OnConnectionLostLocked(int connection, AsyncAIException cause, ref bool ending)
     {
         lock (_lock)
         {
@@ -505,7 +573,7 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
                 var message = string.Create(
                     CultureInfo.InvariantCulture,
                     $"The connection to Async was lost while context '{Id}' was streaming ({cause.Message}). {_charactersSent} characters had been sent in {_messagesSent} messages and {audioSeconds:F2} s of audio had arrived; the {unvoiced} characters sent after the last audio chunk (and any text whose audio had not arrived) were never voiced. The server's context is gone: send that text again on a new context.");
-                TransitionToTerminal(AsyncAIContextState.Faulted, new AsyncAIException(message, AsyncAIErrorCategory.Connectivity, cause.ErrorCode, innerException: cause), EndReason.Failed);
+                ending = TransitionToTerminal(AsyncAIContextState.Faulted, new AsyncAIException(message, AsyncAIErrorCategory.Connectivity, cause.ErrorCode, innerException: cause), EndReason.Failed);
             }
 
             _client.Forget(this);
@@ -514,24 +582,32 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
 
     private void OnCompletionTimeout()
     {
-        lock (_lock)
+        var ending = false;
+        try
         {
-            if (_state != AsyncAIContextState.Completing)
+            lock (_lock)
             {
-                return;
-            }
+                if (_state != AsyncAIContextState.Completing)
+                {
+                    return;
+                }
 
-            if (_completionTimer?.Expired() != true)
-            {
-                return; // audio came after the timer was armed: it waits out the rest of the silence
-            }
+                if (_completionTimer?.Expired() != true)
+                {
+                    return; // audio came after the timer was armed: it waits out the rest of the silence
+                }
 
-            _client.Logger.ContextCompletionTimedOut(Id, _client.Options.ContextCompletionTimeout.TotalMilliseconds);
-            TransitionToTerminal(AsyncAIContextState.Completed, null, EndReason.CompletionTimeout);
-            if (!QueueClose())
-            {
-                _client.Forget(this);
+                _client.Logger.ContextCompletionTimedOut(Id, _client.Options.ContextCompletionTimeout.TotalMilliseconds);
+                ending = TransitionToTerminal(AsyncAIContextState.Completed, null, EndReason.CompletionTimeout);
+                if (!QueueClose())
+                {
+                    _client.Forget(this);
+                }
             }
+        }
+        finally
+        {
+            FinishEnd(ending);
         }
     }
 
@@ -564,9 +640,13 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
         }
     }
 
-    /// <summary>The one place a context ends: its span ends, the stream is completed (with the error if any) and waiters are released.</summary>
+    /// <summary>
+    /// The one place a context ends, first half, under the lock: the terminal state, and the span's closing attributes.
+    /// The caller passes the result to <see cref="FinishEnd"/> once it has released the lock.
+    /// </summary>
     /// <remarks>Every caller holds the lock and has checked the context was not terminal, so this runs once per context.</remarks>
-    private void TransitionToTerminal(AsyncAIContextState state, AsyncAIException? error, string endReason)
+    /// <returns>True, for the caller's <see cref="FinishEnd"/>.</returns>
+    private bool TransitionToTerminal(AsyncAIContextState state, AsyncAIException? error, string endReason)
     {
         _state = state;
         _error = error;
@@ -588,19 +668,52 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
             _client.Logger.ContextEnded(Id, state);
         }
 
-        // The span ends before anyone waiting can see the end, so it is complete when CompleteAsync returns.
         if (_activity is { } activity)
         {
             _activity = null;
-            EndTrace(activity, error, endReason);
+            _endingSpan = activity;
+            TagEnd(activity, error, endReason);
         }
 
-        _audio.Writer.TryComplete(error);
-        _receiver?.OnEnded(error);
+        return true;
+    }
+
+    /// <summary>
+    /// The second half of a context's end, by the thread that did the first (<paramref name="ending"/>), after it released
+    /// the lock: the span is stopped, then the end is signalled (the stream completed with the error if any, the receiver
+    /// told, waiters released).
+    /// </summary>
+    /// <remarks>
+    /// A listener's <c>ActivityStopped</c> thus runs outside the lock, and may wait for another thread that reads the
+    /// context. The span still ends before anyone waiting can see the end, so it is complete when CompleteAsync or
+    /// InterruptAsync returns and when the audio stream ends.
+    /// </remarks>
+    private void FinishEnd(bool ending)
+    {
+        if (!ending)
+        {
+            return;
+        }
+
+        // Only the ending thread reads it after the first half set it (under the lock it has since released).
+        if (_endingSpan is { } activity)
+        {
+            _endingSpan = null;
+            AsyncAITracing.StopDetached(activity, _client.Logger);
+        }
+
+        lock (_lock)
+        {
+            _endSignalled = true;
+            _audio.Writer.TryComplete(_error);
+            _receiver?.OnEnded(_error);
+        }
+
         _ended.TrySetResult();
     }
 
-    private void EndTrace(Activity activity, AsyncAIException? error, string endReason)
+    /// <summary>Sets the span's closing attributes and status (under the lock, from fields it guards); it is stopped later.</summary>
+    private void TagEnd(Activity activity, AsyncAIException? error, string endReason)
     {
         if (activity.IsAllDataRequested)
         {
@@ -622,8 +735,6 @@ public sealed class AsyncAIWebSocketContext : IAsyncDisposable
         {
             AsyncAITracing.RecordError(activity, error);
         }
-
-        AsyncAITracing.StopDetached(activity, _client.Logger);
     }
 
     private void ThrowIfInputEnded(string operation)

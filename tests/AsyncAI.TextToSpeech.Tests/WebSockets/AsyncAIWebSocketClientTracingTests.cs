@@ -108,6 +108,61 @@ public sealed class AsyncAIWebSocketClientTracingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Listener_StopCallbackWaitsForAnotherThreadThatReadsTheContext_NoThreadIsLeftWaitingForTheContextsLock()
+    {
+        // An exporter's ActivityStopped may hand the span to another thread and wait for it; that thread may read the
+        // context (here its State, which takes the context's lock). Stopped under that lock, the span would hold the
+        // other thread until the wait gave up: on the receive loop (final), the caller's thread (interrupt) and the
+        // disposing thread (failure) alike.
+        var watched = new System.Collections.Concurrent.ConcurrentDictionary<string, AsyncAIWebSocketContext>();
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<(string Id, bool ReadInTime, AsyncAIContextState State)>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == AsyncAI.TextToSpeech.Diagnostics.AsyncAITelemetry.Name,
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                if (a.GetTagItem("asyncai.context.id") is string id && watched.TryGetValue(id, out var context))
+                {
+                    var state = AsyncAIContextState.Created;
+                    var reader = new Thread(() => state = context.State) { IsBackground = true };
+                    reader.Start();
+                    seen.Enqueue((id, reader.Join(TimeSpan.FromSeconds(5)), state));
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));
+        AsyncAIWebSocketContext completed, interrupted, failed;
+        try
+        {
+            await client.ConnectAsync();
+            completed = client.CreateContext();
+            interrupted = client.CreateContext();
+            failed = client.CreateContext();
+            foreach (var context in new[] { completed, interrupted, failed })
+            {
+                watched[context.Id] = context;
+            }
+
+            await completed.SendTextAsync("Short.");
+            var reading = ReadAllAsync(completed);
+            await Within(completed.CompleteAsync(), "completion");
+            await reading;
+            await interrupted.InterruptAsync();
+        }
+        finally
+        {
+            await client.DisposeAsync();
+        }
+
+        await Within(failed.Ended, "the failed context's end");
+        Assert.Equal(
+            new[] { (completed.Id, true, AsyncAIContextState.Completed), (interrupted.Id, true, AsyncAIContextState.Interrupted), (failed.Id, true, AsyncAIContextState.Faulted) },
+            seen.ToArray());
+    }
+
+    [Fact]
     public async Task Context_Interrupted_SpanSaysSoAndEndingItLeavesTheCallersCurrentSpanAlone()
     {
         _emulator.Options.PacingRate = 1;
