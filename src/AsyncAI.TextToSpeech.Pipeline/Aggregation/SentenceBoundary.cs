@@ -7,12 +7,14 @@ namespace AsyncAI.TextToSpeech.Pipeline.Aggregation;
 /// <para>
 /// A rule-based stand-in for the Punkt sentence tokenizer that Pipecat uses (there is none for .NET). Latin
 /// <c>. ! ? ; …</c> are ambiguous: a period ends a sentence only when whitespace follows and the word before it is not an
-/// abbreviation (titles such as Mr. and Dr. never end one; other abbreviations, initialisms like U.S.A. and numbers
-/// end one only before a capitalised word; a number of up to three digits alone at the start of a line is a list
-/// marker, as in "1. Open the lid.", and never ends one); a period inside a token (decimals, e-mails, URLs) never does; <c>;</c> and
-/// <c>…</c> end a sentence only at the end of the text. The terminators of other scripts (CJK, Devanagari, Arabic,
-/// Armenian, Ethiopic, Myanmar, Khmer, Tibetan) end a sentence wherever they stand, except the Armenian emphasis and
-/// question marks, which sit inside words and count only before whitespace.
+/// abbreviation (titles such as Mr. and Dr., and words that introduce what follows such as vs. and e.g., never end one;
+/// other abbreviations, initialisms like U.S.A. and numbers end one only before a capitalised word, and an upper-case
+/// initialism not even then when that word commonly continues a name, as in "U.S. Army"; a number of up to three
+/// digits alone at the start of a line is a list marker, as in "1. Open the lid.", and never ends one); a period inside
+/// a token (decimals, e-mails, URLs) never does; <c>;</c> and <c>…</c> end a sentence only at the end of the text. The
+/// terminators of other scripts (CJK, Devanagari, Arabic, Armenian, Ethiopic, Myanmar, Khmer, Tibetan) end a sentence
+/// wherever they stand, except the Armenian emphasis and question marks, which sit inside words and count only before
+/// whitespace.
 /// </para>
 /// <para>
 /// Deliberate difference: Pipecat also lists U+0ECC LAO CANCELLATION MARK, a combining mark inside Lao words; treating
@@ -29,18 +31,36 @@ public static class SentenceBoundary
 
     private const string ClosingPunctuation = "\"')]}\u00BB\u201D\u2019\u300D\u300F\u3011\u3015\u300B\u3009\uFF09";
 
-    // Titles come before a name, so a capitalised word after them is no evidence of a new sentence.
-    private static readonly FrozenSet<string> s_titles = FrozenSet.Create(
+    // Titles come before a name, and vs., e.g. and the like before the thing they introduce, so a capitalised word after
+    // them is no evidence of a new sentence ("Lakers vs. Celtics"); none of them ends a sentence in ordinary English.
+    private static readonly FrozenSet<string> s_neverFinal = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
         "mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "prof", "sr", "jr", "st", "mt", "gen", "col", "capt", "cmdr",
-        "adm", "maj", "lt", "sgt", "cpl", "pvt", "rev", "hon", "gov", "sen", "rep", "pres", "supt", "insp", "det", "fr");
+        "adm", "maj", "lt", "sgt", "cpl", "pvt", "rev", "hon", "gov", "sen", "rep", "pres", "supt", "insp", "det", "fr",
+        "vs", "cf", "e.g", "i.e", "viz", "approx", "esp", "incl", "excl");
 
     private static readonly FrozenSet<string> s_abbreviations = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
-        "etc", "vs", "approx", "inc", "ltd", "co", "corp", "dept", "est", "fig", "figs", "vol", "vols", "no", "nos", "pp",
-        "cf", "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue",
+        "etc", "inc", "ltd", "co", "corp", "dept", "est", "fig", "figs", "vol", "vols", "no", "nos", "pp",
+        "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue",
         "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "ave", "blvd", "rd", "misc", "min", "max", "hr", "hrs",
-        "sec", "ca", "viz", "resp", "ed", "eds", "intl", "natl", "univ", "assn", "bros");
+        "sec", "ca", "resp", "ed", "eds", "intl", "natl", "univ", "assn", "bros");
+
+    // Capitalised words that commonly follow a country's or an organisation's initialism inside a name ("U.S. Army",
+    // "U.K. Parliament", "U.N. Security Council"). After an upper-case initialism one of these continues the sentence;
+    // any other capitalised word starts a new one ("He moved to the U.S. Then he left."), as Punkt decides.
+    private static readonly FrozenSet<string> s_nameContinuations = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        "army", "navy", "air", "marine", "marines", "coast", "space", "armed", "forces", "military", "troops",
+        "senate", "senator", "house", "congress", "congressman", "congresswoman", "capitol", "parliament", "supreme",
+        "court", "federal", "government", "administration", "president", "vice", "prime", "minister", "ministry",
+        "secretary", "ambassador", "embassy", "consulate", "attorney", "department", "state", "treasury", "census",
+        "bureau", "agency", "commission", "office", "postal", "border", "customs", "immigration", "citizenship",
+        "geological", "patent", "constitution", "dollar", "dollars", "open", "olympic", "olympics", "championship",
+        "championships", "team", "national", "general", "security", "special", "intelligence", "foreign", "home");
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> s_nameContinuationLookup =
+        s_nameContinuations.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Gets whether <paramref name="c"/> can end a sentence (Latin or another script's terminator).</summary>
     /// <param name="c">The character.</param>
@@ -69,7 +89,8 @@ public static class SentenceBoundary
     /// <param name="settled">
     /// In: where to start, as returned by the previous call on a shorter version of <paramref name="text"/> (0 for a new
     /// text). Out: the position before which no terminator ends a sentence whatever text is appended. A terminator
-    /// judged by the word after it (an abbreviation, an ellipsis) stays unsettled until that word is there.
+    /// judged by the word after it (an abbreviation, an ellipsis) stays unsettled until that word is there (all of it,
+    /// for an upper-case initialism before a capitalised word).
     /// </param>
     /// <returns>See <see cref="FindEnd(ReadOnlySpan{char})"/>.</returns>
     internal static int FindEnd(ReadOnlySpan<char> text, ref int settled)
@@ -114,14 +135,15 @@ public static class SentenceBoundary
                 continue;
             }
 
-            if (IsLatinBreak(trimmed, i, runEnd))
+            // The untrimmed text tells whether a last word is whole ("U.S. Army " vs "U.S. Arm").
+            if (IsLatinBreak(text, i, runEnd, out var wordIncomplete))
             {
                 return runEnd;
             }
 
-            if (NextWordStart(trimmed, runEnd) < 0)
+            if (wordIncomplete || NextWordStart(trimmed, runEnd) < 0)
             {
-                // Judged without the next word, which may still turn it into a sentence end.
+                // Judged without (all of) the next word, which may still turn it into a sentence end.
                 settling = false;
             }
 
@@ -161,8 +183,10 @@ public static class SentenceBoundary
         return j;
     }
 
-    private static bool IsLatinBreak(ReadOnlySpan<char> text, int runStart, int runEnd)
+    // wordIncomplete: the verdict (false) depends on the whole next word, and the text ends inside it.
+    private static bool IsLatinBreak(ReadOnlySpan<char> text, int runStart, int runEnd, out bool wordIncomplete)
     {
+        wordIncomplete = false;
         var run = text[runStart..runEnd];
         if (run.IndexOfAny('!', '?') >= 0)
         {
@@ -190,7 +214,7 @@ public static class SentenceBoundary
         }
 
         var key = word.ToString();
-        if (s_titles.Contains(key))
+        if (s_neverFinal.Contains(key))
         {
             return false;
         }
@@ -199,6 +223,11 @@ public static class SentenceBoundary
         {
             // An initial, as in "J. R. R. Tolkien".
             return false;
+        }
+
+        if (nextIsUpper && IsUpperCaseInitialism(word))
+        {
+            return !ContinuesName(text, next, out wordIncomplete) && !wordIncomplete;
         }
 
         if (word.Contains('.') || s_abbreviations.Contains(key))
@@ -253,6 +282,46 @@ public static class SentenceBoundary
         }
 
         return word[skip..];
+    }
+
+    // Whether the word at start (letters only, so "Secretary-General" is "Secretary") is one of s_nameContinuations.
+    // A word that reaches the end of the text may still grow ("Arm" into "Army"): it counts as no continuation yet.
+    private static bool ContinuesName(ReadOnlySpan<char> text, int start, out bool incomplete)
+    {
+        var end = start;
+        while (end < text.Length && char.IsLetter(text[end]))
+        {
+            end++;
+        }
+
+        incomplete = end == text.Length;
+        return !incomplete && s_nameContinuationLookup.Contains(text[start..end]);
+    }
+
+    // "U.S", "U.K", "D.C" (the word before the final period): upper-case letters with a period among them. Lower-case
+    // ones (a.m., p.m.) are not names, and a number ("3.5") has no letter.
+    private static bool IsUpperCaseInitialism(ReadOnlySpan<char> word)
+    {
+        if (!word.Contains('.'))
+        {
+            return false;
+        }
+
+        var letters = 0;
+        foreach (var c in word)
+        {
+            if (char.IsLetter(c))
+            {
+                if (!char.IsUpper(c))
+                {
+                    return false;
+                }
+
+                letters++;
+            }
+        }
+
+        return letters > 0;
     }
 
     private static int NextWordStart(ReadOnlySpan<char> text, int from)

@@ -4,8 +4,10 @@ namespace AsyncAI.TextToSpeech.Pipeline.Aggregation;
 /// <remarks>
 /// SENTENCE mode: a sentence-ending character arms a lookahead; whitespace does not end it; the next character that is
 /// neither whitespace nor more closing punctuation asks <see cref="SentenceBoundary.FindEnd(ReadOnlySpan{char})"/> where
-/// the first sentence ends. Waiting for that character is what keeps "Mr. Smith" and "$29.95" whole. Each evaluation
-/// scans only the text after the terminators already settled, so a long text without a sentence end costs linear time.
+/// the first sentence ends. Waiting for that character is what keeps "Mr. Smith" and "$29.95" whole. A terminator
+/// that needs more of the word after it ("U.S. A…" may be "U.S. Army") is judged again where that word ends. Each
+/// evaluation scans only the text after the terminators already settled, so a long text without a sentence end costs
+/// linear time.
 /// TOKEN mode passes each token through, holding back only a high surrogate at its end until the next token.
 /// Not thread-safe: one owner (the TTS service's processing loop) uses it.
 /// </remarks>
@@ -15,6 +17,7 @@ public sealed class TextAggregator
     private int _length;
     private int _settled;
     private bool _needsLookahead;
+    private bool _undecided;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="mode">Sentence or token aggregation.</param>
@@ -63,6 +66,13 @@ public sealed class TextAggregator
             {
                 _needsLookahead = true;
             }
+            else if (_undecided && !char.IsLetterOrDigit(c) && char.IsLetterOrDigit(_buffer[_length - 2]))
+            {
+                // A word has just ended, so every undecided terminator before it now has the whole word after it: judging
+                // them here sends "He moved to the U.S." without waiting for the next sentence. Only at a word's end,
+                // so a long run of punctuation after "Wait... " is not rescanned at each character.
+                EmitCompleteSentences(ref result);
+            }
         }
 
         return result ?? (IReadOnlyList<TextAggregate>)[];
@@ -84,6 +94,7 @@ public sealed class TextAggregator
         _length = 0;
         _settled = 0;
         _needsLookahead = false;
+        _undecided = false;
     }
 
     // A token is passed through as it came, except a high surrogate at its end: it is held for the next token, which
@@ -113,8 +124,10 @@ public sealed class TextAggregator
         {
             var current = _buffer.AsSpan(0, _length);
             var end = SentenceBoundary.FindEnd(current, ref _settled);
-            if (end <= 0 || end >= current.TrimEnd().Length)
+            var trimmedLength = current.TrimEnd().Length;
+            if (end <= 0 || end >= trimmedLength)
             {
+                _undecided = _settled < trimmedLength;
                 return;
             }
 

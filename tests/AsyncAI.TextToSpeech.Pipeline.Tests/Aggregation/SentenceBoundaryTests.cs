@@ -84,6 +84,36 @@ public class SentenceBoundaryTests
     [InlineData("(1. Open it", 3)]
     public void FindEnd_LatinPunctuationRules_MatchPunktBehaviour(string text, int expected) => Assert.Equal(expected, SentenceBoundary.FindEnd(text));
 
+    [Theory]
+    [InlineData("Lakers vs. Celtics tonight.", 27)]
+    [InlineData("Lakers vs. Celtics tonight. Then", 27)]
+    [InlineData("The game, Lakers vs. Celtics, was close", 0)]
+    [InlineData("See a guide, e.g. Chapter 3. Then", 28)]
+    [InlineData("Use a framework, i.e. React. Then", 28)]
+    [InlineData("We were approx. Twenty people. Then", 30)]
+    [InlineData("As noted (cf. Smith 2020). Then", 26)]
+    public void FindEnd_AbbreviationThatIntroducesWhatFollows_NeverEndsASentence(string text, int expected) =>
+        Assert.Equal(expected, SentenceBoundary.FindEnd(text));
+
+    [Theory]
+    [InlineData("The U.S. Army arrived. Then", 22)]
+    [InlineData("The U.K. Parliament voted. Then", 26)]
+    [InlineData("The U.N. Security Council met. Then", 30)]
+    [InlineData("A U.S. Open final. Then", 18)]
+    [InlineData("The U.S. Secretary-General spoke. Then", 33)]
+    [InlineData("He moved to the U.S. Then he left.", 20)]
+    [InlineData("We landed in the U.K. Everyone cheered. Then", 21)]
+    [InlineData("It is 5 p.m. Army time", 12)]
+    public void FindEnd_InitialismBeforeACapitalisedWord_EndsASentenceUnlessTheWordContinuesAName(string text, int expected) =>
+        Assert.Equal(expected, SentenceBoundary.FindEnd(text));
+
+    [Theory]
+    [InlineData("The U.S. A")]
+    [InlineData("The U.S. Arm")]
+    [InlineData("He moved to the U.S. Then")]
+    public void FindEnd_InitialismBeforeAnUnfinishedCapitalisedWord_WaitsForTheWord(string text) =>
+        Assert.Equal(0, SentenceBoundary.FindEnd(text));
+
     [Fact]
     public void FindEnd_ArmenianQuestionMarkInsideWord_DoesNotSplitTheWord() =>
         Assert.Equal(0, SentenceBoundary.FindEnd("Ինչպե՞ս եք"));
