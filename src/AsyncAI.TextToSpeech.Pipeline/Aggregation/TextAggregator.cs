@@ -13,7 +13,12 @@ namespace AsyncAI.TextToSpeech.Pipeline.Aggregation;
 /// </remarks>
 public sealed class TextAggregator
 {
-    private char[] _buffer = new char[256];
+    /// <summary>The largest buffer (in characters) kept after a turn ends; a larger one is released at the flush or reset.</summary>
+    internal const int MaxRetainedCapacity = 4096;
+
+    private const int InitialCapacity = 256;
+
+    private char[] _buffer = new char[InitialCapacity];
     private int _length;
     private int _settled;
     private bool _needsLookahead;
@@ -36,6 +41,9 @@ public sealed class TextAggregator
 
     /// <summary>Gets the text buffered and not yet returned.</summary>
     public string BufferedText => new(_buffer, 0, _length);
+
+    /// <summary>Gets the buffer's size in characters (for tests).</summary>
+    internal int Capacity => _buffer.Length;
 
     /// <summary>Adds text and returns every aggregate it completes.</summary>
     /// <param name="text">The new text.</param>
@@ -91,6 +99,14 @@ public sealed class TextAggregator
     /// <summary>Forgets buffered text (after an interruption).</summary>
     public void Reset()
     {
+        if (_buffer.Length > MaxRetainedCapacity)
+        {
+            // A long turn without sentence ends (or one huge sentence) grew the buffer, up to the large-object heap; the
+            // aggregator lives as long as its pipeline, so keeping that size would pin it for good. Ordinary turns stay
+            // under the limit and reuse their buffer.
+            _buffer = new char[InitialCapacity];
+        }
+
         _length = 0;
         _settled = 0;
         _needsLookahead = false;

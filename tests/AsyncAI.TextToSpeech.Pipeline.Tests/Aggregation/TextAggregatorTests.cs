@@ -154,6 +154,40 @@ public class TextAggregatorTests
         Assert.Null(aggregator.Flush());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void FlushOrReset_AfterALongTurn_ReleasesTheGrownBuffer(bool flush)
+    {
+        // One long response must not pin a large buffer for the rest of the pipeline's life.
+        var aggregator = new TextAggregator();
+        Assert.Empty(aggregator.Aggregate(new string('x', 100_000)));
+        Assert.True(aggregator.Capacity >= 100_000);
+        if (flush)
+        {
+            Assert.Equal(100_000, aggregator.Flush()?.Text.Length);
+        }
+        else
+        {
+            aggregator.Reset();
+        }
+
+        Assert.True(aggregator.Capacity <= TextAggregator.MaxRetainedCapacity, $"capacity {aggregator.Capacity}");
+        Assert.Equal(["Again."], aggregator.Aggregate("Again. And").Select(a => a.Text));
+    }
+
+    [Fact]
+    public void Flush_AfterATurnWithinTheRetainedCapacity_KeepsTheBuffer()
+    {
+        // The common path: an ordinary turn's buffer is reused, not reallocated, at every turn end.
+        var aggregator = new TextAggregator();
+        aggregator.Aggregate(new string('x', TextAggregator.MaxRetainedCapacity));
+        var capacity = aggregator.Capacity;
+        Assert.Equal(TextAggregator.MaxRetainedCapacity, capacity);
+        aggregator.Flush();
+        Assert.Equal(capacity, aggregator.Capacity);
+    }
+
     [Fact]
     public void Constructor_UndefinedMode_ThrowsNamingTheParameter() =>
         Assert.Throws<ArgumentOutOfRangeException>("mode", () => new TextAggregator((TextAggregationMode)7));
