@@ -169,6 +169,10 @@ public class AsyncAIHttpClientRetryTests
         await using var emulator = await AsyncAIEmulator.StartAsync();
         var time = new FakeTimeProvider();
         using var http = HttpTestKit.CreateHttpClient();
+
+        // The attempt deadline (HttpClient.Timeout) runs on the same fake clock: with it, an advance that lands while the
+        // retry is in flight would time the retry out. This test is about the delay only; cts bounds it in real time.
+        http.Timeout = Timeout.InfiniteTimeSpan;
         var client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => o.MaxRetryDelay = TimeSpan.FromMinutes(10)), timeProvider: time);
         using var cts = HttpTestKit.TimeoutSource();
         emulator.Options.Faults.FailNextHttpRequests(1, 429, "RATE_LIMIT_EXCEEDED", TimeSpan.FromMinutes(8));
