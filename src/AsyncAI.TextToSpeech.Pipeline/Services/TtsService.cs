@@ -146,7 +146,11 @@ public abstract class TtsService : FrameProcessor
     /// <summary>Opens a synthesis context on the provider.</summary>
     /// <param name="contextId">The id this service chose for the context (unique per turn).</param>
     /// <param name="settings">The settings to synthesize with (a snapshot: updates apply from the next context on).</param>
-    /// <param name="cancellationToken">Cancelled by an interruption.</param>
+    /// <param name="cancellationToken">
+    /// Cancelled by an interruption, a <see cref="CancelFrame"/> or cleanup while the context is opening. It covers the
+    /// open only: its source is released when this method returns, so a context that keeps it is never cancelled
+    /// through it; a context stops its own work in <see cref="TtsSynthesisContext.InterruptAsync"/> and disposal.
+    /// </param>
     /// <returns>The context.</returns>
     protected abstract ValueTask<TtsSynthesisContext> CreateContextAsync(string contextId, TtsSettings settings, CancellationToken cancellationToken);
 
