@@ -942,9 +942,11 @@ public abstract class TtsService : FrameProcessor
         {
             PushError($"{Name} could not open synthesis context {contextId}: {ex.Message}", ex);
             FailContext(context);
-            if (source is null && contextId == _turnContextId)
+            if (source is null && contextId == _turnContextId && _llmResponseStarted)
             {
-                _turnOpenFailed = true; // a token turn: its later tokens are dropped (SpeakAggregateAsync)
+                // A response's token turn: its later tokens are dropped (SpeakAggregateAsync) until the response ends.
+                // Tokens outside a response keep trying: their implicit turn has no end to wait for.
+                _turnOpenFailed = true;
             }
 
             return null;

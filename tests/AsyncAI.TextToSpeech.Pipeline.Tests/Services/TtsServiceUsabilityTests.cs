@@ -202,23 +202,30 @@ public class TtsServiceUsabilityTests
         Assert.Single(harness.DownFrames.OfType<TtsStoppedFrame>());
         Assert.Contains(logs.GetSnapshot(), r => r.Id.Id == 17 && r.Message.Contains("dropped 5 token(s) (21 characters)", StringComparison.Ordinal));
 
-        // Tokens outside a response form one implicit turn, which tries once; an interruption ends it, and the turn
-        // after it tries again.
+        // Tokens outside a response form one implicit turn, which has no end to wait for (only an interruption or the
+        // EndFrame ends it): dropping its tokens would silence the service for good after one failed connect. So each
+        // of its tokens tries again, and the first one after the outage is spoken.
         harness.Queue(new LlmTextFrame("Still"), new LlmTextFrame(" down"), new MarkerFrame(2));
         await harness.WaitDownAsync<MarkerFrame>(m => m.Number == 2);
-        Assert.Equal(2, Opens());
-        Assert.Equal(2, harness.Errors.Count);
+        Assert.Equal(3, Opens());
+        Assert.Equal(3, harness.Errors.Count);
+        Volatile.Write(ref failing, false);
+        harness.Queue(new LlmTextFrame(" Up."));
+        await harness.WaitDownAsync<TtsAudioRawFrame>(); // its context stays open (and what follows waits) until the turn ends
+        Assert.Equal(4, Opens());
+        Assert.Equal(["Up."], tts.ContextsInOrder.Single().Texts); // a context's first text is sent without its leading space
+
+        // An interruption ends the implicit turn; a response after it is spoken in a context of its own.
         tts.QueueFrame(new InterruptionFrame());
         await harness.WaitDownAsync<InterruptionFrame>();
-        Volatile.Write(ref failing, false);
-        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Back"), new LlmTextFrame(" again."), new LlmFullResponseEndFrame(), new MarkerFrame(3));
-        await harness.WaitDownAsync<MarkerFrame>(m => m.Number == 3);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Back"), new LlmTextFrame(" again."), new LlmFullResponseEndFrame(), new MarkerFrame(4));
+        await harness.WaitDownAsync<MarkerFrame>(m => m.Number == 4);
         await harness.EndAsync();
 
-        Assert.Equal(3, Opens());
-        Assert.Equal(["Back", " again."], tts.ContextsInOrder.Single().Texts);
-        Assert.Equal("Back again.", Assert.Single(harness.DownFrames.OfType<TtsTextFrame>()).Text);
-        Assert.Equal(2, harness.Errors.Count);
+        Assert.Equal(5, Opens());
+        Assert.Equal(["Back", " again."], tts.ContextsInOrder[^1].Texts);
+        Assert.Contains("Back again.", harness.DownFrames.OfType<TtsTextFrame>().Select(t => t.Text));
+        Assert.Equal(3, harness.Errors.Count);
         Assert.True(tts.IsUsable);
 
         int Opens() => tts.Calls.Count(c => c.StartsWith("open:", StringComparison.Ordinal));
