@@ -242,7 +242,8 @@ public static class SentenceBoundary
                 return false;
             }
 
-            return !(next >= 0 && char.IsLower(text[next]));
+            // Judged by the next word's case, so not before it is there: "5. (about" continues the sentence.
+            return next >= 0 && !char.IsLower(text[next]);
         }
 
         return true;

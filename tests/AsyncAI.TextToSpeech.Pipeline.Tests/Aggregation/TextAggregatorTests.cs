@@ -85,6 +85,8 @@ public class TextAggregatorTests
     [InlineData(new[] { "The", " U", ".S", ".", " Ar", "my", " arrived", ".", " Then" }, new[] { "The U.S. Army arrived." }, "Then")]
     [InlineData(new[] { "Back in the U.K.", " Parliament", " voted", ". Then" }, new[] { "Back in the U.K. Parliament voted." }, "Then")]
     [InlineData(new[] { "He moved to the U.S.", " Then", " he left" }, new[] { "He moved to the U.S." }, "Then he left")]
+    [InlineData(new[] { "It costs 5", ".", " (", "about 4 euros)", " today", ".", " Next" }, new[] { "It costs 5. (about 4 euros) today." }, "Next")]
+    [InlineData(new[] { "It costs 5", ".", " \"", "Cheap", "\" she said", ".", " Next" }, new[] { "It costs 5.", "\"Cheap\" she said." }, "Next")]
     public void Aggregate_AbbreviationOrInitialismStreamed_SplitsOnlyWhereASentenceEnds(string[] feed, string[] emitted, string flush)
     {
         var aggregator = new TextAggregator();
