@@ -65,7 +65,8 @@ internal static class CliApplication
         }
         catch (Exception ex)
         {
-            return ErrorReporter.Report(ex, parseResult.GetValue(verbose), secrets, console.Error);
+            var commandOptions = parseResult.CommandResult.Command.Options.Select(o => o.Name).ToArray();
+            return ErrorReporter.Report(ex, parseResult.GetValue(verbose), secrets, console.Error, commandOptions);
         }
     }
 }

@@ -75,6 +75,28 @@ public class ErrorHandlingTests
         }
     }
 
+    [Theory]
+    [InlineData("--language.", "--voice --model --sample-rate --encoding", "voices", "--language", "zz-bogus")]
+    [InlineData("--voice, --model, --sample-rate and --encoding.", "--language", "bench", "-n", "1", "--warmup", "0", "--voice", "no-such-voice")]
+    public async Task ClientCommand_InvalidRequest_AdviceNamesOnlyTheCommandsOwnOptions(string advice, string notTheCommands, params string[] args)
+    {
+        // The advice for a refused request named --voice, --model, --language, --sample-rate and --encoding whatever the
+        // command: voices has only --language of these, bench has no --language.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+
+        var result = await InProcessCli.RunAsync([.. args, "--url", emulator.HttpBaseUrl.ToString(), "--api-key", "sk_test"]);
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.EndsWith(" Check " + advice, line, StringComparison.Ordinal);
+        foreach (var option in notTheCommands.Split(' '))
+        {
+            Assert.DoesNotContain(option + " ", line, StringComparison.Ordinal);
+            Assert.DoesNotContain(option + ",", line, StringComparison.Ordinal);
+            Assert.DoesNotContain(option + ".", line, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Report_HttpClientTimeout_AdviceDoesNotNameHttpClient()
     {

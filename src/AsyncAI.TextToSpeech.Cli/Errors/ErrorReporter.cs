@@ -10,10 +10,14 @@ internal static class ErrorReporter
     /// <param name="verbose">Whether to add the full exception after the line.</param>
     /// <param name="secrets">Strings never to print (the API key), replaced wherever they occur.</param>
     /// <param name="error">Standard error.</param>
+    /// <param name="commandOptions">
+    /// The names of the failed command's options, so the advice names only flags it has (<c>voices</c> has no
+    /// <c>--voice</c>); null names every flag the advice may give.
+    /// </param>
     /// <returns>The exit code.</returns>
-    public static int Report(Exception exception, bool verbose, IReadOnlyCollection<string> secrets, TextWriter error)
+    public static int Report(Exception exception, bool verbose, IReadOnlyCollection<string> secrets, TextWriter error, IReadOnlyCollection<string>? commandOptions = null)
     {
-        var (message, exitCode) = Describe(exception);
+        var (message, exitCode) = Describe(exception, commandOptions);
         error.WriteLine("error: " + Redact(OneLine(message), secrets));
         if (verbose)
         {
@@ -38,10 +42,10 @@ internal static class ErrorReporter
         return text;
     }
 
-    private static (string Message, int ExitCode) Describe(Exception exception) => exception switch
+    private static (string Message, int ExitCode) Describe(Exception exception, IReadOnlyCollection<string>? commandOptions) => exception switch
     {
         CliException cli => (cli.Message, cli.ExitCode),
-        AsyncAIException asyncAI => (ForCliUser(asyncAI.Message) + Advice(asyncAI), ExitCodes.RuntimeError),
+        AsyncAIException asyncAI => (ForCliUser(asyncAI.Message) + Advice(asyncAI, commandOptions), ExitCodes.RuntimeError),
         OperationCanceledException => ("interrupted.", ExitCodes.Interrupted),
         ArgumentException argument => (argument.Message + " Run with --help for the allowed values.", ExitCodes.UsageError),
         HttpRequestException http => ($"cannot reach the service: {http.Message} Check --url and the network.", ExitCodes.RuntimeError),
@@ -93,14 +97,30 @@ internal static class ErrorReporter
         return message.TrimEnd();
     }
 
-    private static string Advice(AsyncAIException exception) => exception.Category switch
+    private static string Advice(AsyncAIException exception, IReadOnlyCollection<string>? commandOptions) => exception.Category switch
     {
         AsyncAIErrorCategory.Authentication => $" Check the key passed with --api-key or in {ServiceTarget.ApiKeyEnvironmentVariable}.",
         AsyncAIErrorCategory.Connectivity => " Check --url and the network.",
-        AsyncAIErrorCategory.InvalidRequest => " Check --voice, --model, --language, --sample-rate and --encoding.",
+        AsyncAIErrorCategory.InvalidRequest => RequestAdvice(commandOptions),
         AsyncAIErrorCategory.Timeout => " Retry; if it keeps happening, check --url and the network.",
         _ => string.Empty,
     };
+
+    /// <summary>
+    /// Names the flags that shape a request, those the command has: <c>voices</c> has only <c>--language</c> of them,
+    /// <c>bench</c> no <c>--language</c>. Every client command has <c>--url</c> and <c>--api-key</c>.
+    /// </summary>
+    private static string RequestAdvice(IReadOnlyCollection<string>? commandOptions)
+    {
+        string[] requestOptions = ["--voice", "--model", "--language", "--sample-rate", "--encoding"];
+        var named = commandOptions is null ? requestOptions : Array.FindAll(requestOptions, commandOptions.Contains);
+        return named.Length switch
+        {
+            0 => string.Empty,
+            1 => $" Check {named[0]}.",
+            _ => $" Check {string.Join(", ", named[..^1])} and {named[^1]}.",
+        };
+    }
 
     /// <summary>Folds a message onto one line: line breaks and runs of whitespace become single spaces.</summary>
     public static string OneLine(string message) =>
