@@ -132,6 +132,35 @@ public class OutputFileTests
         Assert.Equal([target], Directory.GetFiles(dir.File("real")));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Speak_ThroughADanglingSymlink_CreatesTheTargetOnlyWhenTheRunSucceeds(bool succeeds)
+    {
+        // File.Exists is true for a link whose target is missing, so it was taken for an empty file and written in place:
+        // a failed run left an empty file at the link's target, where there had been none.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var dir = new TempDirectory();
+        var target = dir.File("missing.wav");
+        var link = dir.File("out.wav");
+        File.CreateSymbolicLink(link, target);
+        var url = succeeds ? emulator.HttpBaseUrl.ToString() : "http://127.0.0.1:1";
+
+        var result = await InProcessCli.RunAsync(["speak", Text, "-o", link, "--url", url]);
+
+        Assert.Equal(succeeds ? 0 : 1, result.ExitCode);
+        Assert.Equal(target, new FileInfo(link).LinkTarget);
+        if (succeeds)
+        {
+            Assert.Equal(EmulatorAudio.ExpectedByteCount(Text, 24000, "pcm_s16le", 0.05), WavFile.Parse(await File.ReadAllBytesAsync(target)).Data.Length);
+            Assert.Equal([target, link], Directory.GetFiles(dir.Path).Order(StringComparer.Ordinal));
+        }
+        else
+        {
+            Assert.Equal([link], Directory.GetFiles(dir.Path));
+        }
+    }
+
     [Fact]
     public async Task Speak_ToDevNull_Succeeds()
     {

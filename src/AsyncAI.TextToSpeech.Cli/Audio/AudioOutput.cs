@@ -192,7 +192,7 @@ internal sealed class AudioOutput : IAsyncDisposable
 
             // Through a symlink the file it points to is replaced (the link stays a link), as writing through it did.
             var link = new FileInfo(target).LinkTarget is null ? null : File.ResolveLinkTarget(target, returnFinalTarget: true);
-            if (File.Exists(target))
+            if (File.Exists(target) && !IsDangling(target, link))
             {
                 // A link whose final target cannot be named as a file (/dev/stdout → /proc/self/fd/pipe:[…]) is written in place too.
                 var resolved = link?.FullName ?? target;
@@ -208,6 +208,7 @@ internal sealed class AudioOutput : IAsyncDisposable
                 return OpenTemporary(target, mode);
             }
 
+            // A new file, or a dangling link's missing target (a failed run then leaves no file there either).
             return OpenTemporary(link?.FullName ?? target, null);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
@@ -224,6 +225,35 @@ internal sealed class AudioOutput : IAsyncDisposable
 
         static FileStream Open(string path, FileMode mode) =>
             new(path, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: 16 * 1024, useAsync: true);
+    }
+
+    /// <summary>
+    /// Whether the path is a symlink whose final target does not exist. <see cref="File.Exists"/> is true for such a
+    /// link, but there is no file to write in place: it is written like a new path, at the link's target.
+    /// </summary>
+    private static bool IsDangling(string path, FileSystemInfo? finalTarget)
+    {
+        if (finalTarget is null || finalTarget.Exists)
+        {
+            return false;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return true;
+        }
+
+        // A link may also end in something that cannot be named as a file (/dev/stdout → /proc/self/fd/pipe:[…]) but
+        // exists: the mode is read through the links (stat), which fails only when nothing is at the end.
+        try
+        {
+            File.GetUnixFileMode(path);
+            return false;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return true;
+        }
     }
 
     private static void Delete(string? path)
