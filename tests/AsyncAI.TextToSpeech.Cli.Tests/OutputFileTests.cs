@@ -162,6 +162,23 @@ public class OutputFileTests
     }
 
     [Fact]
+    public async Task Speak_FolderDoesNotExist_ErrorNamesThePathNotTheTemporaryFile()
+    {
+        // The error used to quote the temporary file ("Could not find a part of the path '…/.out.wav.<guid>.tmp'"), a
+        // name the user never gave.
+        using var dir = new TempDirectory();
+        var path = dir.File(Path.Combine("no-such-folder", "out.wav"));
+
+        var result = await InProcessCli.RunAsync(["speak", Text, "-o", path, "--url", "http://127.0.0.1:1"]);
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith($"error: cannot create '{path}': ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(".tmp", line, StringComparison.Ordinal);
+        Assert.Contains("Choose another path with -o.", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Speak_ToDevNull_Succeeds()
     {
         if (OperatingSystem.IsWindows())

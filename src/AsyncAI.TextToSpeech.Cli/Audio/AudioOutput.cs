@@ -205,22 +205,30 @@ internal sealed class AudioOutput : IAsyncDisposable
                 Open(resolved, FileMode.Open).Dispose();
                 target = resolved;
                 var mode = OperatingSystem.IsWindows() ? (UnixFileMode?)null : File.GetUnixFileMode(target);
-                return OpenTemporary(target, mode);
+                return OpenTemporary(path, target, mode);
             }
 
             // A new file, or a dangling link's missing target (a failed run then leaves no file there either).
-            return OpenTemporary(link?.FullName ?? target, null);
+            return OpenTemporary(path, link?.FullName ?? target, null);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new CliException($"cannot create '{path}': {ex.Message} Choose another path with -o.", ExitCodes.RuntimeError, ex);
         }
 
-        static (FileStream, string?, string?, UnixFileMode?) OpenTemporary(string target, UnixFileMode? mode)
+        static (FileStream, string?, string?, UnixFileMode?) OpenTemporary(string path, string target, UnixFileMode? mode)
         {
             // Hidden, unique, and in the target's folder, so the final move is a rename within one file system.
             var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-            return (Open(temporary, FileMode.CreateNew), temporary, target, mode);
+            try
+            {
+                return (Open(temporary, FileMode.CreateNew), temporary, target, mode);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The user named the target, not this file: a missing or read-only folder is reported with the target's name.
+                throw new CliException($"cannot create '{path}': {ex.Message.Replace(temporary, target, StringComparison.Ordinal)} Choose another path with -o.", ExitCodes.RuntimeError, ex);
+            }
         }
 
         static FileStream Open(string path, FileMode mode) =>
