@@ -179,6 +179,29 @@ public class OutputFileTests
     }
 
     [Fact]
+    public async Task Open_OverAFileOnlyItsOwnerCanRead_TheTemporaryFileIsAsPrivate()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // The temporary file was created with the default mode (0644 under the usual umask), so while the run lasted
+        // its audio could be read by anyone who can enter the folder, where the file it replaces could not.
+        using var dir = new TempDirectory();
+        var path = dir.File("private.wav");
+        await File.WriteAllBytesAsync(path, Earlier);
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        File.SetUnixFileMode(path, OwnerOnly);
+        var console = new CliConsole(TextReader.Null, TextWriter.Null, TextWriter.Null, () => Stream.Null);
+
+        await using var output = await Audio.AudioOutput.OpenAsync(path, 24000, "pcm_s16le", console, CancellationToken.None);
+
+        var temporary = Assert.Single(Directory.GetFiles(dir.Path), f => f != path);
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(temporary));
+    }
+
+    [Fact]
     public async Task Speak_ToDevNull_Succeeds()
     {
         if (OperatingSystem.IsWindows())

@@ -222,7 +222,8 @@ internal sealed class AudioOutput : IAsyncDisposable
             var temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
             try
             {
-                return (Open(temporary, FileMode.CreateNew), temporary, target, mode);
+                // Created with the mode of the file it replaces, so audio meant for a private file is never readable by others.
+                return (Open(temporary, FileMode.CreateNew, mode), temporary, target, mode);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -231,8 +232,18 @@ internal sealed class AudioOutput : IAsyncDisposable
             }
         }
 
-        static FileStream Open(string path, FileMode mode) =>
-            new(path, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: 16 * 1024, useAsync: true);
+        static FileStream Open(string path, FileMode mode, UnixFileMode? createMode = null)
+        {
+            var options = new FileStreamOptions { Mode = mode, Access = FileAccess.ReadWrite, Share = FileShare.Read, BufferSize = 16 * 1024, Options = FileOptions.Asynchronous };
+            if (createMode is { } unixMode && !OperatingSystem.IsWindows())
+            {
+                // Permission bits only: set-user-ID and the like are given back, with the exact mode, by KeepAsync.
+                const UnixFileMode Permissions = (UnixFileMode)0x1FF; // rwxrwxrwx
+                options.UnixCreateMode = unixMode & Permissions;
+            }
+
+            return new FileStream(path, options);
+        }
     }
 
     /// <summary>
