@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.CommandLine.Invocation;
 using AsyncAI.TextToSpeech.Cli.Commands;
 using AsyncAI.TextToSpeech.Cli.Service;
@@ -61,7 +62,24 @@ internal static class CliApplication
                 // process ended mid-cleanup: header sizes 0, no error line. Every step is bounded, so this is a backstop.
                 ProcessTerminationTimeout = ProcessTerminationTimeout,
             };
-            return await parseResult.InvokeAsync(configuration);
+            // The terminal closing (SIGHUP) would end the process at once, leaving a hidden temporary WAV beside -o's path
+            // and no file at it. It takes Ctrl+C's path instead (System.CommandLine handles SIGINT and SIGTERM).
+            using var hangUp = new CancellationTokenSource();
+            using var hangUpSignal = OperatingSystem.IsWindows()
+                ? null
+                : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+                {
+                    context.Cancel = true;
+                    try
+                    {
+                        hangUp.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // the command is over already
+                    }
+                });
+            return await parseResult.InvokeAsync(configuration, hangUp.Token);
         }
         catch (Exception ex)
         {

@@ -50,6 +50,44 @@ public class InterruptTests
     }
 
     [Fact]
+    public async Task Speak_HangUpMidStream_CleansUpAsCtrlCDoes()
+    {
+        if (!OperatingSystem.IsLinux() || SignalIgnoredByThisProcess(1))
+        {
+            return; // SIGHUP is sent with kill(1); a process started under nohup inherits it as ignored
+        }
+
+        // The terminal closing (SIGHUP) used to end the process at once, leaving the hidden temporary file behind and
+        // no WAV at the path. It now takes Ctrl+C's path: the audio so far is kept and the temporary file is gone.
+        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { PacingRate = 1 });
+        using var dir = new TempDirectory();
+        var path = dir.File("partial.wav");
+        var text = string.Join(' ', Enumerable.Repeat("word", 200));
+        using var process = Process.Start(CliProcess.CreateStartInfo(["speak", text, "-o", "partial.wav", "--url", emulator.HttpBaseUrl.ToString()], dir.Path))!;
+        try
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.AudioSent, timeout.Token);
+            await WaitForAudioOnDiskAsync(dir.Path, timeout.Token);
+
+            await InterruptAndWaitForExitAsync(process, stderr, emulator, timeout.Token, signal: "-HUP");
+
+            Assert.Equal(130, process.ExitCode);
+            var wav = WavFile.Parse(await File.ReadAllBytesAsync(path));
+            Assert.True(wav.Data.Length > 0, "the audio received before the hang-up is in the file");
+            Assert.Equal([path], Directory.GetFiles(dir.Path));
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Speak_CtrlCBeforeAnyAudio_LeavesAnExistingFileUntouchedAndNoTemporaryFile()
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
@@ -190,12 +228,12 @@ public class InterruptTests
     }
 
     /// <summary>Sends the CLI Ctrl+C and waits for it to exit; if it does not, kills it and fails saying what it and the server were doing.</summary>
-    private static async Task InterruptAndWaitForExitAsync(Process process, Task<string> stderr, AsyncAIEmulator emulator, CancellationToken timeout)
+    private static async Task InterruptAndWaitForExitAsync(Process process, Task<string> stderr, AsyncAIEmulator emulator, CancellationToken timeout, string? signal = null)
     {
         // A job started in the background by a non-interactive shell inherits SIGINT as ignored (POSIX), and the
         // runtime keeps it so: there, Ctrl+C cannot reach the CLI, so the test stops it with SIGTERM, which takes
         // the same cancellation path. Seen when the suite itself ran in the background: the CLI never exited.
-        var signal = SigIntIgnoredByThisProcess() ? "-TERM" : "-INT";
+        signal ??= SignalIgnoredByThisProcess(2) ? "-TERM" : "-INT";
         using (var kill = Process.Start("kill", [signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync(timeout);
@@ -216,8 +254,8 @@ public class InterruptTests
         }
     }
 
-    /// <summary>Whether SIGINT is ignored here (Linux: the SigIgn mask in /proc/self/status); children inherit that.</summary>
-    private static bool SigIntIgnoredByThisProcess()
+    /// <summary>Whether a signal (2: SIGINT, 1: SIGHUP) is ignored here (Linux: the SigIgn mask in /proc/self/status); children inherit that.</summary>
+    private static bool SignalIgnoredByThisProcess(int signal)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -227,6 +265,6 @@ public class InterruptTests
         var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
         return line is not null
                && ulong.TryParse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var mask)
-               && (mask & (1UL << (2 - 1))) != 0; // SIGINT is signal 2
+               && (mask & (1UL << (signal - 1))) != 0;
     }
 }
