@@ -20,6 +20,26 @@ public class ErrorHandlingTests
         Assert.Empty(result.StandardOutput);
     }
 
+    [Fact]
+    public async Task Speak_OutputIsAPipeNamedAsAFile_OneLineThatPointsToDashNotAParameterName()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // /dev/stdout is the redirected pipe on Linux
+        }
+
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+
+        var result = await CliProcess.RunAsync(["speak", "Hello.", "-o", "/dev/stdout", "--url", emulator.HttpBaseUrl.ToString()]);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.Contains("/dev/stdout", line, StringComparison.Ordinal);
+        Assert.Contains("-o -", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter", line, StringComparison.Ordinal);
+        Assert.Empty(result.StandardOutput);
+    }
+
     [Theory]
     [InlineData("ws")]
     [InlineData("http")]

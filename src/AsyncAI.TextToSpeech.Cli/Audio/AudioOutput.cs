@@ -68,6 +68,12 @@ internal sealed class AudioOutput : IAsyncDisposable
         var (file, temporaryPath, targetPath, targetMode) = OpenFile(path);
         try
         {
+            if (!file.CanSeek)
+            {
+                // /dev/stdout into a pipe, a FIFO, a terminal: written in place (they report a length of 0).
+                throw CliException.Usage($"cannot write a WAV file to '{path}': it is a pipe or a terminal, and a WAV header is completed at the end. Use -o - for raw PCM on standard output.");
+            }
+
             var wav = await WavWriter.CreateAsync(file, sampleRate, encoding, cancellationToken);
             return new AudioOutput(path, file, wav, temporaryPath, targetPath, targetMode);
         }
