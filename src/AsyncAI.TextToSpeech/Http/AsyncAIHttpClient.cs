@@ -405,7 +405,7 @@ public sealed class AsyncAIHttpClient
     /// <summary>Sends the streaming request and reads up to the first audio, retrying transient failures on the way.</summary>
     private async ValueTask<(AudioStreamReader Reader, AudioChunk? First)> OpenStreamAsync(byte[] body, int characters, ResolvedRequest request, CancellationToken cancellationToken)
     {
-        var context = ResilienceContextPool.Shared.Get(StreamOperation, cancellationToken);
+        var context = GetRetryContext(StreamOperation, "stream", cancellationToken);
         try
         {
             return await _retry.ExecuteAsync(
@@ -415,6 +415,7 @@ public sealed class AsyncAIHttpClient
                     var ct = context.CancellationToken;
                     context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, false);
                     using var message = client.CreateRequest(HttpMethod.Post, client._streamingUrl, body);
+                    message.Options.Set(AsyncAIHttpRetry.RequestMetricOperation, "stream");
                     HttpResponseMessage response;
                     using (var deadline = client.StartAttemptDeadline(ct))
                     {
@@ -516,16 +517,17 @@ public sealed class AsyncAIHttpClient
     {
         var activity = AsyncAITracing.Enabled ? StartActivity(metricOperation, span.Request, span.Characters) : null;
         using var activityScope = AsyncAITracing.StopOnDispose(activity, _logger);
-        var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
+        var context = GetRetryContext(operation, metricOperation, cancellationToken);
         try
         {
             var result = await _retry.ExecuteAsync(
                 static async (context, state) =>
                 {
-                    var (client, operation, span, createRequest, readBody, inner) = state;
+                    var (client, operation, metricOperation, span, createRequest, readBody, inner) = state;
                     var ct = context.CancellationToken;
                     context.Properties.Set(AsyncAIHttpRetry.ResponseReceived, false);
                     using var message = createRequest();
+                    message.Options.Set(AsyncAIHttpRetry.RequestMetricOperation, metricOperation);
                     using var deadline = client.StartAttemptDeadline(ct);
                     var attempt = deadline?.Token ?? ct;
                     using var response = await client.SendOnceAsync(message, operation, ct, attempt).ConfigureAwait(false);
@@ -545,7 +547,7 @@ public sealed class AsyncAIHttpClient
                     }
                 },
                 context,
-                (this, operation, span, createRequest, readBody, state)).ConfigureAwait(false);
+                (this, operation, metricOperation, span, createRequest, readBody, state)).ConfigureAwait(false);
             if (activity is { IsAllDataRequested: true } && span.AudioOf?.Invoke(result)?.Duration is { } duration)
             {
                 activity.SetTag(AsyncAITracing.AudioDurationTag, duration.TotalSeconds);
@@ -572,6 +574,17 @@ public sealed class AsyncAIHttpClient
         {
             ResilienceContextPool.Shared.Return(context);
         }
+    }
+
+    /// <summary>
+    /// A pooled retry context for one call: its operation key is the request line (the retry log's), and it carries the
+    /// short name the call's metrics use, so a retry is counted under the same <c>asyncai.operation</c> as its error.
+    /// </summary>
+    private static ResilienceContext GetRetryContext(string operation, string metricOperation, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
+        context.Properties.Set(AsyncAIHttpRetry.MetricOperation, metricOperation);
+        return context;
     }
 
     /// <summary>Starts the span of one call (only when someone listens): a synthesis when <paramref name="request"/> is set, a voice call otherwise.</summary>

@@ -20,6 +20,21 @@ internal static class AsyncAIHttpRetry
     /// <summary>Set by each attempt once a 2xx response arrived; a failure after that is a body failure.</summary>
     public static readonly ResiliencePropertyKey<bool> ResponseReceived = new("AsyncAI.Http.ResponseReceived");
 
+    /// <summary>
+    /// The call's <c>asyncai.operation</c> (<c>stream</c>, <c>synthesize</c>, …) on the client's own retry context, so its
+    /// retries are tagged as its error is. The context's operation key stays the request line, for the logs.
+    /// </summary>
+    public static readonly ResiliencePropertyKey<string> MetricOperation = new("AsyncAI.Http.Operation");
+
+    /// <summary>
+    /// The same name on each request message: the resilience handler builds a context of its own for every request
+    /// and knows the call only through the message it sends.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<string> RequestMetricOperation = new("AsyncAI.Http.Operation");
+
+    /// <summary>The operation of a retry whose request did not come from <see cref="AsyncAIHttpClient"/> (the named HttpClient used directly).</summary>
+    public const string UnknownOperation = "http";
+
     // bodyFailuresOnly: true when a resilience handler below already retries failed responses and connection
     // failures; the client then retries only failures while reading a 2xx body (a stream only before its first audio
     // was handed out), so nothing is retried twice.
@@ -49,7 +64,8 @@ internal static class AsyncAIHttpRetry
                 {
                     if (args.Outcome.Exception is AsyncAIException failure)
                     {
-                        OnRetrying(logger, serverTags, args.Context.OperationKey, failure, args.AttemptNumber + 1, args.RetryDelay);
+                        var operation = args.Context.Properties.GetValue(MetricOperation, UnknownOperation);
+                        OnRetrying(logger, serverTags, operation, args.Context.OperationKey, failure, args.AttemptNumber + 1, args.RetryDelay);
                     }
 
                     return default;
@@ -91,7 +107,8 @@ internal static class AsyncAIHttpRetry
                 var failure = await ClassifyAsync(args.Outcome, apiKey, timeProvider, args.Context.CancellationToken).ConfigureAwait(false);
                 if (failure is not null)
                 {
-                    OnRetrying(logger, serverTags, args.Context.OperationKey, failure, args.AttemptNumber + 1, args.RetryDelay);
+                    var operation = args.Context.GetRequestMessage()?.Options.TryGetValue(RequestMetricOperation, out var name) == true ? name : UnknownOperation;
+                    OnRetrying(logger, serverTags, operation, args.Context.OperationKey, failure, args.AttemptNumber + 1, args.RetryDelay);
                 }
             },
         });
@@ -121,12 +138,12 @@ internal static class AsyncAIHttpRetry
         return await HttpErrors.FromResponseAsync(response, operation, apiKey, timeProvider, cancellationToken).ConfigureAwait(false);
     }
 
-    private static void OnRetrying(ILogger logger, TagList serverTags, string? operation, AsyncAIException failure, int attempt, TimeSpan delay)
+    private static void OnRetrying(ILogger logger, TagList serverTags, string metricOperation, string? operation, AsyncAIException failure, int attempt, TimeSpan delay)
     {
         if (AsyncAIHttpMetrics.Retries.Enabled)
         {
             var tags = serverTags;
-            tags.Add(AsyncAIHttpMetrics.OperationTag, operation ?? "http");
+            tags.Add(AsyncAIHttpMetrics.OperationTag, metricOperation);
             tags.Add(AsyncAIHttpMetrics.CategoryTag, AsyncAIHttpMetrics.CategoryName(failure.Category));
             AsyncAIHttpMetrics.Retries.Add(1, tags);
         }

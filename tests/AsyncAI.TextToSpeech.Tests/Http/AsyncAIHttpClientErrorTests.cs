@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using AsyncAI.TextToSpeech.Diagnostics;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -137,6 +138,102 @@ public class AsyncAIHttpClientErrorTests
         Assert.Equal("authentication", measurement.Tags["error.type"]);
         Assert.Contains(logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("Authentication", StringComparison.Ordinal));
         Assert.All(logs.GetSnapshot(), r => Assert.DoesNotContain(HttpTestKit.ApiKey, r.Message + r.Exception, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false, "stream")]
+    [InlineData(false, "synthesize")]
+    [InlineData(false, "timestamps")]
+    [InlineData(false, "voices.list")]
+    [InlineData(false, "voices.get")]
+    [InlineData(true, "stream")]
+    [InlineData(true, "synthesize")]
+    [InlineData(true, "timestamps")]
+    [InlineData(true, "voices.list")]
+    [InlineData(true, "voices.get")]
+    public async Task RetriedThenFailedCall_RetryAndErrorMetricsCarryTheSameOperation(bool factory, string operation)
+    {
+        // One operation, one asyncai.operation value (docs/README.md, "Telemetry"): the retries counted by the client's
+        // own pipeline and by the IHttpClientFactory resilience handler are tagged as the call's error is.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var retries = new MetricCollector<long>(AsyncAITelemetry.Meter, "asyncai.tts.http.retries");
+        using var errors = new MetricCollector<long>(AsyncAITelemetry.Meter, "asyncai.tts.http.errors");
+        using var http = HttpTestKit.CreateHttpClient();
+        ServiceProvider? provider = null;
+        try
+        {
+            AsyncAIHttpClient client;
+            if (factory)
+            {
+                var services = new ServiceCollection();
+                services.AddAsyncAIHttpClient(o =>
+                {
+                    o.ApiKey = HttpTestKit.ApiKey;
+                    o.BaseUrl = emulator.HttpBaseUrl;
+                    o.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
+                    o.UseJitter = false;
+                    o.MaxRetries = 1;
+                });
+                provider = services.BuildServiceProvider();
+                client = provider.GetRequiredService<AsyncAIHttpClient>();
+            }
+            else
+            {
+                client = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => o.MaxRetries = 1));
+            }
+
+            using var cts = HttpTestKit.TimeoutSource();
+            emulator.Options.Faults.FailNextHttpRequests(2, 503);
+
+            await Assert.ThrowsAsync<AsyncAIException>(() => operation switch
+            {
+                "stream" => HttpTestKit.ReadAllAsync(client.StreamAsync("hello", cancellationToken: cts.Token), cts.Token),
+                "synthesize" => client.SynthesizeAsync("hello", cancellationToken: cts.Token),
+                "timestamps" => client.SynthesizeWithTimestampsAsync("hello", cancellationToken: cts.Token),
+                "voices.list" => client.ListVoicesAsync(cancellationToken: cts.Token).ToListAsync(cts.Token).AsTask(),
+                _ => client.GetVoiceAsync("e0f39dc4-f691-4e78-bba5-5c636692cc04", cts.Token),
+            });
+
+            var retry = Assert.Single(retries.GetMeasurementSnapshot(), m => OnPort(m.Tags, emulator));
+            var error = Assert.Single(errors.GetMeasurementSnapshot(), m => OnPort(m.Tags, emulator));
+            Assert.Equal(operation, error.Tags["asyncai.operation"]);
+            Assert.Equal(operation, retry.Tags["asyncai.operation"]);
+            Assert.Equal("server", retry.Tags["error.type"]);
+        }
+        finally
+        {
+            if (provider is not null)
+            {
+                await provider.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Factory_StreamRetriedAfterABrokenBody_RetryMetricCarriesTheStreamOperation()
+    {
+        // The client's own retry of a body that broke before the first audio (the handler below has seen a 2xx).
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var retries = new MetricCollector<long>(AsyncAITelemetry.Meter, "asyncai.tts.http.retries");
+        var breaker = new BodyBreakingHandler(breakResponses: 1, bytesBeforeBreak: 0);
+        var services = new ServiceCollection();
+        services.AddAsyncAIHttpClient(o =>
+        {
+            o.ApiKey = HttpTestKit.ApiKey;
+            o.BaseUrl = emulator.HttpBaseUrl;
+            o.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
+            o.UseJitter = false;
+        });
+        services.AddHttpClient(AsyncAIHttpClientServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => breaker);
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<AsyncAIHttpClient>();
+        using var cts = HttpTestKit.TimeoutSource();
+
+        await HttpTestKit.ReadAllAsync(client.StreamAsync("through the factory", cancellationToken: cts.Token), cts.Token);
+
+        var retry = Assert.Single(retries.GetMeasurementSnapshot(), m => OnPort(m.Tags, emulator));
+        Assert.Equal("stream", retry.Tags["asyncai.operation"]);
+        Assert.Equal("connectivity", retry.Tags["error.type"]);
     }
 
     [Fact]
