@@ -56,6 +56,23 @@ public class ServeCommandTests
         Assert.Contains("--host", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--chunk-ms", "0.0001")] // one TimeSpan tick, the emulator's smallest chunk
+    [InlineData("--chunk-ms", "10000.00009")] // still 10 s once cut to whole ticks
+    [InlineData("--seconds-per-char", "1e-300")] // the emulator makes at least one sample per character
+    [InlineData("--time-to-first-audio-ms", "0.00001")] // no delay once cut to whole ticks, which the emulator accepts
+    public async Task Serve_EdgeValueTheEmulatorAccepts_PassesTheFlagCheck(string flag, string value)
+    {
+        // The flag checks refuse exactly what EmulatorOptions refuses (the same TimeSpan conversion): a value they let
+        // through reaches the listen step (here failing on purpose, on an address no interface has), not the backstop
+        // "the emulator does not accept this value".
+        var result = await InProcessCli.RunAsync(["serve", "--host", "192.0.2.1", "--port", "0", flag, value]).WaitAsync(TimeSpan.FromSeconds(60));
+
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error: cannot listen on 192.0.2.1", line, StringComparison.Ordinal);
+        Assert.Equal(1, result.ExitCode);
+    }
+
     [Fact]
     public async Task Serve_EmptyApiKey_ExitCode2NamingTheFlag()
     {

@@ -12,7 +12,9 @@ internal static class ServeCommand
     public const int DefaultPort = 8765;
 
     // The emulator's own limits (EmulatorOptions.ChunkDuration, SecondsPerCharacter), checked here so the error names the flag.
-    private const double MaxChunkMs = 10_000;
+    // The chunk is checked after the conversion the action makes: TimeSpan.FromMilliseconds cuts to whole 100 ns
+    // ticks, so 0.00001 ms becomes zero (which the emulator refuses) and 10000.00009 ms becomes 10 s (which it accepts).
+    private static readonly TimeSpan MaxChunk = TimeSpan.FromSeconds(10);
     private const double MaxSecondsPerCharacter = 10;
 
     // Our limit: the emulator sets none, but a TimeSpan overflows past ~9.2e14 ms and a timer's delay has its own
@@ -31,8 +33,8 @@ internal static class ServeCommand
         pacing.AcceptOnly(v => v >= 0, "--pacing must be 0 or more: 0 = as fast as possible, 1 = real time, 2 = twice real time.");
         var timeToFirstAudio = new Option<double>("--time-to-first-audio-ms") { Description = "Delay before a context's first audio (0 to 3600000)", HelpName = "MS", DefaultValueFactory = _ => 0 };
         timeToFirstAudio.AcceptOnly(v => v is >= 0 and <= MaxTimeToFirstAudioMs, "--time-to-first-audio-ms must be between 0 and 3600000 (one hour).");
-        var chunk = new Option<double>("--chunk-ms") { Description = "Audio per message or stream write (more than 0, at most 10000)", HelpName = "MS", DefaultValueFactory = _ => 20 };
-        chunk.AcceptOnly(v => v is > 0 and <= MaxChunkMs, "--chunk-ms must be greater than 0 and at most 10000 (10 s).");
+        var chunk = new Option<double>("--chunk-ms") { Description = "Audio per message or stream write (0.0001 to 10000)", HelpName = "MS", DefaultValueFactory = _ => 20 };
+        chunk.AcceptOnly(IsChunkAccepted, "--chunk-ms must be at least 0.0001 (100 ns) and at most 10000 (10 s).");
         var secondsPerCharacter = new Option<double>("--seconds-per-char") { Description = "Seconds of audio per non-whitespace character (more than 0, at most 10)", HelpName = "S", DefaultValueFactory = _ => 0.05 };
         secondsPerCharacter.AcceptOnly(v => v is > 0 and <= MaxSecondsPerCharacter, "--seconds-per-char must be greater than 0 and at most 10.");
 
@@ -119,5 +121,18 @@ internal static class ServeCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Whether the emulator takes <paramref name="milliseconds"/> as its chunk, converted as the action converts it.</summary>
+    private static bool IsChunkAccepted(double milliseconds)
+    {
+        // A rough range first: FromMilliseconds throws on NaN and on values past what a TimeSpan holds.
+        if (milliseconds is not (> 0 and < 20_000))
+        {
+            return false;
+        }
+
+        var chunk = TimeSpan.FromMilliseconds(milliseconds);
+        return chunk > TimeSpan.Zero && chunk <= MaxChunk;
     }
 }
