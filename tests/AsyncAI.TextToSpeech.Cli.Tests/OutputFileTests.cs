@@ -218,4 +218,124 @@ public class OutputFileTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.True(File.Exists("/dev/null"));
     }
+
+    [Theory]
+    [InlineData("speak", "Hi.")] // 7 KB of audio: still in the file's buffer, so the write fails as the header is completed
+    [InlineData("speak", Text)] // 36 KB: the write fails mid-stream
+    [InlineData("stream", Text)]
+    public async Task SpeakOrStream_ToAFullDisk_OneLineNamingThePathWithAdvice(string command, string text)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // /dev/full fails every write with ENOSPC. The line used to be the bare IOException text, "No space left on
+        // device : '…'", with no advice (and, for a file written through a temporary file, that file's name).
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        string[] args = command == "speak" ? ["speak", text] : ["stream"];
+
+        var result = await InProcessCli.RunAsync([.. args, "-o", "/dev/full", "--url", emulator.HttpBaseUrl.ToString()], standardInput: text + "\n");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.Equal("error: cannot write '/dev/full': the disk is full. Free some space, or choose another path with -o.", line);
+    }
+
+    [Theory]
+    [InlineData(0, false, true)] // the header, as the file is opened
+    [InlineData(44, false, true)] // the audio
+    [InlineData(long.MaxValue, true, true)] // a buffered file flushed as the header is completed
+    [InlineData(0, false, false)] // the same over an empty file, which is written in place
+    [InlineData(44, false, false)]
+    [InlineData(long.MaxValue, true, false)]
+    public async Task Output_DiskFillsUpOverAnExistingFile_ErrorNamesThePathAndTheFileIsAsItWas(long freeBytes, bool failFlush, bool nonEmpty)
+    {
+        // A full disk under the temporary file: the error used to be the raw IOException, which names the hidden
+        // temporary file (".out.wav.<guid>.tmp"), a name the user never gave, with no advice.
+        using var dir = new TempDirectory();
+        var path = dir.File("out.wav");
+        byte[] before = nonEmpty ? Earlier : [];
+        await File.WriteAllBytesAsync(path, before);
+        var console = new CliConsole(TextReader.Null, TextWriter.Null, TextWriter.Null, () => Stream.Null);
+
+        var error = await Assert.ThrowsAsync<CliException>(async () =>
+        {
+            await using var output = await Audio.AudioOutput.OpenAsync(path, 24000, "pcm_s16le", console, file => new FullDiskStream(file, freeBytes, failFlush), CancellationToken.None);
+            await output.WriteAsync(new byte[4800], CancellationToken.None);
+            await output.KeepAsync();
+        });
+
+        Assert.Equal(ExitCodes.RuntimeError, error.ExitCode);
+        Assert.Equal($"cannot write '{path}': the disk is full. Free some space, or choose another path with -o.", error.Message);
+        Assert.Equal(before, await File.ReadAllBytesAsync(path));
+        Assert.Equal([path], Directory.GetFiles(dir.Path));
+    }
+
+    /// <summary>
+    /// A file on a disk with <c>freeBytes</c> left: a write past them (and every flush, with <c>failFlush</c>, as a
+    /// buffered file meets the full disk) fails with the IOException .NET throws for ENOSPC, naming the file.
+    /// </summary>
+    private sealed class FullDiskStream(FileStream file, long freeBytes, bool failFlush) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => true;
+
+        public override long Length => file.Length;
+
+        public override long Position { get => file.Position; set => file.Position = value; }
+
+        public override void Flush()
+        {
+            if (failFlush)
+            {
+                throw Full();
+            }
+
+            file.Flush();
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken)
+        {
+            Flush();
+            return Task.CompletedTask;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => file.Seek(offset, origin);
+
+        public override void SetLength(long value) => file.SetLength(value);
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (file.Position + count > freeBytes)
+            {
+                throw Full();
+            }
+
+            file.Write(buffer, offset, count);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.ToArray(), 0, buffer.Length);
+            return ValueTask.CompletedTask;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                file.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private IOException Full() => new($"No space left on device : '{file.Name}'", 28);
+    }
 }

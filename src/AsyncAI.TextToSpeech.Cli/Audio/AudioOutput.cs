@@ -57,7 +57,14 @@ internal sealed class AudioOutput : IAsyncDisposable
     }
 
     /// <summary>Opens the output: <c>-</c> for raw PCM on standard output, anything else as a WAV file path.</summary>
-    public static async Task<AudioOutput> OpenAsync(string path, int sampleRate, string encoding, CliConsole console, CancellationToken cancellationToken)
+    public static Task<AudioOutput> OpenAsync(string path, int sampleRate, string encoding, CliConsole console, CancellationToken cancellationToken) =>
+        OpenAsync(path, sampleRate, encoding, console, writeThrough: null, cancellationToken);
+
+    /// <summary>
+    /// Opens the output, writing the WAV through <paramref name="writeThrough"/>'s stream over the file (for tests: a
+    /// disk that fills up), or straight to the file when it is null.
+    /// </summary>
+    internal static async Task<AudioOutput> OpenAsync(string path, int sampleRate, string encoding, CliConsole console, Func<FileStream, Stream>? writeThrough, CancellationToken cancellationToken)
     {
         Validate(path, console);
         if (path == StandardOutputPath)
@@ -74,8 +81,14 @@ internal sealed class AudioOutput : IAsyncDisposable
                 throw CliException.Usage($"cannot write a WAV file to '{path}': it is a pipe or a terminal, and a WAV header is completed at the end. Use -o - for raw PCM on standard output.");
             }
 
-            var wav = await WavWriter.CreateAsync(file, sampleRate, encoding, cancellationToken);
+            var wav = await WavWriter.CreateAsync(writeThrough?.Invoke(file) ?? file, sampleRate, encoding, cancellationToken);
             return new AudioOutput(path, file, wav, temporaryPath, targetPath, targetMode);
+        }
+        catch (IOException ex)
+        {
+            await CloseAfterFailedWriteAsync(file);
+            Delete(temporaryPath);
+            throw WriteFailed(path, temporaryPath, targetPath, ex);
         }
         catch
         {
@@ -90,7 +103,14 @@ internal sealed class AudioOutput : IAsyncDisposable
     {
         if (_wav is not null)
         {
-            await _wav.WriteAsync(audio, cancellationToken);
+            try
+            {
+                await _wav.WriteAsync(audio, cancellationToken);
+            }
+            catch (IOException ex)
+            {
+                throw WriteFailed(ex);
+            }
         }
         else
         {
@@ -116,7 +136,9 @@ internal sealed class AudioOutput : IAsyncDisposable
     /// of a file it replaces), or flushes standard output. Not cancellable: it is short, and after Ctrl+C it is
     /// what keeps the audio received so far.
     /// </summary>
-    /// <exception cref="CliException">The file could not be moved to the path (it is then deleted).</exception>
+    /// <exception cref="CliException">
+    /// The file could not be completed (a full disk) or moved to the path; the path is then left as it was.
+    /// </exception>
     public async Task KeepAsync()
     {
         if (_wav is null)
@@ -127,7 +149,23 @@ internal sealed class AudioOutput : IAsyncDisposable
         }
 
         _closed = true;
-        await _wav.DisposeAsync(); // completes the header and closes the file, so the moved file is whole
+        try
+        {
+            await _wav.DisposeAsync(); // completes the header and closes the file, so the moved file is whole
+        }
+        catch (IOException ex)
+        {
+            // The audio still in the file's buffer meets the full disk here. The file is closed all the same (by
+            // WavWriter, and a FileStream closes its handle even when the flush on closing fails); DisposeAsync
+            // deletes the temporary file, and a file written in place is emptied again now.
+            if (_temporaryPath is null)
+            {
+                EmptyInPlace();
+            }
+
+            throw WriteFailed(ex);
+        }
+
         if (_temporaryPath is not null)
         {
             try
@@ -163,6 +201,7 @@ internal sealed class AudioOutput : IAsyncDisposable
         if (!_closed)
         {
             _closed = true;
+            var emptied = true;
             if (_temporaryPath is null)
             {
                 try
@@ -171,11 +210,17 @@ internal sealed class AudioOutput : IAsyncDisposable
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
                 {
-                    // /dev/null and the like cannot be truncated, and held nothing
+                    // /dev/null and the like cannot be truncated, and held nothing; after a failed write (a full
+                    // disk) SetLength fails on flushing the buffer first, and the file is emptied once closed
+                    emptied = false;
                 }
             }
 
-            await _wav.AbandonAsync();
+            await CloseAfterFailedWriteAsync(_wav.AbandonAsync());
+            if (!emptied)
+            {
+                EmptyInPlace();
+            }
         }
 
         if (!_kept)
@@ -278,6 +323,61 @@ internal sealed class AudioOutput : IAsyncDisposable
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             return true;
+        }
+    }
+
+    /// <summary>
+    /// The error for a write to the file that failed: it names the path given to <c>-o</c>, never the temporary file,
+    /// and says what to do.
+    /// </summary>
+    private CliException WriteFailed(IOException ex) => WriteFailed(Description, _temporaryPath, _targetPath, ex);
+
+    private static CliException WriteFailed(string path, string? temporaryPath, string? targetPath, IOException ex)
+    {
+        var reason = IsDiskFull(ex)
+            ? "the disk is full. Free some space, or choose another path with -o."
+            : (temporaryPath is null ? ex.Message : ex.Message.Replace(temporaryPath, targetPath, StringComparison.Ordinal)) + " Choose another path with -o.";
+        return new CliException($"cannot write '{path}': {reason}", ExitCodes.RuntimeError, ex);
+    }
+
+    /// <summary>
+    /// Whether a write failed for want of space: ENOSPC (28 on Linux and macOS), which .NET gives as the HResult on
+    /// Unix, or ERROR_DISK_FULL and ERROR_HANDLE_DISK_FULL on Windows.
+    /// </summary>
+    private static bool IsDiskFull(IOException ex) => OperatingSystem.IsWindows()
+        ? ex.HResult is unchecked((int)0x80070070) or unchecked((int)0x80070027)
+        : ex.HResult == 28;
+
+    /// <summary>
+    /// Closes a file whose audio is not kept. A FileStream flushes its buffer as it closes, which fails again on a full
+    /// disk; the handle is closed all the same, and the run's own error (the first failed write, or the service's) is
+    /// the one reported.
+    /// </summary>
+    private static ValueTask CloseAfterFailedWriteAsync(FileStream file) => CloseAfterFailedWriteAsync(file.DisposeAsync());
+
+    private static async ValueTask CloseAfterFailedWriteAsync(ValueTask closing)
+    {
+        try
+        {
+            await closing;
+        }
+        catch (IOException)
+        {
+            // the handle is closed: see above
+        }
+    }
+
+    /// <summary>Empties a file written in place again once it is closed (best effort: a device cannot be emptied, and held nothing).</summary>
+    private void EmptyInPlace()
+    {
+        try
+        {
+            using var file = new FileStream(Description, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            file.SetLength(0);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            // best effort: the run's own error is the one reported
         }
     }
 
