@@ -61,6 +61,19 @@ public class CommandLineParsingTests
     }
 
     [Fact]
+    public async Task RunAsync_BlankBenchText_UsageErrorThatSaysWhatToDo()
+    {
+        // It was "error: --text is empty." and nothing more, from the command's action: no advice, unlike every other
+        // blank value (--voice, --model, --host), which the parser refuses with what to pass instead.
+        var result = await InProcessCli.RunAsync(["bench", "--text", " ", "--url", "http://127.0.0.1:1"]);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error: --text is empty. Pass ", line, StringComparison.Ordinal);
+        Assert.Contains("asyncai-tts bench --help", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_EncodingNotAllowed_ListsTheAllowedValuesOnOneLine()
     {
         var stderr = (await InProcessCli.RunAsync(["speak", "Hi.", "--encoding", "mp3"])).StandardError;

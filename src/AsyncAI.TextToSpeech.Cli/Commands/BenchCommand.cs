@@ -35,6 +35,7 @@ internal static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "Unmeasured runs first (JIT, connection pool)", HelpName = "N", DefaultValueFactory = _ => 5 };
         warmup.AcceptOnlyBetween(0, 10_000, "--warmup must be between 0 and 10000.");
         var text = new Option<string>("--text") { Description = "Text of each context", HelpName = "TEXT", DefaultValueFactory = _ => DefaultText };
+        text.AcceptOnlyNonBlank("--text is empty. Pass the text each context speaks, or leave --text out for the default sentence.");
         var transport = new Option<string>("--transport") { Description = "ws: contexts on one WebSocket; http: streaming requests", DefaultValueFactory = _ => SpeakCommand.WebSocketTransport };
         transport.AcceptOnlyFromAmong(SpeakCommand.WebSocketTransport, SpeakCommand.HttpTransport);
         var speech = new SpeechOptions();
@@ -54,11 +55,6 @@ internal static class BenchCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var input = parseResult.GetRequiredValue(text);
-            if (string.IsNullOrWhiteSpace(input))
-            {
-                throw CliException.Usage("--text is empty.");
-            }
-
             var settings = speech.ReadSettings(parseResult);
             var useHttp = parseResult.GetValue(transport) == SpeakCommand.HttpTransport;
             await using var target = await connection.ResolveAsync(parseResult, console, cancellationToken);
