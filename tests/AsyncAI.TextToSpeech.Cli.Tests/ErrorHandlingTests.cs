@@ -138,6 +138,28 @@ public class ErrorHandlingTests
     }
 
     [Fact]
+    public void Report_SessionRejectedWithAdviceInParentheses_NoSpaceLeftBeforeTheParenthesis()
+    {
+        // The library's wording when a WebSocket session is refused (AsyncAIWebSocketClient.Reconnect.cs) nests the
+        // service error, advice included, in parentheses; which of the two exceptions a run ends with depends on timing.
+        // Dropping the inner advice left "not found. );" on the CLI's line.
+        var exception = new AsyncAIException(
+            "The WebSocket client stopped before the context finished: The service rejected the session (Async sent error VOICE_NOT_FOUND: "
+            + "Requested voice with ID nope not found. Check the voice, model, language and output format options.); reconnecting would be "
+            + "rejected the same way, so the client gave up for good. Fix the options and create a new client.",
+            AsyncAIErrorCategory.InvalidRequest,
+            "VOICE_NOT_FOUND");
+        var error = new StringWriter();
+
+        ErrorReporter.Report(exception, verbose: false, [], error, ["--voice"]);
+
+        var line = error.ToString().Trim();
+        Assert.Contains("with ID nope not found.); reconnecting", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("create a new client", line, StringComparison.Ordinal);
+        Assert.EndsWith(" Check --voice.", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Voices_WrongKeyWithVerboseLogging_KeyAppearsNowhere()
     {
         await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { ApiKeys = { "sk_the_right_key" } });

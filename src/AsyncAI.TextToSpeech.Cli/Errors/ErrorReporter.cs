@@ -94,7 +94,8 @@ internal static class ErrorReporter
             message = message.Replace(library, cli, StringComparison.Ordinal);
         }
 
-        return message.TrimEnd();
+        // Advice dropped from inside parentheses (a refused WebSocket session quotes the service's error whole) left a space before them.
+        return message.Replace(" )", ")", StringComparison.Ordinal).TrimEnd();
     }
 
     private static string Advice(AsyncAIException exception, IReadOnlyCollection<string>? commandOptions) => exception.Category switch
