@@ -7,12 +7,14 @@ namespace AsyncAI.TextToSpeech.Cli.Tests;
 
 public class InterruptTests
 {
-    [Fact]
-    public async Task Speak_CtrlCMidStream_ExitCode130AndTheWavWrittenSoFarIsValid()
+    [Theory]
+    [InlineData(null)] // Ctrl+C (SIGINT; SIGTERM where SIGINT is ignored)
+    [InlineData("-HUP")] // the terminal closing: it used to end the process at once (exit 129), leaving the temporary file
+    public async Task Speak_CtrlCOrHangUpMidStream_ExitCode130AndTheWavWrittenSoFarIsValid(string? signal)
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        if ((!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) || (signal == "-HUP" && (!OperatingSystem.IsLinux() || SignalIgnoredByThisProcess(1))))
         {
-            return; // SIGINT is sent with kill(1)
+            return; // signals are sent with kill(1); a process started under nohup inherits SIGHUP as ignored
         }
 
         // Real-time pacing and a long text: the audio takes far longer than the test waits.
@@ -31,51 +33,13 @@ public class InterruptTests
             await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.AudioSent, timeout.Token);
             await WaitForAudioOnDiskAsync(dir.Path, timeout.Token);
 
-            await InterruptAndWaitForExitAsync(process, stderr, emulator, timeout.Token);
+            await InterruptAndWaitForExitAsync(process, stderr, emulator, timeout.Token, signal);
 
             Assert.Equal(130, process.ExitCode);
             Assert.Contains("error: interrupted", await stderr, StringComparison.Ordinal);
             var wav = WavFile.Parse(await File.ReadAllBytesAsync(path));
-            Assert.True(wav.Data.Length > 0, "the audio received before Ctrl+C is in the file");
+            Assert.True(wav.Data.Length > 0, "the audio received before the signal is in the file");
             Assert.True(wav.Data.Length < EmulatorAudio.ExpectedByteCount(text, 24000, "pcm_s16le", 0.05), "the run should have been cut short");
-            Assert.Equal([path], Directory.GetFiles(dir.Path));
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-    }
-
-    [Fact]
-    public async Task Speak_HangUpMidStream_CleansUpAsCtrlCDoes()
-    {
-        if (!OperatingSystem.IsLinux() || SignalIgnoredByThisProcess(1))
-        {
-            return; // SIGHUP is sent with kill(1); a process started under nohup inherits it as ignored
-        }
-
-        // The terminal closing (SIGHUP) used to end the process at once, leaving the hidden temporary file behind and
-        // no WAV at the path. It now takes Ctrl+C's path: the audio so far is kept and the temporary file is gone.
-        await using var emulator = await AsyncAIEmulator.StartAsync(new EmulatorOptions { PacingRate = 1 });
-        using var dir = new TempDirectory();
-        var path = dir.File("partial.wav");
-        var text = string.Join(' ', Enumerable.Repeat("word", 200));
-        using var process = Process.Start(CliProcess.CreateStartInfo(["speak", text, "-o", "partial.wav", "--url", emulator.HttpBaseUrl.ToString()], dir.Path))!;
-        try
-        {
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            await emulator.Journal.WaitForAsync(e => e.Kind == EmulatorEventKind.AudioSent, timeout.Token);
-            await WaitForAudioOnDiskAsync(dir.Path, timeout.Token);
-
-            await InterruptAndWaitForExitAsync(process, stderr, emulator, timeout.Token, signal: "-HUP");
-
-            Assert.Equal(130, process.ExitCode);
-            var wav = WavFile.Parse(await File.ReadAllBytesAsync(path));
-            Assert.True(wav.Data.Length > 0, "the audio received before the hang-up is in the file");
             Assert.Equal([path], Directory.GetFiles(dir.Path));
         }
         finally
