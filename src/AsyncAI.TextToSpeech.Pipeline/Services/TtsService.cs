@@ -47,6 +47,11 @@ public abstract class TtsService : FrameProcessor
     private volatile TtsSettings _settings;
     private ContextState? _playing;
     private bool _outputClosed;
+
+    // Set (under _outputLock) while an interruption closes the abandoned contexts: nothing is pushed until the
+    // InterruptionFrame is, so an EndFrame the uninterruptible flush queues meanwhile cannot overtake it (nor the kept
+    // uninterruptible frames, which go back in front of it).
+    private bool _outputHeld;
     private InactivityTimer? _stopFallback;
     private Task? _closingLoop;
     private string? _turnContextId;
@@ -404,22 +409,41 @@ public abstract class TtsService : FrameProcessor
     private async ValueTask HandleInterruptionAsync(Frame interruption, FrameDirection direction)
     {
         CancelWatchdog();
-        var kept = await AbandonAllContextsAsync(interrupt: true, closeOutput: false).ConfigureAwait(false);
-        _aggregator.Reset();
-        StartTurn(null);
-        _llmResponseStarted = false;
-        _processingText = false;
-        _botSpeaking = false;
-        PushFrame(interruption, direction);
-        if (kept is not null)
+        List<object>? kept = null;
+        try
         {
-            // Uninterruptible frames that were waiting for output survive the interruption and follow it, in order.
+            kept = await AbandonAllContextsAsync(interrupt: true, closeOutput: false).ConfigureAwait(false);
+            _aggregator.Reset();
+            StartTurn(null);
+            _llmResponseStarted = false;
+            _processingText = false;
+            _botSpeaking = false;
+            PushFrame(interruption, direction);
+        }
+        finally
+        {
             lock (_outputLock)
             {
-                foreach (var item in kept)
+                // Uninterruptible frames that were waiting for output survive the interruption and follow it, in order,
+                // ahead of what was queued while the contexts closed (the EndFrame of a flush that raced the interruption).
+                List<object>? later = null;
+                while (_pendingOutput.TryDequeue(out var item))
+                {
+                    (later ??= []).Add(item);
+                }
+
+                _outputHeld = false;
+                foreach (var item in (IEnumerable<object>?)kept ?? [])
                 {
                     EnqueueOutputLocked(item);
                 }
+
+                foreach (var item in (IEnumerable<object>?)later ?? [])
+                {
+                    EnqueueOutputLocked(item);
+                }
+
+                DrainOutputLocked();
             }
         }
 
@@ -445,6 +469,7 @@ public abstract class TtsService : FrameProcessor
 
             _playing = null;
             _outputClosed |= closeOutput;
+            _outputHeld = interrupt && !closeOutput; // released by HandleInterruptionAsync
             while (_pendingOutput.TryDequeue(out var item))
             {
                 if (item is IUninterruptibleFrame && !_outputClosed)
@@ -527,7 +552,7 @@ public abstract class TtsService : FrameProcessor
     /// <summary>Pushes queued output until a context that has not ended is playing.</summary>
     private void DrainOutputLocked()
     {
-        while (_playing is null && !_outputClosed && _pendingOutput.TryDequeue(out var item))
+        while (_playing is null && !_outputClosed && !_outputHeld && _pendingOutput.TryDequeue(out var item))
         {
             switch (item)
             {

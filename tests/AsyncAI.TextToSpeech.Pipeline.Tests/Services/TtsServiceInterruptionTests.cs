@@ -340,4 +340,78 @@ public class TtsServiceInterruptionTests
         Assert.Contains(harness.Down.Frames, f => f is CancelFrame);
         Assert.DoesNotContain(harness.Down.Frames, f => f is EndFrame);
     }
+
+    [Fact]
+    public async Task Interruption_WhileTheEndFramesFlushOpensItsContext_TheEndFollowsTheInterruptionAndTheKeptFrames()
+    {
+        // The flush's open waits (a connect); the interruption cancels it, then waits in the playing context's close
+        // (close_context on a busy socket). Before, the flush then went on, found the output queue empty and pushed the
+        // EndFrame at once, ahead of the InterruptionFrame and of the uninterruptible frame that was kept behind it.
+        var tts = new SlowCloseTtsService();
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new TtsSpeakFrame("Zero."));
+        await harness.WaitDownAsync<TtsStartedFrame>();
+        var queued = Task.Run(() => harness.Queue(new UninterruptibleMarkerFrame(1), new TextFrame("Two"), new EndFrame()));
+        await tts.FlushOpenStarted.Task.WaitAsync(PipelineHarness.Timeout);
+        tts.QueueFrame(new InterruptionFrame());
+
+        // Nothing may come out while the interruption is still closing: a window, since the test cannot see the
+        // flush's progress (it never failed spuriously: with the fix no EndFrame can come before the gate opens).
+        var endWhileClosing = false;
+        try
+        {
+            await harness.Down.WaitForFrameAsync(f => f is EndFrame, TimeSpan.FromMilliseconds(300));
+            endWhileClosing = true;
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        tts.CloseGate.SetResult();
+        await queued;
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+
+        Assert.False(endWhileClosing, "the EndFrame came out while the interruption was still closing its contexts");
+        var frames = harness.Down.Frames.ToList();
+        var interruption = frames.FindIndex(f => f is InterruptionFrame);
+        var marker = frames.FindIndex(f => f is UninterruptibleMarkerFrame);
+        var end = frames.FindIndex(f => f is EndFrame);
+        Assert.True(interruption >= 0 && marker > interruption && end > marker, string.Join(", ", frames.Select(f => f.Name)));
+    }
+
+    /// <summary>The first context opens at once and plays without end; later opens wait like a connect; closes wait for <see cref="CloseGate"/>.</summary>
+    private sealed class SlowCloseTtsService() : TtsService(new TtsServiceOptions(), new TtsSettings("model", "voice", "en"))
+    {
+        private int _opens;
+
+        public TaskCompletionSource CloseGate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource FlushOpenStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async ValueTask<TtsSynthesisContext> CreateContextAsync(string contextId, TtsSettings settings, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Increment(ref _opens) > 1)
+            {
+                FlushOpenStarted.TrySetResult();
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            return new Context(contextId, CloseGate.Task);
+        }
+
+        private sealed class Context(string id, Task closeGate) : TtsSynthesisContext(id)
+        {
+            public override ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+            public override ValueTask CompleteInputAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+            public override async ValueTask InterruptAsync(CancellationToken cancellationToken = default) => await closeGate;
+
+            public override async IAsyncEnumerable<AudioChunk> ReadAudioAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                yield break;
+            }
+        }
+    }
 }
