@@ -100,7 +100,7 @@ public class TtsServiceInterruptionTests
         var releaseOpen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike)
         {
-            HoldOpen = _ =>
+            HoldOpen = (_, _) =>
             {
                 openEntered.TrySetResult();
                 return releaseOpen.Task;
@@ -347,12 +347,28 @@ public class TtsServiceInterruptionTests
         // The flush's open waits (a connect); the interruption cancels it, then waits in the playing context's close
         // (close_context on a busy socket). Before, the flush then went on, found the output queue empty and pushed the
         // EndFrame at once, ahead of the InterruptionFrame and of the uninterruptible frame that was kept behind it.
-        var tts = new SlowCloseTtsService();
+        var flushOpenStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var closeGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var opens = 0;
+        var tts = new TestTtsService(TestTtsBehaviour.Manual)
+        {
+            HoldOpen = (_, token) =>
+            {
+                if (Interlocked.Increment(ref opens) == 1)
+                {
+                    return Task.CompletedTask; // the playing context: it never ends
+                }
+
+                flushOpenStarted.TrySetResult();
+                return Task.Delay(Timeout.Infinite, token);
+            },
+            HoldInterrupt = () => closeGate.Task,
+        };
         await using var harness = PipelineHarness.Start(tts);
         harness.Queue(new TtsSpeakFrame("Zero."));
         await harness.WaitDownAsync<TtsStartedFrame>();
         var queued = Task.Run(() => harness.Queue(new UninterruptibleMarkerFrame(1), new TextFrame("Two"), new EndFrame()));
-        await tts.FlushOpenStarted.Task.WaitAsync(PipelineHarness.Timeout);
+        await flushOpenStarted.Task.WaitAsync(PipelineHarness.Timeout);
         tts.QueueFrame(new InterruptionFrame());
 
         // Nothing may come out while the interruption is still closing: a window, since the test cannot see the
@@ -367,7 +383,7 @@ public class TtsServiceInterruptionTests
         {
         }
 
-        tts.CloseGate.SetResult();
+        closeGate.SetResult();
         await queued;
         await harness.Run.WaitAsync(PipelineHarness.Timeout);
 
@@ -377,41 +393,5 @@ public class TtsServiceInterruptionTests
         var marker = frames.FindIndex(f => f is UninterruptibleMarkerFrame);
         var end = frames.FindIndex(f => f is EndFrame);
         Assert.True(interruption >= 0 && marker > interruption && end > marker, string.Join(", ", frames.Select(f => f.Name)));
-    }
-
-    /// <summary>The first context opens at once and plays without end; later opens wait like a connect; closes wait for <see cref="CloseGate"/>.</summary>
-    private sealed class SlowCloseTtsService() : TtsService(new TtsServiceOptions(), new TtsSettings("model", "voice", "en"))
-    {
-        private int _opens;
-
-        public TaskCompletionSource CloseGate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource FlushOpenStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        protected override async ValueTask<TtsSynthesisContext> CreateContextAsync(string contextId, TtsSettings settings, CancellationToken cancellationToken)
-        {
-            if (Interlocked.Increment(ref _opens) > 1)
-            {
-                FlushOpenStarted.TrySetResult();
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-
-            return new Context(contextId, CloseGate.Task);
-        }
-
-        private sealed class Context(string id, Task closeGate) : TtsSynthesisContext(id)
-        {
-            public override ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-
-            public override ValueTask CompleteInputAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-
-            public override async ValueTask InterruptAsync(CancellationToken cancellationToken = default) => await closeGate;
-
-            public override async IAsyncEnumerable<AudioChunk> ReadAudioAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-                yield break;
-            }
-        }
     }
 }

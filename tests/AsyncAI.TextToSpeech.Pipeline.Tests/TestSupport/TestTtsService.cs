@@ -39,8 +39,14 @@ internal sealed class TestTtsService : TtsService
 
     public Func<string, Exception?>? FailOpen { get; set; }
 
-    /// <summary>Gets or sets a task each open waits for first, without honouring its token (a provider whose open cannot be stopped).</summary>
-    public Func<string, Task>? HoldOpen { get; set; }
+    /// <summary>
+    /// Gets or sets a task each open waits for first; given the open's token, which it may honour (a connect) or ignore
+    /// (a provider whose open cannot be stopped).
+    /// </summary>
+    public Func<string, CancellationToken, Task>? HoldOpen { get; set; }
+
+    /// <summary>Gets or sets a task each context's <c>InterruptAsync</c> waits for (a close_context on a busy socket).</summary>
+    public Func<Task>? HoldInterrupt { get; set; }
 
     public ConcurrentQueue<string> Calls { get; } = new();
 
@@ -73,7 +79,7 @@ internal sealed class TestTtsService : TtsService
     protected override ValueTask<TtsSynthesisContext> CreateContextAsync(string contextId, TtsSettings settings, CancellationToken cancellationToken)
     {
         Calls.Enqueue($"open:{contextId}");
-        return HoldOpen is { } hold ? OpenAfterAsync(hold(contextId), contextId, settings) : ValueTask.FromResult<TtsSynthesisContext>(Open(contextId, settings));
+        return HoldOpen is { } hold ? OpenAfterAsync(hold(contextId, cancellationToken), contextId, settings) : ValueTask.FromResult<TtsSynthesisContext>(Open(contextId, settings));
     }
 
     private async ValueTask<TtsSynthesisContext> OpenAfterAsync(Task held, string contextId, TtsSettings settings)
@@ -168,11 +174,14 @@ internal sealed class TestTtsContext : TtsSynthesisContext
         return ValueTask.CompletedTask;
     }
 
-    public override ValueTask InterruptAsync(CancellationToken cancellationToken = default)
+    public override async ValueTask InterruptAsync(CancellationToken cancellationToken = default)
     {
         _service.Calls.Enqueue($"interrupt:{ContextId}");
         Interrupted.TrySetResult();
-        return ValueTask.CompletedTask;
+        if (_service.HoldInterrupt is { } hold)
+        {
+            await hold();
+        }
     }
 
     public override async IAsyncEnumerable<AudioChunk> ReadAudioAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
