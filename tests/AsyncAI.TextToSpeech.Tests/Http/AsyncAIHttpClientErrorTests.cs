@@ -165,16 +165,7 @@ public class AsyncAIHttpClientErrorTests
             AsyncAIHttpClient client;
             if (factory)
             {
-                var services = new ServiceCollection();
-                services.AddAsyncAIHttpClient(o =>
-                {
-                    o.ApiKey = HttpTestKit.ApiKey;
-                    o.BaseUrl = emulator.HttpBaseUrl;
-                    o.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
-                    o.UseJitter = false;
-                    o.MaxRetries = 1;
-                });
-                provider = services.BuildServiceProvider();
+                provider = HttpTestKit.FactoryServices(emulator, maxRetries: 1).BuildServiceProvider();
                 client = provider.GetRequiredService<AsyncAIHttpClient>();
             }
             else
@@ -216,14 +207,7 @@ public class AsyncAIHttpClientErrorTests
         await using var emulator = await AsyncAIEmulator.StartAsync();
         using var retries = new MetricCollector<long>(AsyncAITelemetry.Meter, "asyncai.tts.http.retries");
         var breaker = new BodyBreakingHandler(breakResponses: 1, bytesBeforeBreak: 0);
-        var services = new ServiceCollection();
-        services.AddAsyncAIHttpClient(o =>
-        {
-            o.ApiKey = HttpTestKit.ApiKey;
-            o.BaseUrl = emulator.HttpBaseUrl;
-            o.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
-            o.UseJitter = false;
-        });
+        var services = HttpTestKit.FactoryServices(emulator);
         services.AddHttpClient(AsyncAIHttpClientServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => breaker);
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<AsyncAIHttpClient>();

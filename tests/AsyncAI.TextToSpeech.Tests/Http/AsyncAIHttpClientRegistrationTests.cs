@@ -11,7 +11,7 @@ public class AsyncAIHttpClientRegistrationTests
     public async Task AddAsyncAIHttpClient_ServerErrorOnce_ResilienceHandlerRetries()
     {
         await using var emulator = await AsyncAIEmulator.StartAsync();
-        await using var provider = Services(emulator).BuildServiceProvider();
+        await using var provider = HttpTestKit.FactoryServices(emulator).BuildServiceProvider();
         var client = provider.GetRequiredService<AsyncAIHttpClient>();
         using var cts = HttpTestKit.TimeoutSource();
         emulator.Options.Faults.FailNextHttpRequests(1, 503);
@@ -26,7 +26,7 @@ public class AsyncAIHttpClientRegistrationTests
     public async Task AddAsyncAIHttpClient_AuthenticationFailure_NotRetriedAndOneException()
     {
         await using var emulator = await AsyncAIEmulator.StartAsync();
-        await using var provider = Services(emulator).BuildServiceProvider();
+        await using var provider = HttpTestKit.FactoryServices(emulator).BuildServiceProvider();
         var client = provider.GetRequiredService<AsyncAIHttpClient>();
         using var cts = HttpTestKit.TimeoutSource();
         emulator.Options.Faults.FailNextHttpRequests(1, 401, "INVALID_API_KEY");
@@ -42,7 +42,7 @@ public class AsyncAIHttpClientRegistrationTests
     public async Task AddAsyncAIHttpClient_RateLimitedWithRetryAfter_HandlerWaitsThatLong()
     {
         await using var emulator = await AsyncAIEmulator.StartAsync();
-        await using var provider = Services(emulator).BuildServiceProvider();
+        await using var provider = HttpTestKit.FactoryServices(emulator).BuildServiceProvider();
         var client = provider.GetRequiredService<AsyncAIHttpClient>();
         using var cts = HttpTestKit.TimeoutSource();
         emulator.Options.Faults.FailNextHttpRequests(1, 429, "RATE_LIMIT_EXCEEDED", TimeSpan.FromMilliseconds(600));
@@ -58,7 +58,7 @@ public class AsyncAIHttpClientRegistrationTests
     public async Task AddAsyncAIHttpClient_PersistentServerErrors_RetriedOnlyByTheHandler()
     {
         await using var emulator = await AsyncAIEmulator.StartAsync();
-        await using var provider = Services(emulator, maxRetries: 2).BuildServiceProvider();
+        await using var provider = HttpTestKit.FactoryServices(emulator, maxRetries: 2).BuildServiceProvider();
         var client = provider.GetRequiredService<AsyncAIHttpClient>();
         using var cts = HttpTestKit.TimeoutSource();
         emulator.Options.Faults.FailNextHttpRequests(10, 503);
@@ -74,7 +74,7 @@ public class AsyncAIHttpClientRegistrationTests
     {
         await using var emulator = await AsyncAIEmulator.StartAsync();
         var breaker = new BodyBreakingHandler(breakResponses: 1, bytesBeforeBreak: 0);
-        var services = Services(emulator);
+        var services = HttpTestKit.FactoryServices(emulator);
         services.AddHttpClient(AsyncAIHttpClientServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(() => breaker);
         await using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<AsyncAIHttpClient>();
@@ -95,19 +95,5 @@ public class AsyncAIHttpClientRegistrationTests
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<AsyncAIHttpClient>());
         Assert.Contains("ApiKey", error.Message, StringComparison.Ordinal);
-    }
-
-    private static ServiceCollection Services(AsyncAIEmulator emulator, int maxRetries = 3)
-    {
-        var services = new ServiceCollection();
-        services.AddAsyncAIHttpClient(o =>
-        {
-            o.ApiKey = HttpTestKit.ApiKey;
-            o.BaseUrl = emulator.HttpBaseUrl;
-            o.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
-            o.UseJitter = false;
-            o.MaxRetries = maxRetries;
-        });
-        return services;
     }
 }

@@ -1,5 +1,6 @@
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AsyncAI.TextToSpeech.Tests.Http;
 
@@ -10,6 +11,21 @@ internal static class HttpTestKit
 
     /// <summary>Generous, so a loaded machine does not flake.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Services with <c>AddAsyncAIHttpClient</c> pointed at the emulator: fast retries without jitter.</summary>
+    public static ServiceCollection FactoryServices(AsyncAIEmulator emulator, int maxRetries = 3)
+    {
+        var services = new ServiceCollection();
+        services.AddAsyncAIHttpClient(o =>
+        {
+            o.ApiKey = ApiKey;
+            o.BaseUrl = emulator.HttpBaseUrl;
+            o.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
+            o.UseJitter = false;
+            o.MaxRetries = maxRetries;
+        });
+        return services;
+    }
 
     public static AsyncAIHttpOptions Options(AsyncAIEmulator emulator, Action<AsyncAIHttpOptions>? configure = null)
     {
