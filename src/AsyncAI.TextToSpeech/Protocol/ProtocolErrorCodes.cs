@@ -21,4 +21,10 @@ public static class ProtocolErrorCodes
 
     /// <summary>The caller's audio destination cannot hold the decoded audio.</summary>
     public const string DestinationTooSmall = "DESTINATION_TOO_SMALL";
+
+    /// <summary>
+    /// An audio chunk ends inside a sample (an odd number of bytes of 16-bit PCM). Reported, not fatal: the partial
+    /// sample is held back and joined to the context's next chunk, so the audio delivered stays sample-aligned.
+    /// </summary>
+    public const string OddLengthAudio = "ODD_LENGTH_AUDIO";
 }

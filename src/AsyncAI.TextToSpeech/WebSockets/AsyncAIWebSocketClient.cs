@@ -408,7 +408,7 @@ public sealed partial class AsyncAIWebSocketClient : IAsyncDisposable
                 ReportProtocolError(new AsyncAIException(
                     $"Async sent {audio.Length} audio bytes for context '{context.Id}', which leaves a partial {BytesPerSample}-byte sample; it is held back and joined to the next chunk.",
                     AsyncAIErrorCategory.Protocol,
-                    WebSocketMetrics.OddLengthAudioCode));
+                    ProtocolErrorCodes.OddLengthAudio));
             }
         }
 

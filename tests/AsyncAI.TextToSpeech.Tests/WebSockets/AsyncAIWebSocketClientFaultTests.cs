@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AsyncAI.TextToSpeech.Emulator;
+using AsyncAI.TextToSpeech.Protocol;
 using AsyncAI.TextToSpeech.Testing;
 using AsyncAI.TextToSpeech.WebSockets;
 using Microsoft.Extensions.Logging;
@@ -334,9 +335,9 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("malformed-json", "MALFORMED_JSON")]
-    [InlineData("invalid-base64", "INVALID_BASE64")]
-    [InlineData("odd-length-chunk", "ODD_LENGTH_AUDIO")]
+    [InlineData("malformed-json", ProtocolErrorCodes.MalformedJson)]
+    [InlineData("invalid-base64", ProtocolErrorCodes.InvalidBase64)]
+    [InlineData("odd-length-chunk", ProtocolErrorCodes.OddLengthAudio)]
     public async Task Receive_BrokenAudioMessage_ReportedAlignedAndConnectionAlive(string fault, string expectedCode)
     {
         await using var client = new AsyncAIWebSocketClient(Options(WithFaults(_emulator.WebSocketUrl, fault)));
@@ -363,7 +364,7 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
 
         Assert.All(sizes, size => Assert.Equal(0, size % 2));
         Assert.Equal(_emulator.Journal.AudioBytesSent(context.Id), audio.Length);
-        if (expectedCode == "ODD_LENGTH_AUDIO")
+        if (expectedCode == ProtocolErrorCodes.OddLengthAudio)
         {
             // The odd byte is held back and joined to the next chunk: nothing is lost and the tone stays continuous.
             Assert.Equal(ExpectedBytes(Text, _emulator), audio.Length);

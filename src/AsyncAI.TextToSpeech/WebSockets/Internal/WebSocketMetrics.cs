@@ -17,9 +17,6 @@ internal static class WebSocketMetrics
     /// <summary>The <see cref="ErrorCodeTag"/> of a code that is neither documented by Async nor one of the library's own.</summary>
     public const string OtherCode = "other";
 
-    /// <summary>The library's code for an audio chunk that ends inside a sample (held back and joined to the next one).</summary>
-    public const string OddLengthAudioCode = "ODD_LENGTH_AUDIO";
-
     public static readonly Histogram<double> TimeToFirstAudio = AsyncAITelemetry.Meter.CreateHistogram<double>(
         "asyncai.tts.websocket.time_to_first_audio", "s", "Time from a context's first SendTextAsync to its first audio chunk.");
 
@@ -59,7 +56,7 @@ internal static class WebSocketMetrics
         ProtocolErrorCodes.InvalidBase64,
         ProtocolErrorCodes.MessageTooLarge,
         ProtocolErrorCodes.DestinationTooSmall,
-        OddLengthAudioCode);
+        ProtocolErrorCodes.OddLengthAudio);
 
     /// <summary>
     /// Counts one error with bounded tags: <c>error.type</c> is its category, <c>asyncai.error.code</c> its code when
