@@ -876,6 +876,14 @@ public abstract class TtsService : FrameProcessor
                 return;
             }
 
+            if (InterruptedSinceFrameStart)
+            {
+                // An interruption came during the send and abandoned the context (an uninterruptible flush; an HTTP
+                // context returns quietly from the request it cut): the text was not spoken, so no usage and no
+                // processing time for it, as for an interruptible frame, whose send the interruption cancels.
+                return;
+            }
+
             if (isSentence)
             {
                 ReportUsage(text.Length);

@@ -280,6 +280,32 @@ public sealed class AsyncAIHttpTtsServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Metrics_SentenceCutByAnInterruptionDuringTheEndFramesFlush_NoUsageOrProcessingMetricForIt()
+    {
+        // The EndFrame (uninterruptible) streams the flushed sentence itself; the interruption cuts that request, and the
+        // context's send returns quietly. The base then went on as if the sentence had been spoken: a usage metric for
+        // its characters and a processing metric for the cut request. Interruptible frames already reported neither.
+        var tts = CreateService();
+        await using var harness = PipelineHarness.Start(tts, new PipelineParams { EnableMetrics = true, EnableUsageMetrics = true });
+        harness.Queue(new TtsSpeakFrame("Done."));
+        var done = await harness.WaitDownAsync<TtsStoppedFrame>();
+
+        // Paced at 1/10,000 of real time, the body stalls after its first chunk: the request is held until it is cut.
+        _emulator.Options.PacingRate = 0.0001;
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("A sentence the interruption cuts"));
+        harness.Task.QueueFrame(new EndFrame());
+        var cut = await harness.WaitDownAsync<TtsAudioRawFrame>(a => a.ContextId != done.ContextId);
+        harness.Task.QueueFrame(new InterruptionFrame());
+        await harness.Run.WaitAsync(PipelineHarness.Timeout);
+
+        Assert.Empty(harness.Errors);
+        Assert.DoesNotContain(harness.DownFrames, f => f is TtsStoppedFrame s && s.ContextId == cut.ContextId);
+        var data = harness.DownFrames.OfType<MetricsFrame>().SelectMany(m => m.Data).ToList();
+        Assert.Equal("Done.".Length, Assert.Single(data.OfType<TtsUsageMetricsData>()).Characters);
+        Assert.Single(data.OfType<ProcessingMetricsData>());
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_ThrowNamingTheOption()
     {
         Assert.Equal("ApiKey", Assert.ThrowsAny<ArgumentException>(() => new AsyncAIHttpTtsService(_http, new AsyncAIHttpTtsServiceOptions { VoiceId = "v" })).ParamName);
