@@ -769,14 +769,6 @@ public abstract class TtsService : FrameProcessor
 
         if (_turnContextId is { } turn)
         {
-            if (_turnContext is { TakesText: false })
-            {
-                // The turn's context failed (it may still be playing the audio it got): carry on in a new one, since a
-                // context id is not reused.
-                _turnContextId = turn = NewContextId();
-                _turnContext = null;
-            }
-
             await SpeakAsync(aggregated, turn, appendToContext, pushAssistantAggregation: false, standalone: false, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -798,17 +790,6 @@ public abstract class TtsService : FrameProcessor
     private async ValueTask SpeakAsync(AggregatedTextFrame source, string contextId, bool appendToContext, bool pushAssistantAggregation, bool standalone, CancellationToken cancellationToken)
     {
         var isSentence = source.AggregatedBy != AggregationType.Token;
-        ContextState? context;
-        lock (_outputLock)
-        {
-            _contexts.TryGetValue(contextId, out context);
-        }
-
-        if (context is { IsLive: false })
-        {
-            context = null;
-        }
-
         var text = source.Text;
         if (isSentence)
         {
@@ -818,9 +799,9 @@ public abstract class TtsService : FrameProcessor
                 return;
             }
         }
-        else if (context is null || !context.HasText)
+        else if (standalone || _turnContext is not { TakesText: true, HasText: true })
         {
-            text = text.TrimStart();
+            text = text.TrimStart(); // a context's first text
         }
 
         var processingStart = TimeProvider.GetTimestamp();
@@ -837,6 +818,23 @@ public abstract class TtsService : FrameProcessor
         if (InterruptedSinceFrameStart)
         {
             return; // the interrupted turn's text (an uninterruptible frame's flush): not sent, not spoken
+        }
+
+        // The context is chosen here, once, right before the open or the send: the turn's context may have failed from the
+        // provider's side (its receive loop) while this text was being filtered. A context id is never reused: text for an
+        // id the server has closed would start a new context there, and a second context under one id would take the
+        // first one's place in _contexts, leaving it without its TtsStoppedFrame and never closed.
+        ContextState? context = null;
+        if (!standalone)
+        {
+            if (_turnContext is { TakesText: false })
+            {
+                // The turn's context failed (it may still be playing the audio it got): carry on in a new one.
+                _turnContextId = contextId = NewContextId();
+                _turnContext = null;
+            }
+
+            context = _turnContext;
         }
 
         _processingText = true;

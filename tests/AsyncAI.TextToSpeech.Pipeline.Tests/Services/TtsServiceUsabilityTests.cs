@@ -250,6 +250,55 @@ public class TtsServiceUsabilityTests
     }
 
     [Fact]
+    public async Task Errors_TurnContextFailsWhileASentenceIsOnItsWayToIt_ThatSentenceGoesOnInTheNewContext()
+    {
+        // The turn's context was looked up (live) for "Two.", then failed from the provider's side (a server error, a
+        // lost socket: another thread) while the sentence was still being prepared, here in a held text filter. The
+        // sentence was then sent into the failed context anyway: lost (a WebSocket client refuses it with the failure
+        // already reported, the test's context takes it silently), while "Three." went on in a new context.
+        var filterEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var releaseFilter = new ManualResetEventSlim();
+        var options = new TtsServiceOptions();
+        options.TextFilters.Add(text =>
+        {
+            if (text == "Two.")
+            {
+                filterEntered.TrySetResult();
+                releaseFilter.Wait(PipelineHarness.Timeout);
+            }
+
+            return text;
+        });
+        var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("One. T"));
+        var first = await tts.WaitForContextAsync(0);
+        first.EmitAudio(4);
+        await harness.WaitDownAsync<TtsAudioRawFrame>();
+
+        // The filter holds the thread that processes the frame (the queuing one when the service is idle): queue from the pool.
+        var queued = Task.Run(() => harness.Queue(new LlmTextFrame("wo. Three. "), new LlmFullResponseEndFrame(), new MarkerFrame(1)));
+        await filterEntered.Task.WaitAsync(PipelineHarness.Timeout);
+        first.Fail(new AsyncAIException("The context failed.", AsyncAIErrorCategory.Server));
+        await harness.WaitDownAsync<TtsStoppedFrame>();
+        tts.Behaviour = TestTtsBehaviour.WebSocketLike;
+        releaseFilter.Set();
+        await queued.WaitAsync(PipelineHarness.Timeout);
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(["One."], first.Texts);
+        var next = tts.ContextsInOrder[^1];
+        Assert.Equal(["Two.", "Three."], next.Texts);
+        Assert.Equal(2, tts.ContextsInOrder.Count);
+        Assert.Equal(next.ContextId, Assert.Single(harness.DownFrames.OfType<TtsTextFrame>(), t => t.Text == "Two.").ContextId);
+        var started = harness.DownFrames.OfType<TtsStartedFrame>().Select(f => f.ContextId).ToList();
+        Assert.Equal(started, harness.DownFrames.OfType<TtsStoppedFrame>().Select(f => f.ContextId));
+        Assert.Equal(started.Count, started.Distinct().Count());
+        Assert.Single(harness.Errors);
+    }
+
+    [Fact]
     public async Task Events_ConnectedAndDisconnected_RaisedAndAThrowingHandlerIsContained()
     {
         var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike);
