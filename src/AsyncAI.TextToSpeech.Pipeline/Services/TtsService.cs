@@ -70,7 +70,8 @@ public abstract class TtsService : FrameProcessor
 
     // Interruptions so far (incremented under _outputLock), and their count when the data frame being processed began. An
     // uninterruptible frame (the EndFrame's flush) is neither cancelled nor awaited by an interruption: text it still
-    // speaks after one belongs to the interrupted turn.
+    // speaks after one belongs to the interrupted turn. A change since the previous frame also tells the data loop to
+    // forget the interrupted turn (the aggregator and the turn's fields are the data loop's alone).
     private int _interruptions;
     private int _interruptionsAtFrameStart;
     private int _zeroAudioContexts;
@@ -247,7 +248,20 @@ public abstract class TtsService : FrameProcessor
             return;
         }
 
-        _interruptionsAtFrameStart = Volatile.Read(ref _interruptions);
+        var interruptions = Volatile.Read(ref _interruptions);
+        if (interruptions != _interruptionsAtFrameStart)
+        {
+            // An interruption (or a cancel) came since the previous frame began: the interrupted turn is forgotten here,
+            // on the data loop, which owns the aggregator and the turn. The system loop must not: an uninterruptible frame
+            // (the EndFrame's flush) may still be using them while it handles the interruption, and the aggregator is not
+            // thread-safe. What that frame still sends belongs to the interrupted turn and is dropped (InterruptedSinceFrameStart).
+            _aggregator.Reset();
+            StartTurn(null);
+            _llmResponseStarted = false;
+            _processingText = false;
+        }
+
+        _interruptionsAtFrameStart = interruptions;
         switch (frame)
         {
             case TextFrame { SkipTts: true } or LlmFullResponseStartFrame { SkipTts: true } or LlmFullResponseEndFrame { SkipTts: true }:
@@ -412,11 +426,8 @@ public abstract class TtsService : FrameProcessor
         List<object>? kept = null;
         try
         {
+            // The interrupted turn's text and state are forgotten by the data loop at its next frame (ProcessFrameAsync).
             kept = await AbandonAllContextsAsync(interrupt: true, closeOutput: false).ConfigureAwait(false);
-            _aggregator.Reset();
-            StartTurn(null);
-            _llmResponseStarted = false;
-            _processingText = false;
             _botSpeaking = false;
             PushFrame(interruption, direction);
         }

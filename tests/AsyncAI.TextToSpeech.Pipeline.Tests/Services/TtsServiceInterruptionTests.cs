@@ -57,6 +57,29 @@ public class TtsServiceInterruptionTests
     }
 
     [Fact]
+    public async Task Interruption_TextStillBufferedForTheInterruptedTurn_IsNotSpokenInTheNextResponse()
+    {
+        // The interrupted turn's buffered text and its context are forgotten (on the data loop, at the next frame), so the
+        // next response starts clean in a context of its own.
+        var tts = new TestTtsService(TestTtsBehaviour.Manual);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Interrupted. Still buffered"));
+        var interrupted = await tts.WaitForContextAsync(0);
+        harness.Queue(new InterruptionFrame());
+        await harness.WaitDownAsync<InterruptionFrame>();
+        tts.Behaviour = TestTtsBehaviour.WebSocketLike;
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Fresh start."), new LlmFullResponseEndFrame(), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(["Interrupted."], interrupted.Texts);
+        Assert.Equal(2, tts.ContextsInOrder.Count);
+        Assert.Equal(["Fresh start."], tts.ContextsInOrder[1].Texts);
+        Assert.Equal(["Fresh start."], harness.DownFrames.OfType<TtsTextFrame>().Select(t => t.Text).SkipWhile(t => t == "Interrupted."));
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
     public async Task Interruption_EveryOpenContext_IsInterrupted()
     {
         var tts = new TestTtsService(TestTtsBehaviour.Manual);
