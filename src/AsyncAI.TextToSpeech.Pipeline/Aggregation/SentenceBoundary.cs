@@ -11,7 +11,10 @@ namespace AsyncAI.TextToSpeech.Pipeline.Aggregation;
 /// other abbreviations, initialisms like U.S.A. and numbers end one only before a capitalised word, and an upper-case
 /// initialism not even then when that word commonly continues a name, as in "U.S. Army"; a number of up to three
 /// digits alone at the start of a line is a list marker, as in "1. Open the lid.", and never ends one); a period inside
-/// a token (decimals, e-mails, URLs) never does; <c>;</c> and <c>…</c> end a sentence only at the end of the text. The
+/// a token (decimals, e-mails, URLs) never does; <c>;</c> and <c>…</c> end a sentence only at the end of the text. A
+/// sentence needs something to speak: a terminator before its first letter or digit ends nothing, terminators standing
+/// alone after a sentence end belong to it ("U.S. ...", "Wait. . ."), and a terminator judged by the next word is no end
+/// when another terminator comes before that word. The
 /// terminators of other scripts (CJK, Devanagari, Arabic, Armenian, Ethiopic, Myanmar, Khmer, Tibetan) end a sentence
 /// wherever they stand, except the Armenian emphasis and question marks, which sit inside words and count only before
 /// whitespace.
@@ -126,7 +129,13 @@ public static class SentenceBoundary
                     continue;
                 }
 
-                return runEnd;
+                if (HasWord(trimmed[..i]))
+                {
+                    return IncludeTrailingPunctuation(trimmed, runEnd);
+                }
+
+                i = runEnd - 1;
+                continue;
             }
 
             if (!followedBySpace)
@@ -138,10 +147,12 @@ public static class SentenceBoundary
             // The untrimmed text tells whether a last word is whole ("U.S. Army " vs "U.S. Arm").
             if (IsLatinBreak(text, i, runEnd, out var wordIncomplete))
             {
-                return runEnd;
+                if (HasWord(trimmed[..i]))
+                {
+                    return IncludeTrailingPunctuation(trimmed, runEnd);
+                }
             }
-
-            if (wordIncomplete || NextWordStart(trimmed, runEnd) < 0)
+            else if (wordIncomplete || NextWordStart(trimmed, runEnd) < 0)
             {
                 // Judged without (all of) the next word, which may still turn it into a sentence end.
                 settling = false;
@@ -183,6 +194,67 @@ public static class SentenceBoundary
         return j;
     }
 
+    // A sentence needs something to speak: terminators before the first letter or digit ("... Anyway", a stray "' ?")
+    // stay with the text after them. Called only where a sentence would end, and it stops at the first letter, so only
+    // a buffer of nothing but punctuation is scanned in full.
+    private static bool HasWord(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Terminators standing alone after a sentence end ("He moved to the U.S. ... Then", "Wait. . . Then") belong to that
+    // sentence: on their own they would be a sentence with nothing to speak. Only a run followed by whitespace, since
+    // ".NET" and "...and then" start the next sentence. Closing punctuation left at the end of the text (a stray quote)
+    // belongs to it too; within the text it may open the next sentence.
+    private static int IncludeTrailingPunctuation(ReadOnlySpan<char> text, int end)
+    {
+        var rest = text[end..];
+        var onlyPunctuation = true;
+        foreach (var c in rest)
+        {
+            if (!char.IsWhiteSpace(c) && !IsTerminator(c) && !IsClosingPunctuation(c))
+            {
+                onlyPunctuation = false;
+                break;
+            }
+        }
+
+        if (onlyPunctuation)
+        {
+            return text.Length;
+        }
+
+        while (true)
+        {
+            var start = end;
+            while (char.IsWhiteSpace(text[start]))
+            {
+                start++;
+            }
+
+            if (!IsTerminator(text[start]))
+            {
+                return end;
+            }
+
+            var runEnd = SkipRun(text, start);
+            if (!char.IsWhiteSpace(text[runEnd]))
+            {
+                return end;
+            }
+
+            end = runEnd;
+        }
+    }
+
     // wordIncomplete: the verdict (false) depends on the whole next word, and the text ends inside it.
     private static bool IsLatinBreak(ReadOnlySpan<char> text, int runStart, int runEnd, out bool wordIncomplete)
     {
@@ -194,6 +266,13 @@ public static class SentenceBoundary
         }
 
         var next = NextWordStart(text, runEnd);
+        if (next >= 0 && IsTerminator(text[next]))
+        {
+            // Another terminator comes before any word ("etc. - ?! Then", "U.S. ... Then"): the sentence runs on to it,
+            // so the word after it cannot make this one end a sentence (nor would a text streamed up to it be cut here).
+            next = -1;
+        }
+
         var nextIsUpper = next >= 0 && char.IsUpper(text[next]);
         var periods = run.Count('.');
         if (run.Contains('\u2026') || periods >= 2)
@@ -286,7 +365,8 @@ public static class SentenceBoundary
     }
 
     // Whether the word at start (letters only, so "Secretary-General" is "Secretary") is one of s_nameContinuations.
-    // A word that reaches the end of the text may still grow ("Arm" into "Army"): it counts as no continuation yet.
+    // A word that reaches the end of the text may still grow ("Arm" into "Army"): it counts as no continuation yet. So
+    // may one followed by digits ("Then3"): the aggregator judges again where letters and digits end, not at a digit.
     private static bool ContinuesName(ReadOnlySpan<char> text, int start, out bool incomplete)
     {
         var end = start;
@@ -295,7 +375,13 @@ public static class SentenceBoundary
             end++;
         }
 
-        incomplete = end == text.Length;
+        var wordEnd = end;
+        while (wordEnd < text.Length && char.IsLetterOrDigit(text[wordEnd]))
+        {
+            wordEnd++;
+        }
+
+        incomplete = wordEnd == text.Length;
         return !incomplete && s_nameContinuationLookup.Contains(text[start..end]);
     }
 
@@ -325,11 +411,12 @@ public static class SentenceBoundary
         return letters > 0;
     }
 
+    // The first letter or digit after from, or the first terminator if one comes before it; -1 if neither is there yet.
     private static int NextWordStart(ReadOnlySpan<char> text, int from)
     {
         for (var k = from; k < text.Length; k++)
         {
-            if (char.IsLetterOrDigit(text[k]))
+            if (char.IsLetterOrDigit(text[k]) || IsTerminator(text[k]))
             {
                 return k;
             }

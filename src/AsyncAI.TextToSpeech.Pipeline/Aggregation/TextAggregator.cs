@@ -5,7 +5,8 @@ namespace AsyncAI.TextToSpeech.Pipeline.Aggregation;
 /// SENTENCE mode: a sentence-ending character arms a lookahead; whitespace does not end it; the next character that is
 /// neither whitespace nor more closing punctuation asks <see cref="SentenceBoundary.FindEnd(ReadOnlySpan{char})"/> where
 /// the first sentence ends. Waiting for that character is what keeps "Mr. Smith" and "$29.95" whole. A terminator
-/// that needs more of the word after it ("U.S. A…" may be "U.S. Army") is judged again where that word ends. Each
+/// that needs more of the word after it ("U.S. A…" may be "U.S. Army") is judged again where a word starts or ends, so
+/// a text streamed in any chunks is split as the whole text would be. Each
 /// evaluation scans only the text after the terminators already settled, so a long text without a sentence end costs
 /// linear time.
 /// TOKEN mode passes each token through, holding back only a high surrogate at its end until the next token.
@@ -70,16 +71,18 @@ public sealed class TextAggregator
                 _needsLookahead = false;
                 EmitCompleteSentences(ref result);
             }
-            else if (SentenceBoundary.IsTerminator(c))
+            else
             {
-                _needsLookahead = true;
-            }
-            else if (_undecided && !char.IsLetterOrDigit(c) && char.IsLetterOrDigit(_buffer[_length - 2]))
-            {
-                // A word has just ended, so every undecided terminator before it now has the whole word after it: judging
-                // them here sends "He moved to the U.S." without waiting for the next sentence. Only at a word's end,
-                // so a long run of punctuation after "Wait... " is not rescanned at each character.
-                EmitCompleteSentences(ref result);
+                if (_undecided && char.IsLetterOrDigit(c) != char.IsLetterOrDigit(_buffer[_length - 2]))
+                {
+                    // A word has just started or ended. An undecided terminator judged by the next word's first letter
+                    // ("3. - Then") or by all of it ("He moved to the U.S. Then") can now be judged: here, not at the next
+                    // terminator's lookahead, which may come much later or never (the turn's last word, "U.S. Then."). Only
+                    // at a word's edges, so a long run of punctuation after "Wait... " is not rescanned at each character.
+                    EmitCompleteSentences(ref result);
+                }
+
+                _needsLookahead = SentenceBoundary.IsTerminator(c);
             }
         }
 

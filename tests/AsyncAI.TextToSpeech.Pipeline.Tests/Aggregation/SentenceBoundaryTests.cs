@@ -114,6 +114,29 @@ public class SentenceBoundaryTests
     public void FindEnd_InitialismBeforeAnUnfinishedCapitalisedWord_WaitsForTheWord(string text) =>
         Assert.Equal(0, SentenceBoundary.FindEnd(text));
 
+    [Theory]
+    [InlineData("He moved to the U.S. ... Then he left.", 24)]
+    [InlineData("The U.S. ... Army arrived.", 12)]
+    [InlineData("Wait. . . Then", 9)]
+    [InlineData("Really? ?! Then", 10)]
+    [InlineData("Done. \u2026 \"Yes\" she said", 7)]
+    [InlineData("Hello. ... and then", 10)]
+    [InlineData("Stop. ...", 9)]
+    [InlineData("Hello. ...and then", 6)]
+    [InlineData("I love C#. .NET is great.", 10)]
+    public void FindEnd_TerminatorsAloneAfterASentenceEnd_BelongToThatSentence(string text, int expected) =>
+        Assert.Equal(expected, SentenceBoundary.FindEnd(text));
+
+    [Theory]
+    [InlineData("... Anyway, here it is. Then", 23)]
+    [InlineData("' ? etc. Louis", 8)]
+    [InlineData("\u3002 \u4F60\u597D\u3002 \u4F60", 5)]
+    [InlineData("etc. - ?! Then", 9)]
+    [InlineData("He moved to the U.S. Then3 more", 20)]
+    [InlineData("He moved to the U.S. Then3", 0)]
+    public void FindEnd_NothingToSpeakOrAnotherTerminatorBeforeTheNextWord_DoesNotEndASentence(string text, int expected) =>
+        Assert.Equal(expected, SentenceBoundary.FindEnd(text));
+
     [Fact]
     public void FindEnd_ArmenianQuestionMarkInsideWord_DoesNotSplitTheWord() =>
         Assert.Equal(0, SentenceBoundary.FindEnd("Ինչպե՞ս եք"));

@@ -106,11 +106,38 @@ public class TextAggregatorTests
         Assert.Equal(" Then he", aggregator.BufferedText);
     }
 
-    [Fact]
-    public void Aggregate_LongPunctuationRunAfterAnUndecidedTerminator_IsJudgedOnceAWordEnds()
+    [Theory]
+    [InlineData(new[] { "He moved to the U.S.", " ...", " Then", " he left" }, new[] { "He moved to the U.S. ..." }, "Then he left")]
+    [InlineData(new[] { "Wait", ".", " .", " .", " Then", " go" }, new[] { "Wait. . ." }, "Then go")]
+    [InlineData(new[] { "Really", "?", " ", "?!" }, new string[0], "Really? ?!")]
+    public void Aggregate_TerminatorsAloneAfterASentenceEnd_AreSentWithThatSentence(string[] feed, string[] emitted, string flush)
     {
-        // "Wait..." stays undecided until a word follows. It is judged again only where a word ends, not at each " -"
-        // (that rescanned the run at every character: ~8 s for these 40,000 characters).
+        // Sent alone, "..." or "?!" would be a request with nothing to speak; the whole text is split the same way.
+        var aggregator = new TextAggregator();
+        Assert.Equal(emitted, feed.SelectMany(aggregator.Aggregate).Select(a => a.Text));
+        Assert.Equal(flush, aggregator.Flush()?.Text);
+        var whole = string.Concat(feed);
+        Assert.Equal(emitted.Length == 0 ? whole.Length : emitted[0].Length, SentenceBoundary.FindEnd(whole));
+    }
+
+    [Theory]
+    [InlineData(new[] { "I counted 3", ".", " -", " Then" }, new[] { "I counted 3." }, "- Then")]
+    [InlineData(new[] { "Wait", "...", " (", "Now" }, new[] { "Wait..." }, "(Now")]
+    [InlineData(new[] { "The U.S.", " Then", "." }, new[] { "The U.S." }, "Then.")]
+    public void Aggregate_UndecidedTerminatorBeforeTheTurnsLastWord_IsJudgedBeforeTheFlush(string[] feed, string[] emitted, string flush)
+    {
+        // The last word has no lookahead and no word after it: the terminator before it is judged where that word starts
+        // (by its first letter) or ends (by all of it), as splitting the whole text does, not left to the flush.
+        var aggregator = new TextAggregator();
+        Assert.Equal(emitted, feed.SelectMany(aggregator.Aggregate).Select(a => a.Text));
+        Assert.Equal(flush, aggregator.Flush()?.Text);
+    }
+
+    [Fact]
+    public void Aggregate_LongPunctuationRunAfterAnUndecidedTerminator_IsJudgedOnceAWordStarts()
+    {
+        // "Wait..." stays undecided until a word follows. It is judged again only where a word starts or ends, not at
+        // each " -" (that rescanned the run at every character: ~8 s for these 40,000 characters).
         var aggregator = new TextAggregator();
         Assert.Empty(aggregator.Aggregate("Wait..."));
         for (var i = 0; i < 20_000; i++)
@@ -118,8 +145,8 @@ public class TextAggregatorTests
             Assert.Empty(aggregator.Aggregate(" -"));
         }
 
-        Assert.Empty(aggregator.Aggregate(" Now"));
-        Assert.Equal(["Wait..."], aggregator.Aggregate(" go").Select(a => a.Text));
+        Assert.Equal(["Wait..."], aggregator.Aggregate(" N").Select(a => a.Text));
+        Assert.StartsWith(" -", aggregator.BufferedText, StringComparison.Ordinal);
     }
 
     [Fact]
