@@ -9,7 +9,9 @@ namespace AsyncAI.TextToSpeech.Pipeline.Aggregation;
 /// <c>. ! ? ; …</c> are ambiguous: a period ends a sentence only when whitespace follows and the word before it is not an
 /// abbreviation (titles such as Mr. and Dr., and words that introduce what follows such as vs. and e.g., never end one;
 /// other abbreviations, initialisms like U.S.A. and numbers end one only before a capitalised word, and an upper-case
-/// initialism not even then when that word commonly continues a name, as in "U.S. Army"; a number of up to three
+/// initialism not even then when that word commonly continues a name, as in "U.S. Army"; St. ends one only as Street,
+/// after a capitalised word that does not start the sentence and before a word that starts sentences and never a
+/// saint's name, as in "He lives on Main St. Then he left."; a number of up to three
 /// digits alone at the start of a line is a list marker, as in "1. Open the lid.", and never ends one); a period inside
 /// a token (decimals, e-mails, URLs) never does; <c>;</c> and <c>…</c> end a sentence only at the end of the text. A
 /// sentence needs something to speak: a terminator before its first letter or digit ends nothing, terminators standing
@@ -38,7 +40,7 @@ public static class SentenceBoundary
     // them is no evidence of a new sentence ("Lakers vs. Celtics"); none of them ends a sentence in ordinary English.
     private static readonly FrozenSet<string> s_neverFinal = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
-        "mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "prof", "sr", "jr", "st", "mt", "gen", "col", "capt", "cmdr",
+        "mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "prof", "sr", "jr", "mt", "gen", "col", "capt", "cmdr",
         "adm", "maj", "lt", "sgt", "cpl", "pvt", "rev", "hon", "gov", "sen", "rep", "pres", "supt", "insp", "det", "fr",
         "vs", "cf", "e.g", "i.e", "viz", "approx", "esp", "incl", "excl");
 
@@ -64,6 +66,22 @@ public static class SentenceBoundary
 
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> s_nameContinuationLookup =
         s_nameContinuations.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // Capitalised words that start sentences and never follow "Saint" in a name: after a street's "St." one of these
+    // starts a new sentence ("He lives on Main St. Then he left."). Any other word after "St." may be a saint's name,
+    // an open set ("St. Louis", "Fort St. John", "Mount St. Helens"), and continues the sentence.
+    private static readonly FrozenSet<string> s_sentenceStarters = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        "i", "you", "he", "she", "it", "we", "they", "the", "a", "an", "this", "that", "these", "those", "there", "here",
+        "my", "your", "his", "her", "its", "our", "their", "some", "every", "each", "all", "both", "and", "but", "or",
+        "so", "yet", "then", "now", "later", "next", "after", "before", "when", "while", "if", "once", "also", "still",
+        "meanwhile", "however", "finally", "soon", "today", "tomorrow", "yesterday", "tonight", "is", "are", "was",
+        "were", "do", "does", "did", "can", "could", "would", "should", "how", "what", "where", "why", "who", "which",
+        "in", "on", "at", "from", "for", "with", "turn", "go", "take", "head", "continue", "walk", "drive", "keep",
+        "follow", "cross", "park", "please", "thanks", "thank", "yes", "ok", "okay", "let", "just");
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> s_sentenceStarterLookup =
+        s_sentenceStarters.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Gets whether <paramref name="c"/> can end a sentence (Latin or another script's terminator).</summary>
     /// <param name="c">The character.</param>
@@ -292,6 +310,16 @@ public static class SentenceBoundary
             return true;
         }
 
+        if (word.Equals("st", StringComparison.OrdinalIgnoreCase))
+        {
+            // Saint before a name ("St. Louis", "visited St. Paul's"), never final then; Street after a street's name
+            // ("He lives on Main St."), which may end a sentence. Street only in the clear case: a capitalised word (or
+            // an ordinal, "5th St.") before it that does not start the sentence, and after it a whole word from
+            // s_sentenceStarters. Otherwise the two sentences stay joined, the cheaper mistake (see the initialisms).
+            return nextIsUpper && FollowsStreetName(text, runStart - word.Length)
+                && IsWordIn(s_sentenceStarterLookup, text, next, out wordIncomplete) && !wordIncomplete;
+        }
+
         var key = word.ToString();
         if (s_neverFinal.Contains(key))
         {
@@ -306,7 +334,7 @@ public static class SentenceBoundary
 
         if (nextIsUpper && IsUpperCaseInitialism(word))
         {
-            return !ContinuesName(text, next, out wordIncomplete) && !wordIncomplete;
+            return !IsWordIn(s_nameContinuationLookup, text, next, out wordIncomplete) && !wordIncomplete;
         }
 
         if (word.Contains('.') || s_abbreviations.Contains(key))
@@ -364,10 +392,10 @@ public static class SentenceBoundary
         return word[skip..];
     }
 
-    // Whether the word at start (letters only, so "Secretary-General" is "Secretary") is one of s_nameContinuations.
-    // A word that reaches the end of the text may still grow ("Arm" into "Army"): it counts as no continuation yet. So
-    // may one followed by digits ("Then3"): the aggregator judges again where letters and digits end, not at a digit.
-    private static bool ContinuesName(ReadOnlySpan<char> text, int start, out bool incomplete)
+    // Whether the word at start (letters only, so "Secretary-General" is "Secretary") is one of words. A word that
+    // reaches the end of the text may still grow ("Arm" into "Army"): it is in none yet. So may one followed by digits
+    // ("Then3"): the aggregator judges again where letters and digits end, not at a digit.
+    private static bool IsWordIn(FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> words, ReadOnlySpan<char> text, int start, out bool incomplete)
     {
         var end = start;
         while (end < text.Length && char.IsLetter(text[end]))
@@ -382,7 +410,65 @@ public static class SentenceBoundary
         }
 
         incomplete = wordEnd == text.Length;
-        return !incomplete && s_nameContinuationLookup.Contains(text[start..end]);
+        return !incomplete && words.Contains(text[start..end]);
+    }
+
+    // Whether the "St" at stStart follows a street's name: a word before it, set apart by whitespace, that is capitalised
+    // ("Main", "O'Farrell") or an ordinal ("5th", "42nd"), and does not start the sentence ("Visit St. Louis" has a
+    // capitalised word first only because a sentence starts with it).
+    private static bool FollowsStreetName(ReadOnlySpan<char> text, int stStart)
+    {
+        if (stStart == 0 || !char.IsWhiteSpace(text[stStart - 1]))
+        {
+            return false;
+        }
+
+        var end = stStart;
+        while (end > 0 && char.IsWhiteSpace(text[end - 1]))
+        {
+            end--;
+        }
+
+        var start = end;
+        while (start > 0 && !char.IsWhiteSpace(text[start - 1]))
+        {
+            start--;
+        }
+
+        var name = text[start..end];
+        if (name.IsEmpty || !char.IsLetterOrDigit(name[^1]) || !(char.IsUpper(name[0]) || IsOrdinal(name)))
+        {
+            return false;
+        }
+
+        // Sentence-initial: the first word of the text (which starts at a sentence start), or after a terminator,
+        // possibly closed by a quote or bracket ("He said \"Go.\" Main St." is no street).
+        var before = start;
+        while (before > 0 && char.IsWhiteSpace(text[before - 1]))
+        {
+            before--;
+        }
+
+        while (before > 0 && IsClosingPunctuation(text[before - 1]))
+        {
+            before--;
+        }
+
+        return before > 0 && !IsTerminator(text[before - 1]);
+    }
+
+    // "1st", "2nd", "3rd", "42nd", "5th": digits and an ordinal suffix.
+    private static bool IsOrdinal(ReadOnlySpan<char> word)
+    {
+        var digits = 0;
+        while (digits < word.Length && char.IsAsciiDigit(word[digits]))
+        {
+            digits++;
+        }
+
+        var suffix = word[digits..];
+        return digits > 0 && (suffix.Equals("st", StringComparison.OrdinalIgnoreCase) || suffix.Equals("nd", StringComparison.OrdinalIgnoreCase)
+            || suffix.Equals("rd", StringComparison.OrdinalIgnoreCase) || suffix.Equals("th", StringComparison.OrdinalIgnoreCase));
     }
 
     // "U.S", "U.K", "D.C" (the word before the final period): upper-case letters with a period among them. Lower-case

@@ -137,6 +137,30 @@ public class SentenceBoundaryTests
     public void FindEnd_NothingToSpeakOrAnotherTerminatorBeforeTheNextWord_DoesNotEndASentence(string text, int expected) =>
         Assert.Equal(expected, SentenceBoundary.FindEnd(text));
 
+    [Theory]
+    [InlineData("He lives on Main St. Then he left.", 20)]
+    [InlineData("He lives on Main St. It's blue.", 20)]
+    [InlineData("Meet me at 5th St. Turn left there.", 18)]
+    [InlineData("Go down Elm St. The house is blue.", 15)]
+    public void FindEnd_StreetAfterAStreetNameBeforeASentenceStart_EndsASentence(string text, int expected) =>
+        Assert.Equal(expected, SentenceBoundary.FindEnd(text));
+
+    [Theory]
+    [InlineData("He visited St. Paul's Cathedral. Then", 32)]
+    [InlineData("St. Louis is big. Then", 17)]
+    [InlineData("I live in St. Louis. Then", 20)]
+    [InlineData("We reached Fort St. John by noon. Then", 33)]
+    [InlineData("We saw Mount St. Helens erupt. Then", 30)]
+    [InlineData("Main St. Then he left.", 22)]
+    public void FindEnd_SaintOrAnUnclearStreet_DoesNotEndASentence(string text, int expected) =>
+        Assert.Equal(expected, SentenceBoundary.FindEnd(text));
+
+    [Theory]
+    [InlineData("He lives on Main St. Th")]
+    [InlineData("He lives on Main St. Then")]
+    public void FindEnd_StreetBeforeAnUnfinishedWord_WaitsForTheWord(string text) =>
+        Assert.Equal(0, SentenceBoundary.FindEnd(text));
+
     [Fact]
     public void FindEnd_ArmenianQuestionMarkInsideWord_DoesNotSplitTheWord() =>
         Assert.Equal(0, SentenceBoundary.FindEnd("Ինչպե՞ս եք"));

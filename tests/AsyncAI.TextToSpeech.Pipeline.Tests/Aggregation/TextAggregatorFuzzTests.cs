@@ -10,7 +10,7 @@ public class TextAggregatorFuzzTests
 
     // Words and punctuation that reach every rule of SentenceBoundary: titles, abbreviations, initialisms before name
     // continuations and before other capitalised words, numbers, list markers, ellipses (spaced too), quotes and
-    // brackets, and another script's terminator.
+    // brackets, St. as Saint and as Street, and another script's terminator.
     private static readonly string[] s_fragments =
     [
         "Then", "He", "The", "It", "We", "I", "A", "Army", "Senate", "Paris", "Louis", "Paul's", "Main", "Elm", "Turn",

@@ -87,6 +87,8 @@ public class TextAggregatorTests
     [InlineData(new[] { "He moved to the U.S.", " Then", " he left" }, new[] { "He moved to the U.S." }, "Then he left")]
     [InlineData(new[] { "It costs 5", ".", " (", "about 4 euros)", " today", ".", " Next" }, new[] { "It costs 5. (about 4 euros) today." }, "Next")]
     [InlineData(new[] { "It costs 5", ".", " \"", "Cheap", "\" she said", ".", " Next" }, new[] { "It costs 5.", "\"Cheap\" she said." }, "Next")]
+    [InlineData(new[] { "He lives on Main St", ".", " Th", "en", " he", " left", "." }, new[] { "He lives on Main St." }, "Then he left.")]
+    [InlineData(new[] { "I visited St", ".", " Paul", "'s", " today", ". Then" }, new[] { "I visited St. Paul's today." }, "Then")]
     public void Aggregate_AbbreviationOrInitialismStreamed_SplitsOnlyWhereASentenceEnds(string[] feed, string[] emitted, string flush)
     {
         var aggregator = new TextAggregator();
