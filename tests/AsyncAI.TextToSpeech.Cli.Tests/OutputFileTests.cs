@@ -178,6 +178,53 @@ public class OutputFileTests
         Assert.Contains("Choose another path with -o.", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)] // the temporary file was deleted during the run (a cleanup of stray .tmp files, say)
+    [InlineData(true)] // a folder now stands at the path, which a rename cannot replace
+    public async Task Keep_MoveOverAnExistingFileFails_ErrorNamesThePathNotTheTemporaryFile(bool folderAtPath)
+    {
+        // Failures of the final move that even root meets. Its line was built apart from the other write errors and
+        // quoted the temporary file when .NET named it (setting the replaced file's mode on a temporary file that is
+        // gone: "Could not find file '….out.wav.<guid>.tmp'"), a name the user never gave.
+        using var dir = new TempDirectory();
+        var path = dir.File("out.wav");
+        await File.WriteAllBytesAsync(path, Earlier);
+        var console = new CliConsole(TextReader.Null, TextWriter.Null, TextWriter.Null, () => Stream.Null);
+
+        var error = await Assert.ThrowsAsync<CliException>(async () =>
+        {
+            await using var output = await Audio.AudioOutput.OpenAsync(path, 24000, "pcm_s16le", console, CancellationToken.None);
+            await output.WriteAsync(new byte[4800], CancellationToken.None);
+            if (folderAtPath)
+            {
+                File.Delete(path);
+                Directory.CreateDirectory(path);
+                await File.WriteAllBytesAsync(Path.Combine(path, "inside"), Earlier);
+            }
+            else
+            {
+                File.Delete(Assert.Single(Directory.GetFiles(dir.Path), f => f != path));
+            }
+
+            await output.KeepAsync();
+        });
+
+        Assert.Equal(ExitCodes.RuntimeError, error.ExitCode);
+        Assert.StartsWith($"cannot write '{path}': ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(".tmp", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith(" Choose another path with -o.", error.Message, StringComparison.Ordinal);
+        if (folderAtPath)
+        {
+            Assert.Empty(Directory.GetFiles(dir.Path)); // the temporary file is deleted
+            Assert.Equal(Earlier, await File.ReadAllBytesAsync(Path.Combine(path, "inside")));
+        }
+        else
+        {
+            Assert.Equal([path], Directory.GetFiles(dir.Path));
+            Assert.Equal(Earlier, await File.ReadAllBytesAsync(path));
+        }
+    }
+
     [Fact]
     public async Task Open_OverAFileOnlyItsOwnerCanRead_TheTemporaryFileIsAsPrivate()
     {

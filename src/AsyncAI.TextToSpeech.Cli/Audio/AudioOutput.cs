@@ -179,7 +179,7 @@ internal sealed class AudioOutput : IAsyncDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw new CliException($"cannot write '{Description}': {ex.Message} Choose another path with -o.", ExitCodes.RuntimeError, ex);
+                throw WriteFailed(ex);
             }
         }
 
@@ -327,14 +327,15 @@ internal sealed class AudioOutput : IAsyncDisposable
     }
 
     /// <summary>
-    /// The error for a write to the file that failed: it names the path given to <c>-o</c>, never the temporary file,
-    /// and says what to do.
+    /// The error for a write to the file, or its move over the path, that failed (an <see cref="IOException"/> or
+    /// <see cref="UnauthorizedAccessException"/>): it names the path given to <c>-o</c>, never the temporary file, and
+    /// says what to do.
     /// </summary>
-    private CliException WriteFailed(IOException ex) => WriteFailed(Description, _temporaryPath, _targetPath, ex);
+    private CliException WriteFailed(Exception ex) => WriteFailed(Description, _temporaryPath, _targetPath, ex);
 
-    private static CliException WriteFailed(string path, string? temporaryPath, string? targetPath, IOException ex)
+    private static CliException WriteFailed(string path, string? temporaryPath, string? targetPath, Exception ex)
     {
-        var reason = IsDiskFull(ex)
+        var reason = ex is IOException io && IsDiskFull(io)
             ? "the disk is full. Free some space, or choose another path with -o."
             : (temporaryPath is null ? ex.Message : ex.Message.Replace(temporaryPath, targetPath, StringComparison.Ordinal)) + " Choose another path with -o.";
         return new CliException($"cannot write '{path}': {reason}", ExitCodes.RuntimeError, ex);
