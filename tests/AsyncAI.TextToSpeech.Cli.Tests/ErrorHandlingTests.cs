@@ -159,6 +159,23 @@ public class ErrorHandlingTests
         Assert.EndsWith(" Check --voice.", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ClientCommand_StandardErrorFailsLikeAHungUpTerminal_StillReturnsTheExitCode(bool verbose)
+    {
+        // After the terminal closes (SIGHUP, which takes Ctrl+C's path) every write to it fails with EIO. The error
+        // line's write threw out of Main, so the process aborted (SIGABRT, exit 134, a crash report where the system
+        // collects them) after its cleanup instead of exiting with the run's code. Seen with a real pseudo-terminal
+        // whose master was closed mid-speech.
+        string[] args = ["speak", "Hello.", "-o", "-", "--url", "http://127.0.0.1:1"];
+        var console = new CliConsole(TextReader.Null, TextWriter.Null, new HungUpTerminalWriter(), () => Stream.Null);
+
+        var exitCode = await CliApplication.RunAsync(verbose ? [.. args, "--verbose"] : args, console);
+
+        Assert.Equal(ExitCodes.RuntimeError, exitCode);
+    }
+
     [Fact]
     public async Task Voices_WrongKeyWithVerboseLogging_KeyAppearsNowhere()
     {
@@ -292,5 +309,25 @@ public class ErrorHandlingTests
                 process.Kill(entireProcessTree: true);
             }
         }
+    }
+
+    /// <summary>Standard error on a terminal that has hung up: every write fails with EIO, as .NET reports it.</summary>
+    private sealed class HungUpTerminalWriter : StringWriter
+    {
+        public override void Write(char value) => throw HungUp();
+
+        public override void Write(string? value) => throw HungUp();
+
+        public override void Write(char[] buffer, int index, int count) => throw HungUp();
+
+        public override void WriteLine(string? value) => throw HungUp();
+
+        public override Task WriteAsync(string? value) => throw HungUp();
+
+        public override Task WriteLineAsync(string? value) => throw HungUp();
+
+        public override void Flush() => throw HungUp();
+
+        private static IOException HungUp() => new("Input/output error", 5);
     }
 }

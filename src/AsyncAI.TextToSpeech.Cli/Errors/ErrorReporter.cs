@@ -18,13 +18,23 @@ internal static class ErrorReporter
     public static int Report(Exception exception, bool verbose, IReadOnlyCollection<string> secrets, TextWriter error, IReadOnlyCollection<string>? commandOptions = null)
     {
         var (message, exitCode) = Describe(exception, commandOptions);
-        error.WriteLine("error: " + Redact(OneLine(message), secrets));
-        if (verbose)
+        try
         {
-            error.WriteLine(Redact(exception.ToString(), secrets));
+            error.WriteLine("error: " + Redact(OneLine(message), secrets));
+            if (verbose)
+            {
+                error.WriteLine(Redact(exception.ToString(), secrets));
+            }
+
+            error.Flush();
+        }
+        catch (IOException)
+        {
+            // Standard error is gone: a terminal that closed (SIGHUP, which takes Ctrl+C's path) fails every write
+            // with EIO. No one is there to read the line; thrown out of Main it made the process abort (SIGABRT)
+            // after its cleanup, instead of exiting with the run's code.
         }
 
-        error.Flush();
         return exitCode;
     }
 
