@@ -63,7 +63,8 @@ internal static class CliApplication
                 ProcessTerminationTimeout = ProcessTerminationTimeout,
             };
             // The terminal closing (SIGHUP) would end the process at once, leaving a hidden temporary WAV beside -o's path
-            // and no file at it. It takes Ctrl+C's path instead (System.CommandLine handles SIGINT and SIGTERM).
+            // and no file at it. It takes Ctrl+C's path instead (System.CommandLine handles SIGINT and SIGTERM), without
+            // the ProcessTerminationTimeout backstop: each cleanup step has its own bound (README, "CLI").
             using var hangUp = new CancellationTokenSource();
             using var hangUpSignal = OperatingSystem.IsWindows()
                 ? null
