@@ -17,12 +17,13 @@ namespace SpeakToWav;
 /// </summary>
 public static class Program
 {
-    public static Task<int> Main(string[] args) =>
-        RunAsync(args, Console.In, Console.Out, Environment.GetEnvironmentVariable("ASYNCAI_API_KEY"), Console.Error);
+    public static Task<int> Main(string[] args) => RunAsync(
+        args, Console.In, Console.Out, Environment.GetEnvironmentVariable("ASYNCAI_API_KEY"), Console.Error, Environment.GetEnvironmentVariable("ASYNCAI_VOICE_ID"));
 
     /// <param name="apiKey">An Async API key for the real service, or null/empty for the in-process emulator.</param>
-    /// <returns>0 when all the audio was written; 1 when the pipeline reported an error; 2 for bad arguments or input.</returns>
-    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, string? apiKey, TextWriter? stderr = null)
+    /// <param name="voiceId">The voice, or null for the default one.</param>
+    /// <returns>0 when all the audio was written; 1 when the pipeline reported an error (no WAV is written); 2 for bad arguments or input.</returns>
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, string? apiKey, TextWriter? stderr = null, string? voiceId = null)
     {
         stderr ??= Console.Error;
         if (args.Length > 2 || args is ["-h" or "--help", ..])
@@ -69,10 +70,15 @@ public static class Program
         var tts = new AsyncAITtsService(new AsyncAITtsServiceOptions
         {
             ApiKey = emulator is null ? apiKey! : "sk_emulator",
-            VoiceId = Environment.GetEnvironmentVariable("ASYNCAI_VOICE_ID") ?? "e0f39dc4-f691-4e78-bba5-5c636692cc04",
+            VoiceId = voiceId ?? "e0f39dc4-f691-4e78-bba5-5c636692cc04",
             Url = emulator?.WebSocketUrl ?? new Uri("wss://api.async.com/text_to_speech/websocket/ws"),
         });
-        var wav = new WavFileSink(outputPath);
+
+        // The WAV goes to a file beside the output and replaces it only after a run without errors: the sink creates
+        // its file at once and completes the header even without audio, so a failed run would leave a 0-second or
+        // cut-short WAV at the path.
+        var partialPath = outputPath + ".part";
+        var wav = new WavFileSink(partialPath);
 
         // TTS service -> WAV file. Each line is one TtsSpeakFrame (one turn); the EndFrame ends the run after the audio.
         var task = new PipelineTask(new Pipeline(tts, wav));
@@ -85,9 +91,15 @@ public static class Program
         task.QueueFrames(lines.Select(line => new TtsSpeakFrame(line)));
         task.QueueFrame(new EndFrame());
         await new PipelineRunner(handleSignals: true).RunAsync(task);
+        if (failed)
+        {
+            File.Delete(partialPath);
+            return 1;
+        }
 
+        File.Move(partialPath, outputPath, overwrite: true);
         var seconds = wav.BytesWritten / (2.0 * PipelineParams.DefaultAudioOutSampleRate); // 16-bit mono
         await stdout.WriteLineAsync($"{outputPath}: {seconds:0.00} s of audio from {lines.Count} line(s){(emulator is null ? "" : " (emulator)")}");
-        return failed ? 1 : 0;
+        return 0;
     }
 }

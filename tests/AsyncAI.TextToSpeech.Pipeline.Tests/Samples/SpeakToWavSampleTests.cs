@@ -52,6 +52,34 @@ public sealed class SpeakToWavSampleTests : IDisposable
         Assert.Equal(WavFileSink.HeaderSize + EmulatorAudio.ExpectedByteCount("One line.", 24000, AudioEncodings.PcmS16Le, 0.05), new FileInfo(output).Length);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Main_ServiceRefuses_Exits1AndLeavesNoBrokenWav(bool fileExisted)
+    {
+        // The emulator does not know the voice, so no audio comes. The sink writes its header at the start, and the
+        // sample used to leave that: a 0-second WAV at the output path (replacing a file that was there) after exit 1.
+        var output = Path.Combine(_directory, "refused.wav");
+        byte[] earlier = "an earlier recording"u8.ToArray();
+        if (fileExisted)
+        {
+            await File.WriteAllBytesAsync(output, earlier);
+        }
+
+        var stderr = new StringWriter();
+        var stdout = new StringWriter();
+
+        var exitCode = await SpeakToWav.Program.RunAsync(["-", output], new StringReader("Hello.\n"), stdout, apiKey: null, stderr, voiceId: "no-such-voice").WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("error: ", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(fileExisted ? [output] : [], Directory.GetFiles(_directory));
+        if (fileExisted)
+        {
+            Assert.Equal(earlier, await File.ReadAllBytesAsync(output));
+        }
+    }
+
     [Fact]
     public async Task Main_MissingInputFile_SaysSoAndExits2()
     {
