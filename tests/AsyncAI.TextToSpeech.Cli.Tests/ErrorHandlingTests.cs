@@ -118,26 +118,6 @@ public class ErrorHandlingTests
     }
 
     [Fact]
-    public async Task Report_HttpClientTimeout_AdviceDoesNotNameHttpClient()
-    {
-        // A real library exception: the emulator answers after 2 s, the HttpClient gives up after 50 ms.
-        await using var emulator = await AsyncAIEmulator.StartAsync();
-        emulator.Options.Faults.ExtraDelay = TimeSpan.FromSeconds(2);
-        using var httpClient = new HttpClient { Timeout = TimeSpan.FromMilliseconds(50) };
-        var client = new Http.AsyncAIHttpClient(httpClient, new Http.AsyncAIHttpOptions("sk_test") { BaseUrl = emulator.HttpBaseUrl, MaxRetries = 0 });
-        var exception = await Assert.ThrowsAsync<AsyncAIException>(() => client.SynthesizeAsync("Hello."));
-        Assert.Contains("HttpClient.Timeout", exception.Message, StringComparison.Ordinal); // what the library says to code
-        var error = new StringWriter();
-
-        var exitCode = ErrorReporter.Report(exception, verbose: false, [], error);
-
-        Assert.Equal(1, exitCode);
-        var line = error.ToString().Trim();
-        Assert.DoesNotContain("HttpClient", line, StringComparison.Ordinal);
-        Assert.Contains("--url", line, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void Report_SessionRejectedWithAdviceInParentheses_NoSpaceLeftBeforeTheParenthesis()
     {
         // The library's wording when a WebSocket session is refused (AsyncAIWebSocketClient.Reconnect.cs) nests the

@@ -75,11 +75,12 @@ internal static class ErrorReporter
     /// <remarks>
     /// <see cref="AsyncAIException"/> carries the category, the service's code and the HTTP status, but neither its
     /// advice nor an option name apart from the message, and the message also holds what the service said (which
-    /// voice was not found), so the wording is replaced in the text. ErrorHandlingTests run the reachable cases (a
-    /// refused key, an unreachable server, an unknown voice, an HTTP timeout) against the emulator, so a rewording in
-    /// the library shows up there.
+    /// voice was not found), so the wording is replaced in the text. ErrorAdviceWordingTests make the library say each
+    /// entry for real (through the CLI, or through the library against the emulator; one entry the emulator never
+    /// sends is built by the library's own code), so a rewording in the library fails a test there, and check that
+    /// every entry has such a case.
     /// </remarks>
-    private static readonly (string Library, string Cli)[] CodeWording =
+    internal static readonly (string Library, string Cli)[] CodeWording =
     [
         ("Check AsyncAIHttpOptions.ApiKey: the key is missing, invalid or expired.", ""),
         ("Fix the request (voice id, model, language, output format, API version); retrying will not help.", ""),
