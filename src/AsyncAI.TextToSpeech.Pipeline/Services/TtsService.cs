@@ -341,6 +341,9 @@ public abstract class TtsService : FrameProcessor
             _stopFallback = null;
         }
 
+        // The loops have stopped, so the turn's state is free to touch: a turn the run's end cut short (a CancelFrame
+        // inside a response) still logs the tokens it dropped after a failed open.
+        StartTurn(null);
         _endReached?.TrySetResult();
         await base.OnCleanupAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -179,6 +179,28 @@ public class TtsServiceUsabilityTests
     }
 
     [Fact]
+    public async Task TokenMode_OpenFails_RunCancelledMidResponse_DroppedTokensStillLogged()
+    {
+        // The dropped tokens are logged where their turn ends. A run cancelled inside the response never ends the turn
+        // (no response end, no interruption, no EndFrame), so cleanup logs them, or an outage's lost text leaves no trace.
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike, new TtsServiceOptions { AggregationMode = TextAggregationMode.Token, MaxConsecutiveZeroAudioContexts = 0 })
+        {
+            FailOpen = _ => new AsyncAIException("Could not connect.", AsyncAIErrorCategory.Connectivity),
+        };
+        await using (var harness = PipelineHarness.Start(tts, loggerFactory: loggerFactory))
+        {
+            harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("One"), new LlmTextFrame(" two"), new LlmTextFrame(" three"), new MarkerFrame(1));
+            await harness.WaitDownAsync<MarkerFrame>();
+            Assert.Single(harness.Errors);
+            Assert.DoesNotContain(logs.GetSnapshot(), r => r.Id.Id == 17); // the turn has not ended yet
+        } // cancels the run
+
+        Assert.Contains(logs.GetSnapshot(), r => r.Id.Id == 17 && r.Message.Contains("dropped 2 token(s) (10 characters)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TokenMode_OpenFails_TheTurnsLaterTokensAreDroppedOnceAndTheNextTurnTriesAgain()
     {
         // A provider that cannot connect (a Connectivity error: the service stays usable). Before, every token of the turn
