@@ -18,7 +18,7 @@ public class TextAggregatorBenchmarks
     // Every period here is judged by the word before it (and most by the word after it too).
     private static readonly string[] Abbreviations =
     [
-        "Mr", ".", " Smith", " met", " Dr", ".", " J", ".", " R", ".", " Jones", " of", " the", " U", ".S", ".", " Army",
+        " Mr", ".", " Smith", " met", " Dr", ".", " J", ".", " R", ".", " Jones", " of", " the", " U", ".S", ".", " Army",
         " at", " 5", " p", ".m", ".", " It", " cost", " 3", ".", " Then", " Lakers", " vs", ".", " Celtics", ",", " fig",
         ".", " 2", ",", " etc", ".", " The", " U", ".K", ".", " Then", " Main", " St", ".", " He", " left", ".",
     ];
