@@ -162,6 +162,22 @@ public class SentenceBoundaryTests
         Assert.Equal(0, SentenceBoundary.FindEnd(text));
 
     [Fact]
+    public void FindEnd_PeriodsJudgedByTheWordsAroundThem_AllocatesNothing()
+    {
+        // Every period here is judged by the word before it (a title, an initial, an initialism, an abbreviation, a
+        // number, St.) and none ends a sentence, so all of them are judged in one call.
+        const string text = "Mr. Smith met Dr. J. R. Jones of the U.S. Army at 5 p.m. today, fig. 2, etc. and 3. more on Main St. Lucy";
+        Assert.Equal(0, SentenceBoundary.FindEnd(text)); // also runs the static constructor before the measurement
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var end = SentenceBoundary.FindEnd(text);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, end);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void FindEnd_ArmenianQuestionMarkInsideWord_DoesNotSplitTheWord() =>
         Assert.Equal(0, SentenceBoundary.FindEnd("Ինչպե՞ս եք"));
 
