@@ -7,11 +7,12 @@ namespace AsyncAI.TextToSpeech.Pipeline.Aggregation;
 /// <para>
 /// A rule-based stand-in for the Punkt sentence tokenizer that Pipecat uses (there is none for .NET). Latin
 /// <c>. ! ? ; …</c> are ambiguous: a period ends a sentence only when whitespace follows and the word before it is not an
-/// abbreviation (titles such as Mr. and Dr., and words that introduce what follows such as vs. and e.g., never end one;
+/// abbreviation (titles such as Mr. and Prof., and words that introduce what follows such as vs. and e.g., never end one;
 /// other abbreviations, initialisms like U.S.A. and numbers end one only before a capitalised word, and an upper-case
-/// initialism not even then when that word commonly continues a name, as in "U.S. Army"; St. ends one only as Street,
-/// after a capitalised word that does not start the sentence and before a word that starts sentences and never a
-/// saint's name, as in "He lives on Main St. Then he left."; a number of up to three
+/// initialism not even then when that word commonly continues a name, as in "U.S. Army"; St. and Dr. end one only as
+/// Street and Drive, after a capitalised word that does not start the sentence and before a word that starts sentences
+/// and never a saint's or a doctor's name, as in "He lives on Main St. Then he left." and "He lives on Elm Dr. Then he
+/// left."; a number of up to three
 /// digits alone at the start of a line is a list marker, as in "1. Open the lid.", and never ends one); a period inside
 /// a token (decimals, e-mails, URLs) never does; <c>;</c> and <c>…</c> end a sentence only at the end of the text. A
 /// sentence needs something to speak: a terminator before its first letter or digit ends nothing, terminators standing
@@ -38,9 +39,10 @@ public static class SentenceBoundary
 
     // Titles come before a name, and vs., e.g. and the like before the thing they introduce, so a capitalised word after
     // them is no evidence of a new sentence ("Lakers vs. Celtics"); none of them ends a sentence in ordinary English.
+    // Dr. is not here: like St. it is also a street type (Drive), see IsStreetType.
     private static readonly FrozenSet<string> s_neverFinal = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
-        "mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "prof", "sr", "jr", "mt", "gen", "col", "capt", "cmdr",
+        "mr", "mrs", "ms", "messrs", "mme", "mlle", "prof", "sr", "jr", "mt", "gen", "col", "capt", "cmdr",
         "adm", "maj", "lt", "sgt", "cpl", "pvt", "rev", "hon", "gov", "sen", "rep", "pres", "supt", "insp", "det", "fr",
         "vs", "cf", "e.g", "i.e", "viz", "approx", "esp", "incl", "excl");
 
@@ -74,21 +76,32 @@ public static class SentenceBoundary
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> s_nameContinuationLookup =
         s_nameContinuations.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    // Capitalised words that start sentences and never follow "Saint" in a name: after a street's "St." one of these
-    // starts a new sentence ("He lives on Main St. Then he left."). Any other word after "St." may be a saint's name,
-    // an open set ("St. Louis", "Fort St. John", "Mount St. Helens"), and continues the sentence.
+    // Capitalised words that start sentences and never follow "Saint" in a name: after a street's "St." or "Dr." one of
+    // these starts a new sentence ("He lives on Main St. Then he left."). Any other word after "St." may be a saint's
+    // name, an open set ("St. Louis", "Fort St. John", "Mount St. Helens"), and continues the sentence. "Who" is not
+    // here: "Dr. Who".
     private static readonly FrozenSet<string> s_sentenceStarters = FrozenSet.Create(
         StringComparer.OrdinalIgnoreCase,
         "i", "you", "he", "she", "it", "we", "they", "the", "a", "an", "this", "that", "these", "those", "there", "here",
         "my", "your", "his", "her", "its", "our", "their", "some", "every", "each", "all", "both", "and", "but", "or",
         "so", "yet", "then", "now", "later", "next", "after", "before", "when", "while", "if", "once", "also", "still",
         "meanwhile", "however", "finally", "soon", "today", "tomorrow", "yesterday", "tonight", "is", "are", "was",
-        "were", "do", "does", "did", "can", "could", "would", "should", "how", "what", "where", "why", "who", "which",
+        "were", "do", "does", "did", "can", "could", "would", "should", "how", "what", "where", "why", "which",
         "in", "on", "at", "from", "for", "with", "turn", "go", "take", "head", "continue", "walk", "drive", "keep",
         "follow", "cross", "park", "please", "thanks", "thank", "yes", "ok", "okay", "let", "just");
 
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> s_sentenceStarterLookup =
         s_sentenceStarters.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    // Words of s_sentenceStarters that a doctor is also called by ("Stanford's Dr. Park", "Dr. He Jiankui", "Dr. Do",
+    // "Dr. Now"): after "Dr." they continue the sentence. Surnames are an open set, like saints' names; these are the
+    // ones the sentence starters would otherwise cut from their title.
+    private static readonly FrozenSet<string> s_doctorNames = FrozenSet.Create(
+        StringComparer.OrdinalIgnoreCase,
+        "he", "an", "do", "so", "now", "soon", "still", "just", "park", "cross", "head");
+
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> s_doctorNameLookup =
+        s_doctorNames.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Gets whether <paramref name="c"/> can end a sentence (Latin or another script's terminator).</summary>
     /// <param name="c">The character.</param>
@@ -317,14 +330,16 @@ public static class SentenceBoundary
             return true;
         }
 
-        if (word.Equals("st", StringComparison.OrdinalIgnoreCase))
+        if (IsStreetType(word, out var isDrive))
         {
-            // Saint before a name ("St. Louis", "visited St. Paul's"), never final then; Street after a street's name
-            // ("He lives on Main St."), which may end a sentence. Street only in the clear case: a capitalised word (or
-            // an ordinal, "5th St.") before it that does not start the sentence, and after it a whole word from
-            // s_sentenceStarters. Otherwise the two sentences stay joined, the cheaper mistake (see the initialisms).
+            // St. is Saint and Dr. is Doctor before a name ("St. Louis", "Dr. Smith"), never final then; both are street
+            // types after a street's name ("He lives on Main St.", "on Elm Dr."), which may end a sentence. A street only
+            // in the clear case: a capitalised word (or an ordinal, "5th St.") before it that does not start the
+            // sentence, and after it a whole word from s_sentenceStarters (for Dr., not one a doctor is called by).
+            // Otherwise the two sentences stay joined, the cheaper mistake (see the initialisms).
             return nextIsUpper && FollowsStreetName(text, runStart - word.Length)
-                && IsWordIn(s_sentenceStarterLookup, text, next, out wordIncomplete) && !wordIncomplete;
+                && IsWordIn(s_sentenceStarterLookup, text, next, out wordIncomplete) && !wordIncomplete
+                && !(isDrive && IsWordIn(s_doctorNameLookup, text, next, out _));
         }
 
         if (s_neverFinalLookup.Contains(word))
@@ -428,17 +443,25 @@ public static class SentenceBoundary
         return !incomplete && words.Contains(text[start..end]);
     }
 
-    // Whether the "St" at stStart follows a street's name: a word before it, set apart by whitespace, that is capitalised
-    // ("Main", "O'Farrell") or an ordinal ("5th", "42nd"), and does not start the sentence ("Visit St. Louis" has a
-    // capitalised word first only because a sentence starts with it).
-    private static bool FollowsStreetName(ReadOnlySpan<char> text, int stStart)
+    // St (Street or Saint) and Dr (Drive or Doctor): the abbreviations that are a street type after a name and a title
+    // before one.
+    private static bool IsStreetType(ReadOnlySpan<char> word, out bool isDrive)
     {
-        if (stStart == 0 || !char.IsWhiteSpace(text[stStart - 1]))
+        isDrive = word.Equals("dr", StringComparison.OrdinalIgnoreCase);
+        return isDrive || word.Equals("st", StringComparison.OrdinalIgnoreCase);
+    }
+
+    // Whether the "St" or "Dr" at abbreviationStart follows a street's name: a word before it, set apart by whitespace,
+    // that is capitalised ("Main", "O'Farrell") or an ordinal ("5th", "42nd"), and does not start the sentence ("Visit
+    // St. Louis" has a capitalised word first only because a sentence starts with it; so has "Ask Dr. Then").
+    private static bool FollowsStreetName(ReadOnlySpan<char> text, int abbreviationStart)
+    {
+        if (abbreviationStart == 0 || !char.IsWhiteSpace(text[abbreviationStart - 1]))
         {
             return false;
         }
 
-        var end = stStart;
+        var end = abbreviationStart;
         while (end > 0 && char.IsWhiteSpace(text[end - 1]))
         {
             end--;

@@ -142,6 +142,9 @@ public class SentenceBoundaryTests
     [InlineData("He lives on Main St. It's blue.", 20)]
     [InlineData("Meet me at 5th St. Turn left there.", 18)]
     [InlineData("Go down Elm St. The house is blue.", 15)]
+    [InlineData("He lives on Elm Dr. Then he left.", 19)]
+    [InlineData("Take Ocean Dr. It runs along the beach.", 14)]
+    [InlineData("Meet me at 5th Dr. Turn left there.", 18)]
     public void FindEnd_StreetAfterAStreetNameBeforeASentenceStart_EndsASentence(string text, int expected) =>
         Assert.Equal(expected, SentenceBoundary.FindEnd(text));
 
@@ -152,12 +155,21 @@ public class SentenceBoundaryTests
     [InlineData("We reached Fort St. John by noon. Then", 33)]
     [InlineData("We saw Mount St. Helens erupt. Then", 30)]
     [InlineData("Main St. Then he left.", 22)]
-    public void FindEnd_SaintOrAnUnclearStreet_DoesNotEndASentence(string text, int expected) =>
+    [InlineData("Dr. Smith is here. Then", 18)]
+    [InlineData("I saw Dr. Jones today. Then", 22)]
+    [InlineData("Ask Dr. Then", 0)]
+    [InlineData("Yesterday Stanford's Dr. Park said so. Then", 38)]
+    [InlineData("The BBC's Dr. Who is back. Then", 26)]
+    [InlineData("Then Shenzhen's Dr. He Jiankui spoke. Then", 37)]
+    [InlineData("He visited Elm Dr. Lucy lives there. Then", 36)]
+    [InlineData("Elm Dr. Then he left.", 21)]
+    public void FindEnd_SaintOrDoctorOrAnUnclearStreet_DoesNotEndASentence(string text, int expected) =>
         Assert.Equal(expected, SentenceBoundary.FindEnd(text));
 
     [Theory]
     [InlineData("He lives on Main St. Th")]
     [InlineData("He lives on Main St. Then")]
+    [InlineData("He lives on Elm Dr. Th")]
     public void FindEnd_StreetBeforeAnUnfinishedWord_WaitsForTheWord(string text) =>
         Assert.Equal(0, SentenceBoundary.FindEnd(text));
 

@@ -10,11 +10,12 @@ public class TextAggregatorFuzzTests
 
     // Words and punctuation that reach every rule of SentenceBoundary: titles, abbreviations, initialisms before name
     // continuations and before other capitalised words, numbers, list markers, ellipses (spaced too), quotes and
-    // brackets, St. as Saint and as Street, and another script's terminator.
+    // brackets, St. as Saint and as Street, Dr. as Doctor (before a sentence starter too: "Dr. Park") and as Drive, and
+    // another script's terminator.
     private static readonly string[] s_fragments =
     [
         "Then", "He", "The", "It", "We", "I", "A", "Army", "Senate", "Paris", "Louis", "Paul's", "Main", "Elm", "Turn",
-        "moved", "to", "the", "and", "left", "on", "lives", "a", "it", "5th", "x",
+        "Park", "moved", "to", "the", "and", "left", "on", "lives", "a", "it", "5th", "x",
         "Mr.", "Dr.", "St.", "st.", "vs.", "e.g.", "etc.", "Inc.", "Jan.",
         "U.S.", "U.K.", "a.m.", "U.S.A.", "U.S",
         "3", "3.", "42.", "3.14", "1.", "911.", "v1.5",

@@ -89,6 +89,8 @@ public class TextAggregatorTests
     [InlineData(new[] { "It costs 5", ".", " \"", "Cheap", "\" she said", ".", " Next" }, new[] { "It costs 5.", "\"Cheap\" she said." }, "Next")]
     [InlineData(new[] { "He lives on Main St", ".", " Th", "en", " he", " left", "." }, new[] { "He lives on Main St." }, "Then he left.")]
     [InlineData(new[] { "I visited St", ".", " Paul", "'s", " today", ". Then" }, new[] { "I visited St. Paul's today." }, "Then")]
+    [InlineData(new[] { "He lives on Elm Dr", ".", " Th", "en", " he", " left", "." }, new[] { "He lives on Elm Dr." }, "Then he left.")]
+    [InlineData(new[] { "I saw Dr", ".", " Th", "omas", " today", ". Then" }, new[] { "I saw Dr. Thomas today." }, "Then")]
     public void Aggregate_AbbreviationOrInitialismStreamed_SplitsOnlyWhereASentenceEnds(string[] feed, string[] emitted, string flush)
     {
         var aggregator = new TextAggregator();
