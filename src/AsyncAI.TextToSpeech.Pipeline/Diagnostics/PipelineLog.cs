@@ -52,6 +52,9 @@ internal static partial class PipelineLog
     [LoggerMessage(17, LogLevel.Warning, "{Processor}: dropped {Count} token(s) ({Characters} characters) of the turn whose context {ContextId} could not be opened; the next turn tries again.")]
     public static partial void TurnTokensDropped(ILogger logger, string processor, int count, int characters, string contextId);
 
+    [LoggerMessage(18, LogLevel.Debug, "{Processor}: the turn's last text \"{Text}\" has nothing to speak and no open context to go with; not sent.")]
+    public static partial void NothingToSpeakDropped(ILogger logger, string processor, string text);
+
     [LoggerMessage(13, LogLevel.Warning, "{Processor}: audio of {SampleRate} Hz after {FirstRate} Hz; the file header keeps {FirstRate} Hz.")]
     public static partial void SampleRateChanged(ILogger logger, string processor, int sampleRate, int firstRate);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
 using AsyncAI.TextToSpeech.Pipeline.Aggregation;
@@ -765,7 +766,8 @@ public abstract class TtsService : FrameProcessor
         }
     }
 
-    private async ValueTask SpeakAggregateAsync(AggregatedTextFrame aggregated, bool appendToContext, CancellationToken cancellationToken)
+    // flushed: the aggregator's rest at the turn's end, which may be leftover punctuation (see SpeakAsync).
+    private async ValueTask SpeakAggregateAsync(AggregatedTextFrame aggregated, bool appendToContext, CancellationToken cancellationToken, bool flushed = false)
     {
         if (aggregated.AggregatedBy == AggregationType.Token && _turnContextId is null)
         {
@@ -783,11 +785,11 @@ public abstract class TtsService : FrameProcessor
 
         if (_turnContextId is { } turn)
         {
-            await SpeakAsync(aggregated, turn, appendToContext, pushAssistantAggregation: false, standalone: false, cancellationToken).ConfigureAwait(false);
+            await SpeakAsync(aggregated, turn, appendToContext, pushAssistantAggregation: false, standalone: false, cancellationToken, flushed).ConfigureAwait(false);
         }
         else
         {
-            await SpeakAsync(aggregated, NewContextId(), appendToContext, pushAssistantAggregation: false, standalone: true, cancellationToken).ConfigureAwait(false);
+            await SpeakAsync(aggregated, NewContextId(), appendToContext, pushAssistantAggregation: false, standalone: true, cancellationToken, flushed).ConfigureAwait(false);
         }
     }
 
@@ -801,7 +803,7 @@ public abstract class TtsService : FrameProcessor
         _processingText = processingText;
     }
 
-    private async ValueTask SpeakAsync(AggregatedTextFrame source, string contextId, bool appendToContext, bool pushAssistantAggregation, bool standalone, CancellationToken cancellationToken)
+    private async ValueTask SpeakAsync(AggregatedTextFrame source, string contextId, bool appendToContext, bool pushAssistantAggregation, bool standalone, CancellationToken cancellationToken, bool flushed = false)
     {
         var isSentence = source.AggregatedBy != AggregationType.Token;
         var text = source.Text;
@@ -849,6 +851,16 @@ public abstract class TtsService : FrameProcessor
             }
 
             context = _turnContext;
+        }
+
+        if (flushed && context is null && !HasSomethingToSpeak(text))
+        {
+            // The turn's leftover punctuation ("**", "(", "--" after the last sentence, from an LLM's markdown): with the
+            // turn's context open it goes there, as in Pipecat; alone it would open a context with nothing to say (a
+            // request, Started/Stopped frames, and no audio, which counts toward the unusable limit). The aggregator
+            // never cuts such a sentence mid-turn; only its flush can leave one.
+            PipelineLog.NothingToSpeakDropped(Logger, Name, text);
+            return;
         }
 
         _processingText = true;
@@ -1142,7 +1154,7 @@ public abstract class TtsService : FrameProcessor
         {
             if (_aggregator.Flush() is { } rest)
             {
-                await SpeakAggregateAsync(new AggregatedTextFrame(rest.Text, rest.Type), appendToContext: true, cancellationToken).ConfigureAwait(false);
+                await SpeakAggregateAsync(new AggregatedTextFrame(rest.Text, rest.Type), appendToContext: true, cancellationToken, flushed: true).ConfigureAwait(false);
             }
         }
         finally
@@ -1187,6 +1199,22 @@ public abstract class TtsService : FrameProcessor
         _droppedCharacters = 0;
         _turnContextId = contextId;
         _turnContext = null;
+    }
+
+    // A letter or a number, or a symbol a TTS may read out on its own: an emoji or another symbol ("\U0001F44D", "\u00A9")
+    // or a currency sign. Punctuation, math and modifier symbols ("*", "#", "|", ">", "~", "`") are markdown's leftovers.
+    private static bool HasSomethingToSpeak(string text)
+    {
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (Rune.IsLetter(rune) || Rune.IsNumber(rune)
+                || Rune.GetUnicodeCategory(rune) is UnicodeCategory.OtherSymbol or UnicodeCategory.CurrencySymbol)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void FailContext(ContextState context)

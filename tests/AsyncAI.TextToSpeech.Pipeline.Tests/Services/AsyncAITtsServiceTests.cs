@@ -99,6 +99,68 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EndFrame_FlushWithNothingToSpeakAndNoOpenContext_OpensNoContextAndSendsNothing()
+    {
+        // Sentences outside a response are spoken one context each, so the flush's leftover markdown ("**") opened a
+        // context of its own: with Async, one that has nothing to say (and, without audio, counts toward the unusable limit).
+        var tts = CreateService();
+        await using var harness = Start(tts, out _);
+        harness.Queue(new LlmTextFrame("Hello there.\n\n**"));
+        var context = (await harness.WaitDownAsync<TtsStoppedFrame>()).ContextId!;
+        await harness.EndAsync();
+
+        Assert.Equal(context, Assert.Single(harness.DownFrames.OfType<TtsStartedFrame>()).ContextId);
+        Assert.Equal(["Hello there. "], _emulator.Journal.Snapshot().Where(e => e.Kind == EmulatorEventKind.Text).Select(e => e.Detail));
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task LlmTurn_ResponseWithNothingToSpeak_OpensNoContextAndSendsNothing()
+    {
+        var tts = CreateService();
+        await using var harness = Start(tts, out _);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("**"), new LlmTextFrame(" --"), new LlmFullResponseEndFrame());
+        await harness.WaitDownAsync<LlmFullResponseEndFrame>();
+        harness.Queue(new TtsSpeakFrame("Next."));
+        var next = (await harness.WaitDownAsync<TtsStoppedFrame>()).ContextId!;
+        await harness.EndAsync();
+
+        Assert.Equal(next, Assert.Single(harness.DownFrames.OfType<TtsStartedFrame>()).ContextId);
+        Assert.Equal(["Next. "], _emulator.Journal.Snapshot().Where(e => e.Kind == EmulatorEventKind.Text).Select(e => e.Detail));
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task LlmTurn_FlushWithNothingToSpeakAfterASentence_GoesToTheTurnsContext()
+    {
+        // The turn's context is open: the leftover goes with it, as in Pipecat, and costs no context.
+        var tts = CreateService();
+        await using var harness = Start(tts, out _);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello there. **"), new LlmFullResponseEndFrame());
+        var context = (await harness.WaitDownAsync<TtsStoppedFrame>()).ContextId!;
+        await WaitForCloseContextAsync(context);
+        await harness.EndAsync();
+
+        Assert.Single(harness.DownFrames.OfType<TtsStartedFrame>());
+        Assert.Equal(["Init", "Text:Hello there. ", "Text:** ", "EndOfInput", "CloseContext"], await ClientJournalAsync(context));
+        AssertTextInsideContext(WithoutBotFrames(harness.DownFrames), context, "**");
+    }
+
+    [Fact]
+    public async Task EndFrame_FlushOfOnlyAnEmojiOrASymbol_IsSpokenInItsOwnContext()
+    {
+        // An emoji, a currency or another symbol has something a TTS may read out ("thumbs up", "dollar"): not dropped.
+        var tts = CreateService();
+        await using var harness = Start(tts, out _);
+        harness.Queue(new LlmTextFrame("\U0001F44D"));
+        await harness.EndAsync();
+
+        Assert.Single(harness.DownFrames.OfType<TtsStartedFrame>());
+        Assert.Equal(["\U0001F44D "], _emulator.Journal.Snapshot().Where(e => e.Kind == EmulatorEventKind.Text).Select(e => e.Detail));
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
     public async Task Interruption_MidContext_CloseContextSentNoStoppedLateAudioNeverReachesTheSink()
     {
         _emulator.Options.PacingRate = 1;
