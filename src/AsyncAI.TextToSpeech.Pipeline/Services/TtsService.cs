@@ -269,12 +269,12 @@ public abstract class TtsService : FrameProcessor
                 EnqueueOutput(frame);
                 return;
             case AggregatedTextFrame aggregated:
-                await SpeakAggregateAsync(aggregated, aggregated.AppendToContext, cancellationToken).ConfigureAwait(false);
+                await SpeakAggregateAsync(aggregated, aggregated.AppendToContext, flushed: false, cancellationToken).ConfigureAwait(false);
                 return;
             case TextFrame text:
                 foreach (var aggregate in _aggregator.Aggregate(text.Text))
                 {
-                    await SpeakAggregateAsync(new AggregatedTextFrame(aggregate.Text, aggregate.Type), text.AppendToContext, cancellationToken).ConfigureAwait(false);
+                    await SpeakAggregateAsync(new AggregatedTextFrame(aggregate.Text, aggregate.Type), text.AppendToContext, flushed: false, cancellationToken).ConfigureAwait(false);
                 }
 
                 return;
@@ -767,7 +767,7 @@ public abstract class TtsService : FrameProcessor
     }
 
     // flushed: the aggregator's rest at the turn's end, which may be leftover punctuation (see SpeakAsync).
-    private async ValueTask SpeakAggregateAsync(AggregatedTextFrame aggregated, bool appendToContext, CancellationToken cancellationToken, bool flushed = false)
+    private async ValueTask SpeakAggregateAsync(AggregatedTextFrame aggregated, bool appendToContext, bool flushed, CancellationToken cancellationToken)
     {
         if (aggregated.AggregatedBy == AggregationType.Token && _turnContextId is null)
         {
@@ -785,11 +785,11 @@ public abstract class TtsService : FrameProcessor
 
         if (_turnContextId is { } turn)
         {
-            await SpeakAsync(aggregated, turn, appendToContext, pushAssistantAggregation: false, standalone: false, cancellationToken, flushed).ConfigureAwait(false);
+            await SpeakAsync(aggregated, turn, appendToContext, pushAssistantAggregation: false, standalone: false, flushed, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await SpeakAsync(aggregated, NewContextId(), appendToContext, pushAssistantAggregation: false, standalone: true, cancellationToken, flushed).ConfigureAwait(false);
+            await SpeakAsync(aggregated, NewContextId(), appendToContext, pushAssistantAggregation: false, standalone: true, flushed, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -798,12 +798,12 @@ public abstract class TtsService : FrameProcessor
         var processingText = _processingText;
         _processingText = false;
         var aggregated = new AggregatedTextFrame(speak.Text, AggregationType.Sentence) { RawText = speak.Text };
-        await SpeakAsync(aggregated, NewContextId(), speak.AppendToContext, speak.AppendToContext && !_llmResponseStarted, standalone: true, cancellationToken).ConfigureAwait(false);
+        await SpeakAsync(aggregated, NewContextId(), speak.AppendToContext, speak.AppendToContext && !_llmResponseStarted, standalone: true, flushed: false, cancellationToken).ConfigureAwait(false);
         MaybePause();
         _processingText = processingText;
     }
 
-    private async ValueTask SpeakAsync(AggregatedTextFrame source, string contextId, bool appendToContext, bool pushAssistantAggregation, bool standalone, CancellationToken cancellationToken, bool flushed = false)
+    private async ValueTask SpeakAsync(AggregatedTextFrame source, string contextId, bool appendToContext, bool pushAssistantAggregation, bool standalone, bool flushed, CancellationToken cancellationToken)
     {
         var isSentence = source.AggregatedBy != AggregationType.Token;
         var text = source.Text;
@@ -1154,7 +1154,7 @@ public abstract class TtsService : FrameProcessor
         {
             if (_aggregator.Flush() is { } rest)
             {
-                await SpeakAggregateAsync(new AggregatedTextFrame(rest.Text, rest.Type), appendToContext: true, cancellationToken, flushed: true).ConfigureAwait(false);
+                await SpeakAggregateAsync(new AggregatedTextFrame(rest.Text, rest.Type), appendToContext: true, flushed: true, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
