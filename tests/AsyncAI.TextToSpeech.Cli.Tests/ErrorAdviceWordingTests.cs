@@ -211,8 +211,8 @@ public class ErrorAdviceWordingTests
 
     /// <summary>
     /// The emulator stops answering after the text is sent; the response watchdog (5 s) runs on fake time. PINGs are
-    /// off, so only the watchdog can see the silence, and so is the keepalive message, which the same advance of fake
-    /// time would send as the watchdog aborts the socket (its failed write then becomes the connection's error).
+    /// off, so only the watchdog can see the silence. The keepalive stays on: the same advance of fake time sends it
+    /// as the watchdog aborts the socket, and its failed write must not replace the watchdog's error.
     /// </summary>
     private static async Task<AsyncAIException> ResponseTimeoutAsync(AsyncAIEmulator emulator)
     {
@@ -221,7 +221,6 @@ public class ErrorAdviceWordingTests
         {
             o.TimeProvider = time;
             o.PingInterval = Timeout.InfiniteTimeSpan;
-            o.KeepAliveInterval = Timeout.InfiniteTimeSpan;
             o.Reconnect.Enabled = false;
         });
         await using var client = new AsyncAIWebSocketClient(options);

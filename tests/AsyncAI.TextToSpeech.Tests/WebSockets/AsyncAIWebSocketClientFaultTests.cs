@@ -1,9 +1,12 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Protocol;
 using AsyncAI.TextToSpeech.Testing;
 using AsyncAI.TextToSpeech.WebSockets;
+using AsyncAI.TextToSpeech.WebSockets.Internal;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using static AsyncAI.TextToSpeech.Tests.WebSockets.WebSocketTestSupport;
 
 namespace AsyncAI.TextToSpeech.Tests.WebSockets;
@@ -99,6 +102,70 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
         Assert.Contains("stopped answering", ex.Message, StringComparison.Ordinal);
         Assert.Contains("never voiced", ex.Message, StringComparison.Ordinal);
         Assert.Equal(AsyncAIContextState.Faulted, next.State);
+    }
+
+    [Fact]
+    public async Task DeadPeer_KeepaliveWriteFailsAfterTheWatchdogAborted_EveryReportNamesTheWatchdog()
+    {
+        // One advance of fake time trips the watchdog, which aborts the socket, and then makes the keepalive due (kept
+        // on, at its default interval): the send loop's write of it fails on the aborted socket. That failure is a
+        // consequence; the first cause, the silence, must be what the context, the events and the permanent error
+        // report. Which loop ends first is the thread pool's choice, so the test pins the order that lost the watchdog's
+        // reason: the receive loop is held inside the receiver's OnAudio (to the client the server has gone silent:
+        // nothing more is read) until the keepalive's write has thrown, seen as a first-chance exception since nothing
+        // else reports it before the connection ends. PINGs are off (they run on real time); one short-lived connection
+        // makes the end permanent, so ConnectionError and PermanentError report it too.
+        var time = new FakeTimeProvider();
+        var options = Options(_emulator.WebSocketUrl, o =>
+        {
+            o.TimeProvider = time;
+            o.PingInterval = Timeout.InfiniteTimeSpan;
+            o.Reconnect.MaxShortLivedConnections = 1;
+            o.Reconnect.MinHealthyConnectionLifetime = TimeSpan.FromHours(1);
+        });
+        Assert.True(options.KeepAliveInterval >= options.ResponseTimeout * 1.25, "the keepalive must fall due after the watchdog has tripped");
+        await using var client = new AsyncAIWebSocketClient(options);
+        var disconnected = new TaskCompletionSource<AsyncAIException?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connectionError = new TaskCompletionSource<AsyncAIException?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Disconnected += (_, e) => disconnected.TrySetResult(e.Error);
+        client.ConnectionError += (_, e) => connectionError.TrySetResult(e.Error);
+        var writeFailed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnFirstChance(object? sender, FirstChanceExceptionEventArgs e)
+        {
+            if (e.Exception is ObjectDisposedException { ObjectName: { } name } && name.Contains("WebSocket", StringComparison.Ordinal))
+            {
+                writeFailed.TrySetResult();
+            }
+        }
+
+        await client.ConnectAsync();
+        var context = client.CreateContext();
+        var receiver = new HoldingReceiver(context);
+        context.DeliverAudioTo(receiver);
+        await context.SendTextAsync("Its first chunk is the last thing the client reads.");
+        await Within(receiver.Holding, "the receive loop to be held");
+        AppDomain.CurrentDomain.FirstChanceException += OnFirstChance;
+        try
+        {
+            time.Advance(options.KeepAliveInterval);
+            await Within(writeFailed.Task, "the keepalive's write on the aborted socket to fail");
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= OnFirstChance;
+            receiver.Release();
+        }
+
+        var contextError = await Within(receiver.Ended, "the context's failure");
+        var disconnectReason = await Within(disconnected.Task, "Disconnected");
+        var reported = await Within(connectionError.Task, "ConnectionError");
+
+        const string Silence = "stopped answering";
+        Assert.Contains(Silence, contextError!.Message, StringComparison.Ordinal);
+        Assert.Contains(Silence, disconnectReason!.Message, StringComparison.Ordinal);
+        Assert.Contains(Silence, reported!.Message, StringComparison.Ordinal);
+        Assert.Same(reported, client.PermanentError);
+        Assert.Equal(AsyncAIContextState.Faulted, context.State);
     }
 
     [Fact]
@@ -556,5 +623,35 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
         }
 
         return await Within(reported.Task, what);
+    }
+
+    /// <summary>
+    /// Holds the receive loop (its caller) inside <see cref="IContextAudioReceiver.OnAudio"/> on the first chunk that
+    /// arrives while the context's text still waits for audio, until <see cref="Release"/>: from then on the client reads
+    /// nothing, as when the server stops answering.
+    /// </summary>
+    private sealed class HoldingReceiver(AsyncAIWebSocketContext context) : IContextAudioReceiver
+    {
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<AsyncAIException?> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Holding => _holding.Task;
+
+        public Task<AsyncAIException?> Ended => _ended.Task;
+
+        public void Release() => _release.TrySetResult();
+
+        void IContextAudioReceiver.OnAudio(AudioChunk chunk)
+        {
+            // The chunk counts as voiced only after this returns, so the text is still waiting while the loop is held.
+            // A chunk that overtook the sender's bookkeeping (nothing waiting yet) passes: the next one is held.
+            if (context.UnvoicedSince != 0 && _holding.TrySetResult())
+            {
+                _release.Task.Wait(Patience);
+            }
+        }
+
+        void IContextAudioReceiver.OnEnded(AsyncAIException? error) => _ended.TrySetResult(error);
     }
 }

@@ -25,7 +25,11 @@ internal sealed class WebSocketConnection
     // When the last message was written to the socket (a TimeProvider timestamp); read by the keepalive timer.
     private long _lastSent;
     private volatile bool _closeSent;
-    private volatile bool _stalled;
+
+    // Why the connection ends, set once by whichever part saw it first (the watchdog, the receive loop, a write). Once
+    // the socket is aborted every later write fails too ("Cannot access a disposed object"): such a consequence must not
+    // replace the cause the caller needs to see.
+    private AsyncAIException? _endCause;
     private SemaphoreSlim? _sendLock;
     private ChannelReader<OutboundMessage>? _outbound;
 
@@ -85,18 +89,15 @@ internal sealed class WebSocketConnection
         if (first == send && send.IsFaulted)
         {
             // The socket cannot be written to: make the receive loop end now rather than when the peer notices.
+            if (send.Exception?.InnerException is { } writeError && IsSocketError(writeError))
+            {
+                EndBecause(WriteFailed(writeError));
+            }
+
             _socket.Abort();
         }
 
-        var reason = await receive.ConfigureAwait(false);
-        if (_stalled && !_closeSent)
-        {
-            reason = new AsyncAIException(
-                $"Async stopped answering: nothing arrived for {_client.Options.ResponseTimeout.TotalSeconds:0.###} s (ResponseTimeout) while text sent was waiting for its audio, so the connection was declared dead.",
-                AsyncAIErrorCategory.Connectivity,
-                innerException: reason);
-        }
-
+        var received = await receive.ConfigureAwait(false);
         await sendStop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -105,10 +106,13 @@ internal sealed class WebSocketConnection
         catch (OperationCanceledException)
         {
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        catch (Exception ex) when (IsSocketError(ex))
         {
-            reason = new AsyncAIException("Writing to the socket failed: " + _client.Redact(ex.Message), AsyncAIErrorCategory.Connectivity, innerException: ex);
+            EndBecause(WriteFailed(ex));
         }
+
+        // Null from the receive loop: the caller's close went through. Otherwise the first cause stands.
+        var reason = received is null ? null : Volatile.Read(ref _endCause) ?? received;
 
         if (_socket.State == WebSocketState.CloseReceived)
         {
@@ -131,6 +135,14 @@ internal sealed class WebSocketConnection
     // The watchdog checks four times per ResponseTimeout, so a stall is caught within 1.25 × ResponseTimeout.
     private TimeSpan WatchdogPeriod => _client.Options.ResponseTimeout / 4;
 
+    private static bool IsSocketError(Exception ex) => ex is WebSocketException or IOException or ObjectDisposedException;
+
+    /// <summary>Records why the connection ends unless an earlier cause was recorded (which then stands).</summary>
+    private void EndBecause(AsyncAIException cause) => Interlocked.CompareExchange(ref _endCause, cause, null);
+
+    private AsyncAIException WriteFailed(Exception ex) =>
+        new("Writing to the socket failed: " + _client.Redact(ex.Message), AsyncAIErrorCategory.Connectivity, innerException: ex);
+
     /// <summary>
     /// Periodic check: a context on this socket is waiting for the audio of text it sent, and the server has said
     /// nothing at all for ResponseTimeout since (since that text, or since its last message if later) → the peer is hung.
@@ -144,7 +156,13 @@ internal sealed class WebSocketConnection
             var waitingSince = context.UnvoicedSince;
             if (waitingSince != 0 && _client.TimeProvider.GetElapsedTime(Math.Max(waitingSince, lastReceived), now) >= _client.Options.ResponseTimeout)
             {
-                _stalled = true;
+                if (!_closeSent)
+                {
+                    EndBecause(new AsyncAIException(
+                        $"Async stopped answering: nothing arrived for {_client.Options.ResponseTimeout.TotalSeconds:0.###} s (ResponseTimeout) while text sent was waiting for its audio, so the connection was declared dead.",
+                        AsyncAIErrorCategory.Connectivity));
+                }
+
                 _socket.Abort();
                 return;
             }
@@ -205,9 +223,15 @@ internal sealed class WebSocketConnection
 
             return true;
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (IsSocketError(ex) || ex is OperationCanceledException)
         {
-            // The message's context is bound to this socket and fails with it; make the loops notice now.
+            // The message's context is bound to this socket and fails with it; make the loops notice now. A cancelled
+            // write was cut by an abort, whose own cause was recorded.
+            if (ex is not OperationCanceledException)
+            {
+                EndBecause(WriteFailed(ex));
+            }
+
             _socket.Abort();
             return true;
         }
@@ -386,9 +410,9 @@ internal sealed class WebSocketConnection
                     }
 
                     var status = _socket.CloseStatus is { } code ? ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture) : "none";
-                    return new AsyncAIException(
+                    return Ended(new AsyncAIException(
                         $"Async closed the connection (close status {status}, '{_client.Redact(_socket.CloseStatusDescription ?? string.Empty)}').",
-                        AsyncAIErrorCategory.Connectivity);
+                        AsyncAIErrorCategory.Connectivity));
                 }
 
                 count += result.Count;
@@ -431,15 +455,22 @@ internal sealed class WebSocketConnection
                 return null;
             }
 
-            return new AsyncAIException(
+            return Ended(new AsyncAIException(
                 "The connection to Async failed: " + _client.Redact(ex.Message) + " (a dead peer is detected by PING/PONG within PingInterval + KeepAliveTimeout).",
                 AsyncAIErrorCategory.Connectivity,
-                innerException: ex);
+                innerException: ex));
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
             ArrayPool<byte>.Shared.Return(audio);
+        }
+
+        // Recorded as it happens: a write that fails after the peer closed or reset the socket is a consequence.
+        AsyncAIException Ended(AsyncAIException reason)
+        {
+            EndBecause(reason);
+            return reason;
         }
     }
 }
