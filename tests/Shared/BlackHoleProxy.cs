@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -13,10 +12,12 @@ internal sealed class BlackHoleProxy : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Uri _target;
     private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentBag<Task> _pumps = [];
-    private readonly ConcurrentBag<TcpClient> _clients = [];
+    private readonly Lock _lock = new();
+    private readonly List<Task> _pumps = [];
+    private readonly List<TcpClient> _clients = [];
     private readonly Task _acceptLoop;
     private volatile bool _blackHole;
+    private bool _stopping;
 
     public BlackHoleProxy(Uri target)
     {
@@ -37,38 +38,77 @@ internal sealed class BlackHoleProxy : IAsyncDisposable
         set => _blackHole = value;
     }
 
+    /// <summary>
+    /// Stops accepting, closes every relayed connection and waits for the relay's loops, which the stop ends at once
+    /// (sockets closed, accepts, connects and reads cancelled) without an error. A connection the accept loop is taking
+    /// on meanwhile is closed by the loop itself (see <see cref="AcceptLoopAsync"/>).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        Task[] pumps;
+        TcpClient[] clients;
+        lock (_lock)
+        {
+            _stopping = true;
+            pumps = [.. _pumps];
+            clients = [.. _clients];
+        }
+
         await _stop.CancelAsync();
         _listener.Stop();
-        foreach (var client in _clients)
+        foreach (var client in clients)
         {
             client.Dispose();
         }
 
-        try
-        {
-            await _acceptLoop;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
-
-        await Task.WhenAll(_pumps);
+        await _acceptLoop;
+        await Task.WhenAll(pumps);
         _stop.Dispose();
     }
 
+    /// <summary>
+    /// Accepts and relays connections until the proxy stops, then returns normally. The listener can stop at any point
+    /// of an iteration, not only while an accept is pending: an accept called after the stop throws
+    /// InvalidOperationException, which used to escape from DisposeAsync. A connection accepted meanwhile is registered
+    /// (under the lock) only while the proxy is not stopping, so each one is closed either by DisposeAsync or here.
+    /// </summary>
     private async Task AcceptLoopAsync()
     {
-        while (!_stop.IsCancellationRequested)
+        while (true)
         {
-            var inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
+            TcpClient inbound;
+            try
+            {
+                inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception ex) when (_stop.IsCancellationRequested && ex is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
             var outbound = new TcpClient();
-            await outbound.ConnectAsync(_target.Host, _target.Port, _stop.Token);
-            _clients.Add(inbound);
-            _clients.Add(outbound);
-            _pumps.Add(PumpAsync(inbound.GetStream(), outbound.GetStream()));
-            _pumps.Add(PumpAsync(outbound.GetStream(), inbound.GetStream()));
+            try
+            {
+                await outbound.ConnectAsync(_target.Host, _target.Port, _stop.Token);
+                lock (_lock)
+                {
+                    if (!_stopping)
+                    {
+                        _clients.Add(inbound);
+                        _clients.Add(outbound);
+                        _pumps.Add(PumpAsync(inbound.GetStream(), outbound.GetStream()));
+                        _pumps.Add(PumpAsync(outbound.GetStream(), inbound.GetStream()));
+                        continue;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                // Stopping, or the target refused: no way through, so this connection is closed, as by a real relay.
+            }
+
+            inbound.Dispose();
+            outbound.Dispose();
         }
     }
 
