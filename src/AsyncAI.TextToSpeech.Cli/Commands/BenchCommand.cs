@@ -87,12 +87,18 @@ internal static class BenchCommand
                     Encoding = settings.Encoding,
                     LoggerFactory = loggerFactory,
                 });
-                await webSocketClient.ConnectAsync(cancellationToken);
                 runOnce = ct => MeasureWebSocketAsync(webSocketClient, input, ct);
             }
 
             try
             {
+                // Inside the try: a connect that fails or is cancelled still disposes the client (its event loop runs
+                // from construction).
+                if (webSocketClient is not null)
+                {
+                    await webSocketClient.ConnectAsync(cancellationToken);
+                }
+
                 for (var i = 0; i < warmupRuns + runs; i++)
                 {
                     if (i == warmupRuns)
