@@ -848,6 +848,16 @@ public abstract class TtsService : FrameProcessor
                 // The turn's context failed (it may still be playing the audio it got): carry on in a new one.
                 _turnContextId = contextId = NewContextId();
                 _turnContext = null;
+                if (!isSentence)
+                {
+                    // The token becomes the new context's first text, which it was not when it was trimmed above (the
+                    // context failed while the token was being filtered).
+                    text = text.TrimStart();
+                    if (text.Length == 0)
+                    {
+                        return;
+                    }
+                }
             }
 
             context = _turnContext;

@@ -321,6 +321,65 @@ public class TtsServiceUsabilityTests
     }
 
     [Fact]
+    public async Task TokenMode_TurnContextFails_TheNextTokenGoesToANewContextWithoutItsLeadingSpace()
+    {
+        var tts = new TestTtsService(TestTtsBehaviour.Manual, new TtsServiceOptions { AggregationMode = TextAggregationMode.Token });
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello"));
+        var first = await tts.WaitForContextAsync(0);
+        first.Fail(new AsyncAIException("The context failed.", AsyncAIErrorCategory.Server));
+        await harness.WaitUpAsync<ErrorFrame>();
+        tts.Behaviour = TestTtsBehaviour.WebSocketLike;
+        harness.Queue(new LlmTextFrame(" world"), new LlmTextFrame("."), new LlmFullResponseEndFrame());
+        await harness.EndAsync();
+
+        Assert.Equal(["Hello"], first.Texts);
+        Assert.Equal(2, tts.ContextsInOrder.Count);
+        Assert.Equal(["world", "."], tts.ContextsInOrder[1].Texts);
+        var started = harness.DownFrames.OfType<TtsStartedFrame>().Select(f => f.ContextId).ToList();
+        Assert.Equal(started, harness.DownFrames.OfType<TtsStoppedFrame>().Select(f => f.ContextId));
+    }
+
+    [Fact]
+    public async Task TokenMode_TurnContextFailsWhileATokenIsOnItsWayToIt_TheNewContextGetsItWithoutItsLeadingSpace()
+    {
+        // As for a sentence (above), the token goes to a new context; it is then that context's first text, which is sent
+        // without its leading space.
+        var filterEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var releaseFilter = new ManualResetEventSlim();
+        var options = new TtsServiceOptions { AggregationMode = TextAggregationMode.Token };
+        options.TextFilters.Add(text =>
+        {
+            if (text == " world")
+            {
+                filterEntered.TrySetResult();
+                releaseFilter.Wait(PipelineHarness.Timeout);
+            }
+
+            return text;
+        });
+        var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello"));
+        var first = await tts.WaitForContextAsync(0);
+
+        // The filter holds the thread that processes the frame (the queuing one when the service is idle): queue from the pool.
+        var queued = Task.Run(() => harness.Queue(new LlmTextFrame(" world"), new LlmFullResponseEndFrame(), new MarkerFrame(1)));
+        await filterEntered.Task.WaitAsync(PipelineHarness.Timeout);
+        first.Fail(new AsyncAIException("The context failed.", AsyncAIErrorCategory.Server));
+        await harness.WaitDownAsync<TtsStoppedFrame>();
+        tts.Behaviour = TestTtsBehaviour.WebSocketLike;
+        releaseFilter.Set();
+        await queued.WaitAsync(PipelineHarness.Timeout);
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(["Hello"], first.Texts);
+        Assert.Equal(2, tts.ContextsInOrder.Count);
+        Assert.Equal(["world"], tts.ContextsInOrder[1].Texts);
+    }
+
+    [Fact]
     public async Task Events_ConnectedAndDisconnected_RaisedAndAThrowingHandlerIsContained()
     {
         var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike);
