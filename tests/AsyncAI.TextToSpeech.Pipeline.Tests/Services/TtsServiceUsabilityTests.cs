@@ -321,6 +321,34 @@ public class TtsServiceUsabilityTests
     }
 
     [Fact]
+    public async Task TokenMode_OpenFailsThenAnInterruption_TokensOutsideAResponseAfterItAreSpoken()
+    {
+        // The interruption ends the failed response's turn; since the data loop forgets that turn at its next frame (not
+        // the system loop at the interruption), nothing else would: the tokens after it, outside any response, must not be
+        // dropped as the failed turn's.
+        var failing = true;
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike, new TtsServiceOptions { AggregationMode = TextAggregationMode.Token, MaxConsecutiveZeroAudioContexts = 0 })
+        {
+            FailOpen = _ => Volatile.Read(ref failing) ? new AsyncAIException("Could not connect.", AsyncAIErrorCategory.Connectivity) : null,
+        };
+        await using var harness = PipelineHarness.Start(tts, loggerFactory: loggerFactory);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("One"), new LlmTextFrame(" two"), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        Volatile.Write(ref failing, false);
+        harness.Queue(new InterruptionFrame());
+        await harness.WaitDownAsync<InterruptionFrame>();
+        harness.Queue(new LlmTextFrame(" Back"), new LlmTextFrame(" again."));
+        await harness.EndAsync();
+
+        Assert.Equal(["Back", " again."], tts.ContextsInOrder.Single().Texts);
+        Assert.Contains("Back again.", harness.DownFrames.OfType<TtsTextFrame>().Select(t => t.Text));
+        Assert.Single(harness.Errors);
+        Assert.Single(logs.GetSnapshot(), r => r.Id.Id == 17 && r.Message.Contains("dropped 1 token(s) (4 characters)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TokenMode_TurnContextFails_TheNextTokenGoesToANewContextWithoutItsLeadingSpace()
     {
         var tts = new TestTtsService(TestTtsBehaviour.Manual, new TtsServiceOptions { AggregationMode = TextAggregationMode.Token });
@@ -377,6 +405,26 @@ public class TtsServiceUsabilityTests
         Assert.Equal(["Hello"], first.Texts);
         Assert.Equal(2, tts.ContextsInOrder.Count);
         Assert.Equal(["world"], tts.ContextsInOrder[1].Texts);
+    }
+
+    [Fact]
+    public async Task Errors_TurnContextFailedBeforeTheFlushOfNothingToSpeak_NoNewContextOpens()
+    {
+        // The turn's context failed, so the leftover "**" has no open context to go to: it is dropped, not spoken alone.
+        var tts = new TestTtsService(TestTtsBehaviour.Manual);
+        await using var harness = PipelineHarness.Start(tts);
+        harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("One. **"));
+        var first = await tts.WaitForContextAsync(0);
+        first.Fail(new AsyncAIException("The context failed.", AsyncAIErrorCategory.Server));
+        await harness.WaitDownAsync<TtsStoppedFrame>();
+        harness.Queue(new LlmFullResponseEndFrame(), new MarkerFrame(1));
+        await harness.WaitDownAsync<MarkerFrame>();
+        await harness.EndAsync();
+
+        Assert.Equal(["One."], first.Texts);
+        Assert.Single(tts.ContextsInOrder);
+        Assert.Single(harness.DownFrames.OfType<TtsStartedFrame>());
+        Assert.Single(harness.Errors);
     }
 
     [Fact]
