@@ -198,32 +198,21 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         // The EndFrame is uninterruptible, so an interruption does not wait for its flush. The flush had found the turn's
         // open context before the interruption (here it is held in a slow text filter) and then sent the last text into
         // the interrupted context: the client refused it, and the pipeline got an ErrorFrame for an interruption.
-        var filterEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var releaseFilter = new ManualResetEventSlim();
         var tts = CreateService(o => o.PauseFrameProcessing = false);
-        tts.Options.TextFilters.Add(text =>
-        {
-            if (text == "Last words")
-            {
-                filterEntered.TrySetResult();
-                releaseFilter.Wait(PipelineHarness.Timeout);
-            }
-
-            return text;
-        });
+        using var heldFilter = new HeldTextFilter(tts.Options, "Last words");
         await using var harness = Start(tts, out _);
         harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello there. Last words"));
         var context = (await harness.WaitDownAsync<TtsStartedFrame>()).ContextId!;
 
         // The flush may run on the queuing thread (inline): queue the EndFrame from the pool, not from the test.
         var queueEnd = Task.Run(() => harness.Queue(new EndFrame()));
-        await filterEntered.Task.WaitAsync(PipelineHarness.Timeout);
+        await heldFilter.Entered;
 
         // Straight to the service: the task's pump may be the thread held in the filter, with the interruption behind it.
         tts.QueueFrame(new InterruptionFrame());
         await harness.WaitDownAsync<InterruptionFrame>();
         await WaitForCloseContextAsync(context);
-        releaseFilter.Set();
+        heldFilter.Release();
         await queueEnd.WaitAsync(PipelineHarness.Timeout);
         await harness.Run.WaitAsync(PipelineHarness.Timeout);
 

@@ -161,19 +161,8 @@ public class TtsServiceInterruptionTests
         // context and forgot the turn. The flush then opened the turn's context after the InterruptionFrame had gone
         // downstream: the interrupted turn was spoken after the interruption, and since the turn was forgotten its input
         // was never ended, so the EndFrame waited behind it for ever.
-        var filterEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var releaseFilter = new ManualResetEventSlim();
         var options = new TtsServiceOptions();
-        options.TextFilters.Add(text =>
-        {
-            if (text == "Last words")
-            {
-                filterEntered.TrySetResult();
-                releaseFilter.Wait(PipelineHarness.Timeout);
-            }
-
-            return text;
-        });
+        using var heldFilter = new HeldTextFilter(options, "Last words");
         var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike, options);
         await using var harness = PipelineHarness.Start(tts);
         harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Last words"));
@@ -181,12 +170,12 @@ public class TtsServiceInterruptionTests
 
         // The flush may run on the queuing thread (inline): queue the EndFrame from the pool, not from the test.
         var queueEnd = Task.Run(() => harness.Queue(new EndFrame()));
-        await filterEntered.Task.WaitAsync(PipelineHarness.Timeout);
+        await heldFilter.Entered;
 
         // Straight to the service: the task's pump may be the thread held in the filter, with the interruption behind it.
         tts.QueueFrame(new InterruptionFrame());
         await harness.WaitDownAsync<InterruptionFrame>();
-        releaseFilter.Set();
+        heldFilter.Release();
         await queueEnd.WaitAsync(PipelineHarness.Timeout);
         await harness.Run.WaitAsync(PipelineHarness.Timeout);
 

@@ -278,19 +278,8 @@ public class TtsServiceUsabilityTests
         // lost socket: another thread) while the sentence was still being prepared, here in a held text filter. The
         // sentence was then sent into the failed context anyway: lost (a WebSocket client refuses it with the failure
         // already reported, the test's context takes it silently), while "Three." went on in a new context.
-        var filterEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var releaseFilter = new ManualResetEventSlim();
         var options = new TtsServiceOptions();
-        options.TextFilters.Add(text =>
-        {
-            if (text == "Two.")
-            {
-                filterEntered.TrySetResult();
-                releaseFilter.Wait(PipelineHarness.Timeout);
-            }
-
-            return text;
-        });
+        using var heldFilter = new HeldTextFilter(options, "Two.");
         var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
         await using var harness = PipelineHarness.Start(tts);
         harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("One. T"));
@@ -300,11 +289,11 @@ public class TtsServiceUsabilityTests
 
         // The filter holds the thread that processes the frame (the queuing one when the service is idle): queue from the pool.
         var queued = Task.Run(() => harness.Queue(new LlmTextFrame("wo. Three. "), new LlmFullResponseEndFrame(), new MarkerFrame(1)));
-        await filterEntered.Task.WaitAsync(PipelineHarness.Timeout);
+        await heldFilter.Entered;
         first.Fail(new AsyncAIException("The context failed.", AsyncAIErrorCategory.Server));
         await harness.WaitDownAsync<TtsStoppedFrame>();
         tts.Behaviour = TestTtsBehaviour.WebSocketLike;
-        releaseFilter.Set();
+        heldFilter.Release();
         await queued.WaitAsync(PipelineHarness.Timeout);
         await harness.WaitDownAsync<MarkerFrame>();
         await harness.EndAsync();
@@ -373,19 +362,8 @@ public class TtsServiceUsabilityTests
     {
         // As for a sentence (above), the token goes to a new context; it is then that context's first text, which is sent
         // without its leading space.
-        var filterEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var releaseFilter = new ManualResetEventSlim();
         var options = new TtsServiceOptions { AggregationMode = TextAggregationMode.Token };
-        options.TextFilters.Add(text =>
-        {
-            if (text == " world")
-            {
-                filterEntered.TrySetResult();
-                releaseFilter.Wait(PipelineHarness.Timeout);
-            }
-
-            return text;
-        });
+        using var heldFilter = new HeldTextFilter(options, " world");
         var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
         await using var harness = PipelineHarness.Start(tts);
         harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello"));
@@ -393,11 +371,11 @@ public class TtsServiceUsabilityTests
 
         // The filter holds the thread that processes the frame (the queuing one when the service is idle): queue from the pool.
         var queued = Task.Run(() => harness.Queue(new LlmTextFrame(" world"), new LlmFullResponseEndFrame(), new MarkerFrame(1)));
-        await filterEntered.Task.WaitAsync(PipelineHarness.Timeout);
+        await heldFilter.Entered;
         first.Fail(new AsyncAIException("The context failed.", AsyncAIErrorCategory.Server));
         await harness.WaitDownAsync<TtsStoppedFrame>();
         tts.Behaviour = TestTtsBehaviour.WebSocketLike;
-        releaseFilter.Set();
+        heldFilter.Release();
         await queued.WaitAsync(PipelineHarness.Timeout);
         await harness.WaitDownAsync<MarkerFrame>();
         await harness.EndAsync();
