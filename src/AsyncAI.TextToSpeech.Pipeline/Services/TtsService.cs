@@ -229,6 +229,10 @@ public abstract class TtsService : FrameProcessor
                 await HandleInterruptionAsync(frame, direction).ConfigureAwait(false);
                 return;
             case BotStartedSpeakingFrame:
+                // A stop before this start was a silence gap (a slow LLM between two sentences), not the turn's end:
+                // the turn's pause now waits for the stop that follows this audio. Every start is followed by a stop
+                // (or an interruption), which signals again, so this cannot leave a pause nothing lifts.
+                Interlocked.Exchange(ref _resumeSignaled, 0);
                 _botSpeaking = true;
                 CancelWatchdog();
                 PushFrame(frame, direction);
@@ -1253,7 +1257,8 @@ public abstract class TtsService : FrameProcessor
 
         PauseProcessingFrames();
 
-        // A resume that came after this turn's context opened (its audio already played, or it ended silent) counts.
+        // A resume that came after this turn's context opened, with no BotStartedSpeaking since (its audio already
+        // played, or it ended silent), counts.
         if (Interlocked.CompareExchange(ref _resumeSignaled, 0, 0) == 1)
         {
             ResumeProcessingFrames();

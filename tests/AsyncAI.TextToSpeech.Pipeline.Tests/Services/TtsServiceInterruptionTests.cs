@@ -1,3 +1,4 @@
+using AsyncAI.TextToSpeech.Pipeline.Aggregation;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Services;
 using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
@@ -300,6 +301,80 @@ public class TtsServiceInterruptionTests
     }
 
     [Fact]
+    public async Task Pause_BotStopsInASilenceGapInsideTheTurn_TheTurnStillPausesUntilItsLastAudioStops()
+    {
+        // A slow LLM: the first sentence plays out and the bot stops before the second sentence's audio starts. That
+        // stop is not the turn's end: the pause must hold the next frame until the stop after the turn's last audio.
+        var time = new FakeTimeProvider();
+        var options = new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(3), StopFrameTimeout = TimeSpan.FromMinutes(5) };
+        var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tts.TurnPaused += (_, _) => paused.TrySetResult();
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        harness.Queue(new LlmFullResponseStartFrame(), new AggregatedTextFrame("Hello.", AggregationType.Sentence));
+        var context = await tts.WaitForContextAsync(0);
+        context.EmitAudio(4);
+        var firstAudio = await harness.WaitDownAsync<TtsAudioRawFrame>();
+        await SignalUpAsync(harness, new BotStartedSpeakingFrame());
+        await SignalUpAsync(harness, new BotStoppedSpeakingFrame());
+
+        harness.Queue(new AggregatedTextFrame("There is more.", AggregationType.Sentence));
+        await harness.WaitDownAsync<AggregatedTextFrame>(f => f.Text == "There is more.");
+        context.EmitAudio(4);
+        await harness.WaitDownAsync<TtsAudioRawFrame>(f => f != firstAudio);
+        await SignalUpAsync(harness, new BotStartedSpeakingFrame());
+
+        harness.Queue(new LlmFullResponseEndFrame(), new TtsSpeakFrame("Next."));
+        await paused.Task.WaitAsync(PipelineHarness.Timeout);
+        Assert.Single(tts.ContextsInOrder);
+
+        // The bot is speaking, so no watchdog: only the stop after the turn's last audio lets the next frame through.
+        time.Advance(TimeSpan.FromSeconds(10));
+        context.End();
+        await harness.WaitDownAsync<LlmFullResponseEndFrame>();
+        Assert.Single(tts.ContextsInOrder);
+        Assert.Empty(harness.Errors);
+
+        harness.Task.QueueFrame(new BotStoppedSpeakingFrame(), FrameDirection.Upstream);
+        var next = await tts.WaitForContextAsync(1);
+        next.End();
+        await harness.EndAsync();
+
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Pause_TheTurnsAudioPlayedOutBeforeTheTurnEnds_NoPauseForThatTurn()
+    {
+        // The race MaybePause guards: the turn's only sentence was synthesized and played, and the bot stopped, before the
+        // response end arrived. That stop is the one the pause waits for; no other comes, so a pause here would hold the
+        // next frame until the watchdog (and report a timeout).
+        var time = new FakeTimeProvider();
+        var options = new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(3), StopFrameTimeout = TimeSpan.FromMinutes(5) };
+        var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tts.TurnPaused += (_, _) => paused.TrySetResult();
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        harness.Queue(new LlmFullResponseStartFrame(), new AggregatedTextFrame("Hello.", AggregationType.Sentence));
+        var context = await tts.WaitForContextAsync(0);
+        context.EmitAudio(4);
+        await harness.WaitDownAsync<TtsAudioRawFrame>();
+        await SignalUpAsync(harness, new BotStartedSpeakingFrame());
+        await SignalUpAsync(harness, new BotStoppedSpeakingFrame());
+
+        // Not paused after the turn: the speak frame behind it opens its context, and only its own pause is reported.
+        harness.Queue(new LlmFullResponseEndFrame(), new TtsSpeakFrame("Next."));
+        await paused.Task.WaitAsync(PipelineHarness.Timeout);
+        Assert.Equal(2, tts.ContextsInOrder.Count);
+
+        context.End();
+        tts.ContextsInOrder[1].End();
+        await harness.EndAsync();
+
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
     public async Task Pause_BotNeverStarts_WatchdogResumesWithOneNonFatalError()
     {
         var time = new FakeTimeProvider();
@@ -405,5 +480,12 @@ public class TtsServiceInterruptionTests
         var marker = frames.FindIndex(f => f is UninterruptibleMarkerFrame);
         var end = frames.FindIndex(f => f is EndFrame);
         Assert.True(interruption >= 0 && marker > interruption && end > marker, string.Join(", ", frames.Select(f => f.Name)));
+    }
+
+    // Sends a frame upstream from the pipeline's end (as an output sink does) and waits until it has passed the service.
+    private static async Task SignalUpAsync(PipelineHarness harness, Frame frame)
+    {
+        harness.Task.QueueFrame(frame, FrameDirection.Upstream);
+        await harness.Up.WaitForFrameAsync(f => ReferenceEquals(f, frame), PipelineHarness.Timeout);
     }
 }
