@@ -103,8 +103,10 @@ public sealed class FaultTests
     public async Task CloseAfterIdle_ClosesWithoutTimeoutError()
     {
         await using var emulator = await AsyncAIEmulator.StartAsync();
-        await using var ws = await RawSocket.ConnectAsync(emulator, "emulator_fault=close-after-idle:200");
+        // Started before the connect: the server's idle timer starts once it has accepted the socket, which on a loaded
+        // machine can be long before ConnectAsync returns here.
         var stopwatch = Stopwatch.StartNew();
+        await using var ws = await RawSocket.ConnectAsync(emulator, "emulator_fault=close-after-idle:200");
 
         Assert.Null(await ws.ReceiveRawAsync());
         Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(150));

@@ -116,6 +116,10 @@ public sealed class AsyncAIWebSocketClientFaultTests : IAsyncLifetime
         // else reports it before the connection ends. PINGs are off (they run on real time); one short-lived connection
         // makes the end permanent, so ConnectionError and PermanentError report it too.
         var time = new FakeTimeProvider();
+
+        // Paced, so chunks keep coming after the text's send is recorded: unpaced, all of them could arrive before that
+        // (a loaded machine delays the sender after its write), pass the receiver unheld, and leave nothing to hold.
+        _emulator.Options.PacingRate = 1;
         var options = Options(_emulator.WebSocketUrl, o =>
         {
             o.TimeProvider = time;
