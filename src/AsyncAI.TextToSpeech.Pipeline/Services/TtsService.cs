@@ -1221,8 +1221,9 @@ public abstract class TtsService : FrameProcessor
     {
         foreach (var rune in text.EnumerateRunes())
         {
+            // U+20E3, the combining enclosing keycap (an EnclosingMark), makes "#", "*" or a digit an emoji ("#️⃣").
             if (Rune.IsLetter(rune) || Rune.IsNumber(rune)
-                || Rune.GetUnicodeCategory(rune) is UnicodeCategory.OtherSymbol or UnicodeCategory.CurrencySymbol)
+                || Rune.GetUnicodeCategory(rune) is UnicodeCategory.OtherSymbol or UnicodeCategory.CurrencySymbol or UnicodeCategory.EnclosingMark)
             {
                 return true;
             }

@@ -146,17 +146,22 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         AssertTextInsideContext(WithoutBotFrames(harness.DownFrames), context, "**");
     }
 
-    [Fact]
-    public async Task EndFrame_FlushOfOnlyAnEmojiOrASymbol_IsSpokenInItsOwnContext()
+    [Theory]
+    [InlineData("\U0001F44D")] // thumbs up
+    [InlineData("$")]
+    [InlineData("#\uFE0F\u20E3")] // keycap number sign: "#", emoji presentation, combining enclosing keycap
+    [InlineData("*\uFE0F\u20E3")] // keycap asterisk
+    public async Task EndFrame_FlushOfOnlyAnEmojiOrASymbol_IsSpokenInItsOwnContext(string text)
     {
         // An emoji, a currency or another symbol has something a TTS may read out ("thumbs up", "dollar"): not dropped.
+        // A keycap emoji is punctuation plus marks, so it is recognised by its enclosing keycap.
         var tts = CreateService();
         await using var harness = Start(tts, out _);
-        harness.Queue(new LlmTextFrame("\U0001F44D"));
+        harness.Queue(new LlmTextFrame(text));
         await harness.EndAsync();
 
         Assert.Single(harness.DownFrames.OfType<TtsStartedFrame>());
-        Assert.Equal(["\U0001F44D "], _emulator.Journal.Snapshot().Where(e => e.Kind == EmulatorEventKind.Text).Select(e => e.Detail));
+        Assert.Equal([text + " "], _emulator.Journal.Snapshot().Where(e => e.Kind == EmulatorEventKind.Text).Select(e => e.Detail));
         Assert.Empty(harness.Errors);
     }
 
