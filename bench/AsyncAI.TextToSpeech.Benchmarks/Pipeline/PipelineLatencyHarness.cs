@@ -81,11 +81,14 @@ internal static class PipelineLatencyHarness
             var jitted0 = JitInfo.GetCompiledMethodCount();
             var jitTime0 = JitInfo.GetCompilationTime();
             var latencies = new List<double>(settings.Turns);
+            var quietLatencies = new List<double>(settings.Turns);
             var noAudio = 0;
             for (var i = 0; i < settings.Turns; i++)
             {
                 // Idle a little between turns, as between real turns (and so the service's pause after a turn has lifted).
                 await Task.Delay(settings.Gap);
+                var jitted = JitInfo.GetCompiledMethodCount();
+                var collections = GC.CollectionCount(0);
                 var (queued, result) = pipeline.Speak(settings.Text);
                 var turn = await result.WaitAsync(TimeSpan.FromSeconds(30));
                 if (turn.FirstAudioTimestamp == 0)
@@ -94,14 +97,21 @@ internal static class PipelineLatencyHarness
                     continue;
                 }
 
-                latencies.Add(Stopwatch.GetElapsedTime(queued, turn.FirstAudioTimestamp).TotalMilliseconds);
+                var latency = Stopwatch.GetElapsedTime(queued, turn.FirstAudioTimestamp).TotalMilliseconds;
+                latencies.Add(latency);
+                if (turn.CompiledMethodsAtFirstAudio == jitted && turn.Gen0CollectionsAtFirstAudio == collections)
+                {
+                    quietLatencies.Add(latency); // no JIT compile and no gen-0 GC finished inside this turn's window
+                }
             }
 
             latencies.Sort();
+            quietLatencies.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
 
                 first audio, {label}: {servers[0].Kind}; "{settings.Text}", {latencies.Count} turns ({noAudio} without audio), warm-up {warmupTurns} turns in {warmup.Elapsed.TotalSeconds:0.0} s, {GC.CollectionCount(0) - gc0} gen-0 GCs, {JitInfo.GetCompiledMethodCount() - jitted0} methods compiled ({(JitInfo.GetCompilationTime() - jitTime0).TotalMilliseconds:0.0} ms), pipeline errors {pipeline.Errors}
                   TtsSpeakFrame queued -> first TtsAudioRawFrame at the sink, ms: p50 {P(latencies, 0.50):0.000}  p90 {P(latencies, 0.90):0.000}  p99 {P(latencies, 0.99):0.000}  max {latencies[^1]:0.000}
+                  the {quietLatencies.Count} turns with no JIT compile or gen-0 GC finishing inside that window, ms: {(quietLatencies.Count == 0 ? "none" : string.Create(CultureInfo.InvariantCulture, $"p50 {P(quietLatencies, 0.50):0.000}  p90 {P(quietLatencies, 0.90):0.000}  p99 {P(quietLatencies, 0.99):0.000}  max {quietLatencies[^1]:0.000}"))}
                 """));
         }
         finally

@@ -20,6 +20,8 @@ internal sealed class ProbeSink : AudioOutputSink
     private readonly int _bytesPerSecond;
     private TaskCompletionSource<TurnResult> _turn = NewTurn();
     private long _firstAudio;
+    private long _jitAtFirstAudio;
+    private int _gcAtFirstAudio;
     private long _bytes;
     private long _chunks;
     private double _maxLatenessMs;
@@ -56,7 +58,7 @@ internal sealed class ProbeSink : AudioOutputSink
                     OnAudio(audio.Audio.Length);
                     break;
                 case TtsStoppedFrame:
-                    finished = new TurnResult(_firstAudio, _bytes, _chunks, _lastLatenessMs, _maxLatenessMs);
+                    finished = new TurnResult(_firstAudio, _bytes, _chunks, _lastLatenessMs, _maxLatenessMs, _jitAtFirstAudio, _gcAtFirstAudio);
                     _firstAudio = 0;
                     _bytes = 0;
                     _chunks = 0;
@@ -83,6 +85,11 @@ internal sealed class ProbeSink : AudioOutputSink
         if (_chunks == 0)
         {
             _firstAudio = now;
+
+            // So the harness can tell a first-audio window that a JIT compile or a gen-0 GC finished inside (two cheap
+            // runtime counters, read once per turn).
+            _jitAtFirstAudio = System.Runtime.JitInfo.GetCompiledMethodCount();
+            _gcAtFirstAudio = GC.CollectionCount(0);
             _lastLatenessMs = 0;
         }
         else
@@ -106,4 +113,4 @@ internal sealed class ProbeSink : AudioOutputSink
 /// <param name="Chunks">Audio frames.</param>
 /// <param name="LastChunkLatenessMs">The last chunk's lateness against real-time playback from the first chunk.</param>
 /// <param name="MaxChunkLatenessMs">The worst chunk's lateness (the jitter buffer playback would have needed).</param>
-internal sealed record TurnResult(long FirstAudioTimestamp, long Bytes, long Chunks, double LastChunkLatenessMs, double MaxChunkLatenessMs);
+internal sealed record TurnResult(long FirstAudioTimestamp, long Bytes, long Chunks, double LastChunkLatenessMs, double MaxChunkLatenessMs, long CompiledMethodsAtFirstAudio = 0, int Gen0CollectionsAtFirstAudio = 0);
