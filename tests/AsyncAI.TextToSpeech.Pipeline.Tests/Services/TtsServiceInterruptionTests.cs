@@ -243,13 +243,10 @@ public class TtsServiceInterruptionTests
     public async Task Pause_BotStartsThenStopsAfterTheWatchdogTimeout_NoErrorAndProcessingResumes()
     {
         var time = new FakeTimeProvider();
-        var options = new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(3), StopFrameTimeout = TimeSpan.FromMinutes(5) };
-        var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
-        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        tts.TurnPaused += (_, _) => paused.TrySetResult();
+        var (tts, paused) = PausingService();
         await using var harness = PipelineHarness.Start(tts, timeProvider: time);
         harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello."), new LlmFullResponseEndFrame(), new TtsSpeakFrame("Next."));
-        await paused.Task.WaitAsync(PipelineHarness.Timeout);
+        await paused.WaitAsync(PipelineHarness.Timeout);
 
         harness.Task.QueueFrame(new BotStartedSpeakingFrame(), FrameDirection.Upstream);
         await harness.WaitUpAsync<BotStartedSpeakingFrame>();
@@ -272,10 +269,7 @@ public class TtsServiceInterruptionTests
         // Pipecat's frame-ordering item 11 as it is written there: BotStartedSpeaking arrives before the response end, so
         // the pause at the end of the turn arms no watchdog; the bot stops well after the watchdog timeout.
         var time = new FakeTimeProvider();
-        var options = new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(3), StopFrameTimeout = TimeSpan.FromMinutes(5) };
-        var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
-        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        tts.TurnPaused += (_, _) => paused.TrySetResult();
+        var (tts, paused) = PausingService();
         await using var harness = PipelineHarness.Start(tts, timeProvider: time);
         harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello. There"));
         var context = await tts.WaitForContextAsync(0);
@@ -283,7 +277,7 @@ public class TtsServiceInterruptionTests
         await harness.WaitUpAsync<BotStartedSpeakingFrame>();
 
         harness.Queue(new LlmFullResponseEndFrame(), new MarkerFrame(1));
-        await paused.Task.WaitAsync(PipelineHarness.Timeout);
+        await paused.WaitAsync(PipelineHarness.Timeout);
         time.Advance(TimeSpan.FromSeconds(10));
         Assert.Empty(harness.Errors);
 
@@ -306,10 +300,7 @@ public class TtsServiceInterruptionTests
         // A slow LLM: the first sentence plays out and the bot stops before the second sentence's audio starts. That
         // stop is not the turn's end: the pause must hold the next frame until the stop after the turn's last audio.
         var time = new FakeTimeProvider();
-        var options = new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(3), StopFrameTimeout = TimeSpan.FromMinutes(5) };
-        var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
-        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        tts.TurnPaused += (_, _) => paused.TrySetResult();
+        var (tts, paused) = PausingService();
         await using var harness = PipelineHarness.Start(tts, timeProvider: time);
         harness.Queue(new LlmFullResponseStartFrame(), new AggregatedTextFrame("Hello.", AggregationType.Sentence));
         var context = await tts.WaitForContextAsync(0);
@@ -325,7 +316,7 @@ public class TtsServiceInterruptionTests
         await SignalUpAsync(harness, new BotStartedSpeakingFrame());
 
         harness.Queue(new LlmFullResponseEndFrame(), new TtsSpeakFrame("Next."));
-        await paused.Task.WaitAsync(PipelineHarness.Timeout);
+        await paused.WaitAsync(PipelineHarness.Timeout);
         Assert.Single(tts.ContextsInOrder);
 
         // The bot is speaking, so no watchdog: only the stop after the turn's last audio lets the next frame through.
@@ -350,10 +341,7 @@ public class TtsServiceInterruptionTests
         // response end arrived. That stop is the one the pause waits for; no other comes, so a pause here would hold the
         // next frame until the watchdog (and report a timeout).
         var time = new FakeTimeProvider();
-        var options = new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(3), StopFrameTimeout = TimeSpan.FromMinutes(5) };
-        var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
-        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        tts.TurnPaused += (_, _) => paused.TrySetResult();
+        var (tts, paused) = PausingService();
         await using var harness = PipelineHarness.Start(tts, timeProvider: time);
         harness.Queue(new LlmFullResponseStartFrame(), new AggregatedTextFrame("Hello.", AggregationType.Sentence));
         var context = await tts.WaitForContextAsync(0);
@@ -364,7 +352,7 @@ public class TtsServiceInterruptionTests
 
         // Not paused after the turn: the speak frame behind it opens its context, and only its own pause is reported.
         harness.Queue(new LlmFullResponseEndFrame(), new TtsSpeakFrame("Next."));
-        await paused.Task.WaitAsync(PipelineHarness.Timeout);
+        await paused.WaitAsync(PipelineHarness.Timeout);
         Assert.Equal(2, tts.ContextsInOrder.Count);
 
         context.End();
@@ -378,13 +366,10 @@ public class TtsServiceInterruptionTests
     public async Task Pause_BotNeverStarts_WatchdogResumesWithOneNonFatalError()
     {
         var time = new FakeTimeProvider();
-        var options = new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(3), StopFrameTimeout = TimeSpan.FromMinutes(5) };
-        var tts = new TestTtsService(TestTtsBehaviour.Manual, options);
-        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        tts.TurnPaused += (_, _) => paused.TrySetResult();
+        var (tts, paused) = PausingService();
         await using var harness = PipelineHarness.Start(tts, timeProvider: time);
         harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Hello."), new LlmFullResponseEndFrame(), new TtsSpeakFrame("Next."));
-        await paused.Task.WaitAsync(PipelineHarness.Timeout);
+        await paused.WaitAsync(PipelineHarness.Timeout);
 
         time.Advance(TimeSpan.FromSeconds(3));
         var error = await harness.WaitUpAsync<ErrorFrame>();
@@ -480,6 +465,18 @@ public class TtsServiceInterruptionTests
         var marker = frames.FindIndex(f => f is UninterruptibleMarkerFrame);
         var end = frames.FindIndex(f => f is EndFrame);
         Assert.True(interruption >= 0 && marker > interruption && end > marker, string.Join(", ", frames.Select(f => f.Name)));
+    }
+
+    // A Manual test service that pauses after each turn (watchdog 3 s; the stop fallback far off), and a task that
+    // completes when it first pauses.
+    private static (TestTtsService Tts, Task Paused) PausingService()
+    {
+        var tts = new TestTtsService(
+            TestTtsBehaviour.Manual,
+            new TtsServiceOptions { PauseFrameProcessing = true, PauseWatchdogTimeout = TimeSpan.FromSeconds(3), StopFrameTimeout = TimeSpan.FromMinutes(5) });
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tts.TurnPaused += (_, _) => paused.TrySetResult();
+        return (tts, paused.Task);
     }
 
     // Sends a frame upstream from the pipeline's end (as an output sink does) and waits until it has passed the service.

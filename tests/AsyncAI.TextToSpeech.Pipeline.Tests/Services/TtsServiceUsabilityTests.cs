@@ -185,10 +185,7 @@ public class TtsServiceUsabilityTests
         // (no response end, no interruption, no EndFrame), so cleanup logs them, or an outage's lost text leaves no trace.
         var logs = new FakeLogCollector();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
-        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike, new TtsServiceOptions { AggregationMode = TextAggregationMode.Token, MaxConsecutiveZeroAudioContexts = 0 })
-        {
-            FailOpen = _ => new AsyncAIException("Could not connect.", AsyncAIErrorCategory.Connectivity),
-        };
+        var tts = TokenServiceFailingToConnect(() => true);
         await using (var harness = PipelineHarness.Start(tts, loggerFactory: loggerFactory))
         {
             harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("One"), new LlmTextFrame(" two"), new LlmTextFrame(" three"), new MarkerFrame(1));
@@ -209,10 +206,7 @@ public class TtsServiceUsabilityTests
         var failing = true;
         var logs = new FakeLogCollector();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
-        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike, new TtsServiceOptions { AggregationMode = TextAggregationMode.Token, MaxConsecutiveZeroAudioContexts = 0 })
-        {
-            FailOpen = _ => Volatile.Read(ref failing) ? new AsyncAIException("Could not connect.", AsyncAIErrorCategory.Connectivity) : null,
-        };
+        var tts = TokenServiceFailingToConnect(() => Volatile.Read(ref failing));
         await using var harness = PipelineHarness.Start(tts, loggerFactory: loggerFactory);
         string[] tokens = ["One", " two", " three", " four", " five", "."];
         harness.Queue([new LlmFullResponseStartFrame(), .. tokens.Select(t => new LlmTextFrame(t)), new LlmFullResponseEndFrame(), new MarkerFrame(1)]);
@@ -318,10 +312,7 @@ public class TtsServiceUsabilityTests
         var failing = true;
         var logs = new FakeLogCollector();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
-        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike, new TtsServiceOptions { AggregationMode = TextAggregationMode.Token, MaxConsecutiveZeroAudioContexts = 0 })
-        {
-            FailOpen = _ => Volatile.Read(ref failing) ? new AsyncAIException("Could not connect.", AsyncAIErrorCategory.Connectivity) : null,
-        };
+        var tts = TokenServiceFailingToConnect(() => Volatile.Read(ref failing));
         await using var harness = PipelineHarness.Start(tts, loggerFactory: loggerFactory);
         harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("One"), new LlmTextFrame(" two"), new MarkerFrame(1));
         await harness.WaitDownAsync<MarkerFrame>();
@@ -444,4 +435,12 @@ public class TtsServiceUsabilityTests
 
         Assert.NotNull(tts);
     }
+
+    // A TOKEN-mode service whose opens fail with a Connectivity error (the service stays usable) while failing() is true;
+    // the zero-audio guard is off, so only the turn logic limits attempts.
+    private static TestTtsService TokenServiceFailingToConnect(Func<bool> failing) =>
+        new(TestTtsBehaviour.WebSocketLike, new TtsServiceOptions { AggregationMode = TextAggregationMode.Token, MaxConsecutiveZeroAudioContexts = 0 })
+        {
+            FailOpen = _ => failing() ? new AsyncAIException("Could not connect.", AsyncAIErrorCategory.Connectivity) : null,
+        };
 }
