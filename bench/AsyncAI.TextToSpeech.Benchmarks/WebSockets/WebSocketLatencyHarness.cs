@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.WebSockets;
+using System.Runtime;
 using System.Text;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.WebSockets;
@@ -29,6 +30,8 @@ internal static class WebSocketLatencyHarness
     private const string LatencyText = "Hello there, this is a latency probe.";
     private static readonly TimeSpan WarmupTime = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan TierUpPause = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxWarmupTime = TimeSpan.FromSeconds(90);
+    private const int QuietProbes = 40;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -69,21 +72,8 @@ internal static class WebSocketLatencyHarness
         await using var client = new AsyncAIWebSocketClient(Options(settings, server.Url));
         await client.ConnectAsync();
 
-        // Warm up until tiered compilation has promoted the hot path, then give its background compiler time to finish.
-        var warmup = Stopwatch.StartNew();
-        for (var i = 0; i < settings.Warmup || warmup.Elapsed < WarmupTime; i++)
-        {
-            await MeasureOneAsync(client, pacing, settings.Gap);
-        }
-
-        await Task.Delay(TierUpPause);
-        var samples = new double[settings.Contexts];
-        for (var i = 0; i < samples.Length; i++)
-        {
-            samples[i] = await MeasureOneAsync(client, pacing, settings.Gap);
-        }
-
-        Report(label, samples);
+        await WarmUpAsync(settings, () => MeasureOneAsync(client, pacing, settings.Gap));
+        Report(label, await MeasureAsync(settings.Contexts, () => MeasureOneAsync(client, pacing, settings.Gap)));
         if (settings.Baseline)
         {
             await RunRawBaselineAsync(settings, server.Url, label);
@@ -142,22 +132,62 @@ internal static class WebSocketLatencyHarness
             }
         }
 
-        var warmup = Stopwatch.StartNew();
         var n = 0;
-        while (n < settings.Warmup || warmup.Elapsed < WarmupTime)
+        await WarmUpAsync(settings, () => OneAsync(n++));
+        Report("raw " + label, await MeasureAsync(settings.Contexts, () => OneAsync(n++)));
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Warms up until tiered compilation has promoted the hot path: at least the given probes and time, and then until
+    /// this process has compiled nothing for <see cref="QuietProbes"/> probes in a row (a paced probe calls its per-probe
+    /// methods once, and each tier needs its own 30 calls); then gives the background compiler time to finish.
+    /// </summary>
+    private static async Task WarmUpAsync(Settings settings, Func<Task<double>> probe)
+    {
+        var warmup = Stopwatch.StartNew();
+        var probes = 0;
+        var quiet = 0;
+        while (probes < settings.Warmup || warmup.Elapsed < WarmupTime || (quiet < QuietProbes && warmup.Elapsed < MaxWarmupTime))
         {
-            await OneAsync(n++);
+            var compiled = JitInfo.GetCompiledMethodCount();
+            await probe();
+            probes++;
+            quiet = JitInfo.GetCompiledMethodCount() == compiled ? quiet + 1 : 0;
         }
 
         await Task.Delay(TierUpPause);
-        var samples = new double[settings.Contexts];
+    }
+
+    /// <summary>
+    /// Runs the probes one after another. A probe is <i>quiet</i> when no JIT compile and no gen-0 GC finished in this
+    /// process between its start and its end (which includes its drain and gap: a conservative test).
+    /// </summary>
+    private static async Task<(double[] All, double[] Quiet)> MeasureAsync(int count, Func<Task<double>> probe)
+    {
+        var samples = new double[count];
+        var quiet = new List<double>(count);
         for (var i = 0; i < samples.Length; i++)
         {
-            samples[i] = await OneAsync(n++);
+            var compiled = JitInfo.GetCompiledMethodCount();
+            var collections = GC.CollectionCount(0);
+            samples[i] = await probe();
+            if (JitInfo.GetCompiledMethodCount() == compiled && GC.CollectionCount(0) == collections)
+            {
+                quiet.Add(samples[i]);
+            }
         }
 
-        Report("raw " + label, samples);
-        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        return (samples, [.. quiet]);
+    }
+
+    private static void Report(string label, (double[] All, double[] Quiet) samples)
+    {
+        Report(label, samples.All);
+        if (samples.Quiet.Length > 0)
+        {
+            Report("  quiet", samples.Quiet);
+        }
     }
 
     private static void Report(string label, double[] samples)
