@@ -648,6 +648,8 @@ public abstract class TtsService : FrameProcessor
                     ReportTtfb(context);
                 }
 
+                // A stop before this audio (a silence gap) is not the end of it: the sink starts and stops again for it.
+                Interlocked.Exchange(ref _resumeSignaled, 0);
                 PushFrame(audio);
                 break;
             case ErrorFrame error:
@@ -747,6 +749,15 @@ public abstract class TtsService : FrameProcessor
         if (context.HasAudio)
         {
             Interlocked.Exchange(ref _zeroAudioContexts, 0);
+
+            // The bot stopped after all the audio pushed so far and no context is left (read under _outputLock, which
+            // FinishPlayingLocked holds): a turn that paused while this context was still open (its audio had played
+            // before the response end, only the provider's end was missing) has no stop left to wait for.
+            if (_contexts.Count == 0 && Interlocked.CompareExchange(ref _resumeSignaled, 0, 0) == 1)
+            {
+                ResumeAfterTurn();
+            }
+
             return;
         }
 
@@ -1258,9 +1269,18 @@ public abstract class TtsService : FrameProcessor
 
         PauseProcessingFrames();
 
-        // A resume that came after this turn's context opened, with no BotStartedSpeaking since (its audio already
-        // played, or it ended silent), counts.
-        if (Interlocked.CompareExchange(ref _resumeSignaled, 0, 0) == 1)
+        // A resume that came after this turn's context opened, with no BotStartedSpeaking and no audio pushed since (its
+        // audio already played, or it ended silent), counts once no context is left: an open one may still bring audio
+        // (a last sentence sent after a stop in a silence gap), and then the stop after that audio resumes, or, if its
+        // audio had all played, its end does (RecordOutcome). Checked under the lock contexts end under, so an end
+        // either comes before this check or finds the pause taken.
+        bool done;
+        lock (_outputLock)
+        {
+            done = _contexts.Count == 0 && Interlocked.CompareExchange(ref _resumeSignaled, 0, 0) == 1;
+        }
+
+        if (done)
         {
             ResumeProcessingFrames();
             return;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using AsyncAI.TextToSpeech.Emulator;
+using AsyncAI.TextToSpeech.Pipeline.Aggregation;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Pipelines;
 using AsyncAI.TextToSpeech.Pipeline.Processors;
@@ -757,6 +758,35 @@ public sealed class AsyncAITtsServiceTests : IAsyncLifetime
         Assert.Same(tts, error.Processor);
         Assert.False(error.Fatal);
         Assert.Equal(AsyncAIErrorCategory.Timeout, error.Category);
+    }
+
+    [Fact]
+    public async Task Pause_TheTurnsAudioPlayedOutBeforeTheResponseEnds_TheContextsFinalLiftsThePause()
+    {
+        // The turn's sentence plays out and the sink reports the bot stopped (its silence timeout) before the response end.
+        // The turn's context is still open then (Async sends its final only after close_context), so the turn pauses; no
+        // stop comes after that final (the bot has stopped already), and it is the final that lifts the pause, not the
+        // watchdog (fake time stays well short of it).
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var tts = CreateService();
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tts.TurnPaused += (_, _) => paused.TrySetResult();
+        var sink = new PcmStreamSink(new MemoryStream());
+        await using var harness = PipelineHarness.Start([tts, sink], timeProvider: time);
+        harness.Queue(new LlmFullResponseStartFrame(), new AggregatedTextFrame("Hello.", AggregationType.Sentence));
+        var expected = Expected("Hello. ", 24000);
+        await harness.WaitDownAsync<TtsAudioRawFrame>(_ => sink.BytesWritten >= expected);
+        time.Advance(AudioOutputSink.DefaultSilenceTimeout);
+        await harness.WaitUpAsync<BotStoppedSpeakingFrame>();
+
+        harness.Queue(new LlmFullResponseEndFrame(), new TtsSpeakFrame("Next."));
+        await paused.Task.WaitAsync(PipelineHarness.Timeout);
+        var turn = (await harness.WaitDownAsync<TtsStoppedFrame>()).ContextId;
+        var next = (await harness.WaitDownAsync<TtsStoppedFrame>(f => f.ContextId != turn)).ContextId!;
+        await harness.EndAsync();
+
+        Assert.Equal(Expected("Next. ", 24000), harness.DownFrames.OfType<TtsAudioRawFrame>().Where(a => a.ContextId == next).Sum(a => a.Audio.Length));
+        Assert.Empty(harness.Errors);
     }
 
     [Fact]

@@ -335,11 +335,89 @@ public class TtsServiceInterruptionTests
     }
 
     [Fact]
-    public async Task Pause_TheTurnsAudioPlayedOutBeforeTheTurnEnds_NoPauseForThatTurn()
+    public async Task Pause_BotStopsInASilenceGapAndTheLastSentenceComesWithTheResponseEnd_TheTurnPausesUntilItsAudioStops()
     {
-        // The race MaybePause guards: the turn's only sentence was synthesized and played, and the bot stopped, before the
-        // response end arrived. That stop is the one the pause waits for; no other comes, so a pause here would hold the
-        // next frame until the watchdog (and report a timeout).
+        // A slow LLM: the first sentence plays out and the bot stops; the last sentence then comes together with the
+        // response end. The pause is decided right after that sentence was sent, before any of its audio reached the
+        // sink: the stop in the gap is not the turn's end, and the next frame must wait for the stop after that audio.
+        var time = new FakeTimeProvider();
+        var (tts, paused) = PausingService();
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        harness.Queue(new LlmFullResponseStartFrame(), new AggregatedTextFrame("Hello.", AggregationType.Sentence));
+        var context = await tts.WaitForContextAsync(0);
+        context.EmitAudio(4);
+        var firstAudio = await harness.WaitDownAsync<TtsAudioRawFrame>();
+        await SignalUpAsync(harness, new BotStartedSpeakingFrame());
+        await SignalUpAsync(harness, new BotStoppedSpeakingFrame());
+
+        harness.Queue(new AggregatedTextFrame("There is more.", AggregationType.Sentence), new LlmFullResponseEndFrame(), new TtsSpeakFrame("Next."));
+        await paused.WaitAsync(PipelineHarness.Timeout);
+        Assert.Single(tts.ContextsInOrder);
+
+        // The last sentence's audio plays; the context ends (with audio after the gap's stop, so that stop lifts nothing).
+        context.EmitAudio(4);
+        await harness.WaitDownAsync<TtsAudioRawFrame>(f => f != firstAudio);
+        await SignalUpAsync(harness, new BotStartedSpeakingFrame());
+        time.Advance(TimeSpan.FromSeconds(10));
+        context.End();
+        await harness.WaitDownAsync<LlmFullResponseEndFrame>();
+        Assert.Single(tts.ContextsInOrder);
+        Assert.Empty(harness.Errors);
+
+        harness.Task.QueueFrame(new BotStoppedSpeakingFrame(), FrameDirection.Upstream);
+        var next = await tts.WaitForContextAsync(1);
+        next.End();
+        await harness.EndAsync();
+
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Pause_TheTurnsContextEndedWithAudioPushedAfterTheGapsStop_TheTurnPausesUntilThatAudioStops()
+    {
+        // The turn's context ended (all its audio pushed) before the response end, but its last audio came after the
+        // stop in the silence gap and has not started playing: the sink will start and stop again, so the turn pauses.
+        var time = new FakeTimeProvider();
+        var (tts, paused) = PausingService();
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        harness.Queue(new LlmFullResponseStartFrame(), new AggregatedTextFrame("Hello.", AggregationType.Sentence));
+        var context = await tts.WaitForContextAsync(0);
+        context.EmitAudio(4);
+        var firstAudio = await harness.WaitDownAsync<TtsAudioRawFrame>();
+        await SignalUpAsync(harness, new BotStartedSpeakingFrame());
+        await SignalUpAsync(harness, new BotStoppedSpeakingFrame());
+
+        harness.Queue(new AggregatedTextFrame("There is more.", AggregationType.Sentence));
+        await harness.WaitDownAsync<AggregatedTextFrame>(f => f.Text == "There is more.");
+        context.EmitAudio(4);
+        await harness.WaitDownAsync<TtsAudioRawFrame>(f => f != firstAudio);
+        context.End();
+        await harness.WaitDownAsync<TtsStoppedFrame>();
+
+        harness.Queue(new LlmFullResponseEndFrame(), new TtsSpeakFrame("Next."));
+        await paused.WaitAsync(PipelineHarness.Timeout);
+        Assert.Single(tts.ContextsInOrder);
+
+        await SignalUpAsync(harness, new BotStartedSpeakingFrame());
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Single(tts.ContextsInOrder);
+        Assert.Empty(harness.Errors);
+
+        harness.Task.QueueFrame(new BotStoppedSpeakingFrame(), FrameDirection.Upstream);
+        var next = await tts.WaitForContextAsync(1);
+        next.End();
+        await harness.EndAsync();
+
+        Assert.Empty(harness.Errors);
+    }
+
+    [Fact]
+    public async Task Pause_TheTurnsAudioPlayedOutBeforeTheTurnEnds_TheTurnsContextEndingResumes()
+    {
+        // The turn's only sentence was synthesized and played, and the bot stopped, before the response end arrived. That
+        // stop is the one the pause waits for and no other comes; but the turn's context is still open (the provider ends
+        // it only after its end of input), so the turn pauses until that end, which lifts the pause (not the watchdog:
+        // fake time does not move here).
         var time = new FakeTimeProvider();
         var (tts, paused) = PausingService();
         await using var harness = PipelineHarness.Start(tts, timeProvider: time);
@@ -350,13 +428,13 @@ public class TtsServiceInterruptionTests
         await SignalUpAsync(harness, new BotStartedSpeakingFrame());
         await SignalUpAsync(harness, new BotStoppedSpeakingFrame());
 
-        // Not paused after the turn: the speak frame behind it opens its context, and only its own pause is reported.
         harness.Queue(new LlmFullResponseEndFrame(), new TtsSpeakFrame("Next."));
         await paused.WaitAsync(PipelineHarness.Timeout);
-        Assert.Equal(2, tts.ContextsInOrder.Count);
+        Assert.Single(tts.ContextsInOrder);
 
         context.End();
-        tts.ContextsInOrder[1].End();
+        var next = await tts.WaitForContextAsync(1);
+        next.End();
         await harness.EndAsync();
 
         Assert.Empty(harness.Errors);
