@@ -107,6 +107,12 @@ public abstract class FrameProcessor : IAsyncDisposable
     /// <summary>Gets the processor frames are pushed to upstream, or null.</summary>
     internal FrameProcessor? Previous => _previous;
 
+    /// <summary>
+    /// Gets a task that completes when the data loop has ended (completed at once if it never started): no data frame is
+    /// in flight then, here or inline, and none will be processed. After a cleanup that timed out, that may be later.
+    /// </summary>
+    internal Task DataLoopExited => _dataLoop ?? Task.CompletedTask;
+
     /// <summary>Gets whether frames are handled synchronously by <see cref="ProcessDirect"/> instead of the two loops.</summary>
     private protected virtual bool IsDirect => false;
 
@@ -288,8 +294,13 @@ public abstract class FrameProcessor : IAsyncDisposable
     /// <returns>A task that completes when done.</returns>
     protected virtual ValueTask OnSetupAsync(FrameProcessorSetup setup, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    /// <summary>Called by <see cref="CleanupAsync"/> after the loops have stopped.</summary>
+    /// <summary>Called by <see cref="CleanupAsync"/> after the loops have stopped, or when its wait for them timed out.</summary>
     /// <param name="cancellationToken">Bounds the cleanup.</param>
+    /// <remarks>
+    /// The wait times out when a frame in flight ignores its token past the cleanup's bound: that frame may then still be
+    /// running beside this method (and on after it), but it is the last one, since the data loop takes no frame once
+    /// cleanup has begun. State that belongs to the data loop is not this method's to touch while that frame runs.
+    /// </remarks>
     /// <returns>A task that completes when done.</returns>
     protected virtual ValueTask OnCleanupAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
@@ -581,9 +592,12 @@ public abstract class FrameProcessor : IAsyncDisposable
                             // An inline frame comes first: it is older than anything queued, and an interruption may be
                             // waiting for it to finish.
                         }
-                        else if (_cancelling)
+                        else if (_cancelling || token.IsCancellationRequested)
                         {
-                            // A CancelFrame is being processed: no frame is taken any more (taken stays false: the loop ends).
+                            // A CancelFrame is being processed, or cleanup has begun: no frame is taken any more (taken
+                            // stays false: the loop ends). Cleanup's wait for this loop is bounded, so when the frame that
+                            // just ended ignored its token past that bound, the processor has been cleaned up beside it,
+                            // and a frame taken now would run after its cleanup.
                         }
                         else if (_interruptionHold is not null)
                         {

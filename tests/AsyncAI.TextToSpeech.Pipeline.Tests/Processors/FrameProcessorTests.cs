@@ -226,6 +226,30 @@ public class FrameProcessorTests
         Assert.Single(harness.Down.Frames, f => f is EndFrame);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task CleanupAsync_WaitForTheLoopsTimesOutWhileAFrameIgnoresItsToken_TheDataLoopTakesNoFrameAfterIt(bool inline)
+    {
+        // Cleanup is bounded: when its wait for the loops times out, OnCleanupAsync runs beside the frame still in flight.
+        // The data loop must end with that frame; a frame it took from its queue afterwards would be processed after the
+        // processor's own cleanup (a sink writing to the file it finished, a service opening a context nothing closes).
+        var gate = new GateProcessor { Inline = inline, GatesIgnoreCancellation = true };
+        await PipelineHarness.StartAloneAsync(gate);
+        var blocked = new MarkerFrame(1);
+        gate.Block(blocked);
+        gate.QueueFrame(blocked);
+        gate.QueueFrame(new MarkerFrame(2));
+        await gate.WaitStartedAsync(blocked);
+
+        // An already-cancelled bound: the wait times out at once, with the marker still blocked.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gate.CleanupAsync(new CancellationToken(canceled: true)));
+        gate.Open(blocked);
+        await gate.DataLoopExited.WaitAsync(PipelineHarness.Timeout);
+
+        Assert.Equal([blocked], gate.Processed.OfType<MarkerFrame>());
+    }
+
     private static async Task WaitForQueuedAsync(PipelineHarness harness)
     {
         // The task may hand queued frames to the pipeline asynchronously (through its pump); a downstream system frame

@@ -492,6 +492,44 @@ public class TtsServiceInterruptionTests
     }
 
     [Fact]
+    public async Task Cleanup_TimesOutWhileAContextOpenIgnoresItsToken_TheHeldContextIsClosedAndNoLaterFrameOpensOne()
+    {
+        // Cleanup is bounded: when its wait for the loops times out, the service's cleanup (which abandons and closes every
+        // context) runs beside the open still in flight. That open is closed when it completes; a frame queued behind it
+        // must not be processed after the cleanup, or its context opens where nothing will ever close it.
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldOpenStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var opens = 0;
+        var tts = new TestTtsService(TestTtsBehaviour.WebSocketLike)
+        {
+            HoldOpen = (_, _) =>
+            {
+                if (Interlocked.Increment(ref opens) > 1)
+                {
+                    return Task.CompletedTask;
+                }
+
+                heldOpenStarted.TrySetResult();
+                return held.Task; // the token is ignored
+            },
+        };
+        await PipelineHarness.StartAloneAsync(tts);
+        tts.QueueFrame(new TtsSpeakFrame("One."));
+        tts.QueueFrame(new TtsSpeakFrame("Two."));
+        await heldOpenStarted.Task.WaitAsync(PipelineHarness.Timeout);
+
+        // An already-cancelled bound: the wait for the loops times out at once, with the open still held.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => tts.CleanupAsync(new CancellationToken(canceled: true)));
+        held.SetResult();
+        await tts.DataLoopExited.WaitAsync(PipelineHarness.Timeout);
+
+        Assert.Equal(1, Volatile.Read(ref opens));
+        var context = Assert.Single(tts.ContextsInOrder);
+        Assert.True(context.Disposed.Task.IsCompleted);
+        Assert.Empty(context.Texts);
+    }
+
+    [Fact]
     public async Task Interruption_WhileTheEndFramesFlushOpensItsContext_TheEndFollowsTheInterruptionAndTheKeptFrames()
     {
         // The flush's open waits (a connect); the interruption cancels it, then waits in the playing context's close

@@ -13,6 +13,9 @@ internal sealed class GateProcessor : FrameProcessor
     /// <summary>Gets whether data frames are processed inline on the pushing thread when the processor is idle.</summary>
     public bool Inline { get; init; }
 
+    /// <summary>Gets whether a blocked frame waits for its gate even when its token is cancelled (a write that cannot be stopped).</summary>
+    public bool GatesIgnoreCancellation { get; init; }
+
     public Func<Frame, bool> ShouldThrow { get; set; } = _ => false;
 
     /// <summary>Gets or sets whether each frame's processing yields once, to shuffle interleavings in stress tests.</summary>
@@ -47,7 +50,7 @@ internal sealed class GateProcessor : FrameProcessor
         {
             try
             {
-                await gate.Task.WaitAsync(cancellationToken);
+                await (GatesIgnoreCancellation ? gate.Task : gate.Task.WaitAsync(cancellationToken));
             }
             catch (OperationCanceledException)
             {

@@ -39,6 +39,21 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public static PipelineHarness Start(FrameProcessor[] processors, PipelineParams? parameters = null, TimeProvider? timeProvider = null) =>
         new(processors, parameters, timeProvider);
 
+    /// <summary>
+    /// Sets <paramref name="processor"/> up on its own, without a task (so the test calls its <c>CleanupAsync</c> itself,
+    /// with the bound it chooses), and starts it.
+    /// </summary>
+    /// <returns>What the processor pushes downstream.</returns>
+    public static async Task<FrameCaptureProcessor> StartAloneAsync(FrameProcessor processor, ILoggerFactory? loggerFactory = null)
+    {
+        var capture = new FrameCaptureProcessor(FrameDirection.Downstream, "DownCapture");
+        processor.Link(capture);
+        await processor.SetupAsync(new FrameProcessorSetup(new PipelineParams(), loggerFactory: loggerFactory));
+        processor.QueueFrame(new StartFrame());
+        await capture.WaitForFrameAsync<StartFrame>(Timeout);
+        return capture;
+    }
+
     public void Queue(params Frame[] frames) => Task.QueueFrames(frames);
 
     public Task<T> WaitDownAsync<T>(Func<T, bool>? predicate = null)
