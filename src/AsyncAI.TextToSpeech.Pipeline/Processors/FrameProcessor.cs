@@ -304,6 +304,15 @@ public abstract class FrameProcessor : IAsyncDisposable
     /// <returns>A task that completes when done.</returns>
     protected virtual ValueTask OnCleanupAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    /// <summary>
+    /// Called on the data loop as it ends (at a <see cref="CancelFrame"/> or at cleanup), when no data frame is in flight,
+    /// here or inline, and none will be processed. It may come after <see cref="OnCleanupAsync"/>, when cleanup's wait for
+    /// the loops timed out.
+    /// </summary>
+    private protected virtual void OnDataLoopExited()
+    {
+    }
+
     /// <summary>Pushes a frame to the next processor (downstream) or the previous one (upstream). Never blocks.</summary>
     /// <param name="frame">The frame.</param>
     /// <param name="direction">The direction.</param>
@@ -664,6 +673,7 @@ public abstract class FrameProcessor : IAsyncDisposable
         finally
         {
             await DrainInlineAsync().ConfigureAwait(false);
+            OnDataLoopExited();
         }
     }
 

@@ -69,6 +69,12 @@ public abstract class TtsService : FrameProcessor
     private int _droppedTokens;
     private int _droppedCharacters;
 
+    // The run's end ends the turn (a turn a CancelFrame cut short still logs the tokens it dropped), but the turn is the
+    // data loop's, and after a cleanup whose wait for the loops timed out the data loop may still be in a frame (a
+    // provider call that ignores its token). So the turn is ended once both cleanup and the data loop's end have come,
+    // by whichever comes last.
+    private int _turnEndAtCleanupWaits = 2;
+
     // Interruptions so far (incremented under _outputLock), and their count when the data frame being processed began. An
     // uninterruptible frame (the EndFrame's flush) is neither cancelled nor awaited by an interruption: text it still
     // speaks after one belongs to the interrupted turn. A change since the previous frame also tells the data loop to
@@ -346,12 +352,13 @@ public abstract class TtsService : FrameProcessor
             _stopFallback = null;
         }
 
-        // The loops have stopped, so the turn's state is free to touch: a turn the run's end cut short (a CancelFrame
-        // inside a response) still logs the tokens it dropped after a failed open.
-        StartTurn(null);
+        EndTurnAtCleanup();
         _endReached?.TrySetResult();
         await base.OnCleanupAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <inheritdoc />
+    private protected override void OnDataLoopExited() => EndTurnAtCleanup();
 
     /// <summary>Gets whether an interruption came after the data frame being processed began (only an uninterruptible one survives that).</summary>
     private bool InterruptedSinceFrameStart => Volatile.Read(ref _interruptions) != _interruptionsAtFrameStart;
@@ -1208,6 +1215,15 @@ public abstract class TtsService : FrameProcessor
         if (context is not null)
         {
             await CompleteInputAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>At cleanup and at the data loop's end: the second of the two ends the turn (see <c>_turnEndAtCleanupWaits</c>).</summary>
+    private void EndTurnAtCleanup()
+    {
+        if (Interlocked.Decrement(ref _turnEndAtCleanupWaits) == 0)
+        {
+            StartTurn(null);
         }
     }
 

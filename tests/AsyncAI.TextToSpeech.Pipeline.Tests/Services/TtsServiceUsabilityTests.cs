@@ -198,6 +198,44 @@ public class TtsServiceUsabilityTests
     }
 
     [Fact]
+    public async Task TokenMode_OpenFails_CleanupTimesOutWhileAFrameIsInFlight_DroppedTokensLoggedOnceWhenTheDataLoopEnds()
+    {
+        // Cleanup is bounded: when its wait for the loops times out (here an open that ignores its token), it goes on
+        // beside the frame in flight. The turn is the data loop's: cleanup must not end it (and log its dropped tokens)
+        // while that frame may still use it; the turn ends once, when both cleanup has begun and the data loop has ended.
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)));
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldOpenStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var opens = 0;
+        var tts = TokenServiceFailingToConnect(() => Volatile.Read(ref opens) == 1);
+        tts.HoldOpen = (_, _) =>
+        {
+            if (Interlocked.Increment(ref opens) == 1)
+            {
+                return Task.CompletedTask; // the turn's open, which fails
+            }
+
+            heldOpenStarted.TrySetResult();
+            return held.Task; // the TtsSpeakFrame's open; the token is ignored
+        };
+        await PipelineHarness.StartAloneAsync(tts, loggerFactory);
+        tts.QueueFrame(new LlmFullResponseStartFrame());
+        tts.QueueFrame(new LlmTextFrame("One"));
+        tts.QueueFrame(new LlmTextFrame(" two"));
+        tts.QueueFrame(new TtsSpeakFrame("Held."));
+        await heldOpenStarted.Task.WaitAsync(PipelineHarness.Timeout);
+
+        // An already-cancelled bound: the wait for the loops times out at once, with the open still held.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => tts.CleanupAsync(new CancellationToken(canceled: true)));
+        Assert.DoesNotContain(logs.GetSnapshot(), r => r.Id.Id == 17);
+        held.SetResult();
+        await tts.DataLoopExited.WaitAsync(PipelineHarness.Timeout);
+
+        Assert.Single(logs.GetSnapshot(), r => r.Id.Id == 17 && r.Message.Contains("dropped 1 token(s) (4 characters)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task TokenMode_OpenFails_TheTurnsLaterTokensAreDroppedOnceAndTheNextTurnTriesAgain()
     {
         // A provider that cannot connect (a Connectivity error: the service stays usable). Before, every token of the turn
