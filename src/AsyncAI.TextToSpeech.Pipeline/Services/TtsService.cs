@@ -1224,6 +1224,11 @@ public abstract class TtsService : FrameProcessor
         if (Interlocked.Decrement(ref _turnEndAtCleanupWaits) == 0)
         {
             StartTurn(null);
+
+            // A frame that outlived cleanup's bound may still have paused after its turn (MaybePause, on the data loop,
+            // is the only place the watchdog is armed), after cleanup had cancelled the watchdog: left armed, it would
+            // fire into the cleaned-up service and push its Timeout ErrorFrame into a pipeline that has ended.
+            CancelWatchdog();
         }
     }
 

@@ -1,5 +1,6 @@
 using AsyncAI.TextToSpeech.Pipeline.Aggregation;
 using AsyncAI.TextToSpeech.Pipeline.Frames;
+using AsyncAI.TextToSpeech.Pipeline.Processors;
 using AsyncAI.TextToSpeech.Pipeline.Services;
 using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
 using Microsoft.Extensions.Time.Testing;
@@ -527,6 +528,38 @@ public class TtsServiceInterruptionTests
         var context = Assert.Single(tts.ContextsInOrder);
         Assert.True(context.Disposed.Task.IsCompleted);
         Assert.Empty(context.Texts);
+    }
+
+    [Fact]
+    public async Task Pause_CleanupTimesOutWhileATtsSpeakFramesOpenIgnoresItsToken_NoWatchdogFiresAfterTheService()
+    {
+        // Cleanup is bounded: the TtsSpeakFrame whose open outlives that bound still ends with the turn's pause, after
+        // cleanup has cancelled the watchdog. A watchdog armed by that late pause would fire into the cleaned-up service
+        // and push a Timeout ErrorFrame into a pipeline that has ended; nothing may be left running once both cleanup and
+        // the data loop have ended.
+        var time = new FakeTimeProvider();
+        var (tts, paused) = PausingService();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldOpenStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        tts.HoldOpen = (_, _) =>
+        {
+            heldOpenStarted.TrySetResult();
+            return held.Task; // the token is ignored
+        };
+        var up = new FrameCaptureProcessor(FrameDirection.Upstream, "UpCapture");
+        await PipelineHarness.StartAloneAsync(tts, timeProvider: time, upstream: up);
+        tts.QueueFrame(new TtsSpeakFrame("Held."));
+        await heldOpenStarted.Task.WaitAsync(PipelineHarness.Timeout);
+
+        // An already-cancelled bound: the wait for the loops times out at once, with the open still held.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => tts.CleanupAsync(new CancellationToken(canceled: true)));
+        held.SetResult();
+        await tts.DataLoopExited.WaitAsync(PipelineHarness.Timeout);
+        Assert.True(paused.IsCompleted, "the late frame did not pause: nothing here tests its watchdog");
+
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Empty(up.Frames.OfType<ErrorFrame>());
     }
 
     [Fact]

@@ -41,14 +41,17 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     /// <summary>
     /// Sets <paramref name="processor"/> up on its own, without a task (so the test calls its <c>CleanupAsync</c> itself,
-    /// with the bound it chooses), and starts it.
+    /// with the bound it chooses), and starts it. <paramref name="upstream"/>, if given, is linked in front of it to record
+    /// what it pushes upstream (its errors).
     /// </summary>
     /// <returns>What the processor pushes downstream.</returns>
-    public static async Task<FrameCaptureProcessor> StartAloneAsync(FrameProcessor processor, ILoggerFactory? loggerFactory = null)
+    public static async Task<FrameCaptureProcessor> StartAloneAsync(
+        FrameProcessor processor, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, FrameCaptureProcessor? upstream = null)
     {
         var capture = new FrameCaptureProcessor(FrameDirection.Downstream, "DownCapture");
+        upstream?.Link(processor);
         processor.Link(capture);
-        await processor.SetupAsync(new FrameProcessorSetup(new PipelineParams(), loggerFactory: loggerFactory));
+        await processor.SetupAsync(new FrameProcessorSetup(new PipelineParams(), timeProvider, loggerFactory));
         processor.QueueFrame(new StartFrame());
         await capture.WaitForFrameAsync<StartFrame>(Timeout);
         return capture;
