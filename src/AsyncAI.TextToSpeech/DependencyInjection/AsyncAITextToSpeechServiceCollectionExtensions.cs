@@ -35,7 +35,7 @@ public static class AsyncAITextToSpeechServiceCollectionExtensions
     /// <remarks>
     /// <para>
     /// The HTTP client is the one <c>AddAsyncAIHttpClient</c> registers (IHttpClientFactory, resilience handler); it is
-    /// added here unless already registered, in which case <paramref name="configure"/> only adds to its options. The
+    /// added here unless an unkeyed <see cref="AsyncAIHttpClient"/> is already registered (a keyed one does not count), in which case <paramref name="configure"/> only adds to its options. The
     /// adapter resolves that typed client per request, so a singleton adapter does not pin one handler.
     /// </para>
     /// <para>
@@ -52,7 +52,9 @@ public static class AsyncAITextToSpeechServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        if (services.Any(static descriptor => descriptor.ServiceType == typeof(AsyncAIHttpClient)))
+        // Only an unkeyed client is the one the adapter resolves: a keyed AsyncAIHttpClient (another key or region) is
+        // the app's own, and must not stop this registration from adding the client it needs.
+        if (services.Any(static descriptor => descriptor.ServiceType == typeof(AsyncAIHttpClient) && !descriptor.IsKeyedService))
         {
             if (configure is not null)
             {

@@ -205,6 +205,31 @@ public class AsyncAITextToSpeechRegistrationTests
     }
 
     [Fact]
+    public async Task AddAsyncAITextToSpeechClient_AppHasOnlyAKeyedHttpClient_RegistersItsOwnAndLeavesTheKeyedOneAlone()
+    {
+        // A keyed AsyncAIHttpClient (another key or region, resolved by key) is not the unkeyed client the adapter
+        // resolves: the registration must still add its own, with the options given here.
+        await using var emulator = await AsyncAIEmulator.StartAsync();
+        using var http = HttpTestKit.CreateHttpClient();
+        var keyed = new AsyncAIHttpClient(http, HttpTestKit.Options(emulator, o => o.SampleRate = 16000));
+        var services = new ServiceCollection();
+        services.AddKeyedSingleton("eu", keyed);
+        services.AddAsyncAITextToSpeechClient(o => Configure(o, emulator));
+        await using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var client = provider.GetRequiredService<ITextToSpeechClient>();
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var response = await client.GetAudioAsync(Text, cancellationToken: cts.Token);
+
+        var audio = Assert.IsType<DataContent>(Assert.Single(response.Contents));
+        Assert.Equal("audio/pcm;codec=s16le;rate=24000;channels=1", audio.MediaType);
+        Assert.Equal(ExpectedBytes(emulator), audio.Data.Length);
+        Assert.NotSame(keyed, client.GetService<AsyncAIHttpClient>());
+        Assert.Same(keyed, provider.GetRequiredKeyedService<AsyncAIHttpClient>("eu"));
+    }
+
+    [Fact]
     public async Task AddAsyncAITextToSpeechClient_WithLoggingAndOpenTelemetry_MiddlewareWrapsTheAdapter()
     {
         await using var emulator = await AsyncAIEmulator.StartAsync();
