@@ -22,7 +22,7 @@ internal static class AudioMediaTypes
 
     /// <summary>The values <see cref="Parse"/> accepts, for error messages.</summary>
     public const string Accepted =
-        "raw, pcm, pcm_s16le, pcm_f32le, pcm_mulaw, wav, mp3, or a media type: audio/wav, audio/mpeg, "
+        "raw, pcm, pcm_s16le, pcm_f32le, pcm_mulaw, wav, mp3, or a media type: audio/wav[;codec=s16le|f32le], audio/mpeg, "
         + "audio/pcm;codec=s16le|f32le[;rate=N], audio/pcmu[;rate=N]";
 
     /// <summary>Gets the media type of audio in a container, encoding and sample rate.</summary>
@@ -49,9 +49,14 @@ internal static class AudioMediaTypes
 
     /// <summary>
     /// Reads an <c>AudioFormat</c> value: a provider name (<c>wav</c>, <c>pcm_s16le</c>…) or a media type with optional
-    /// <c>codec</c>, <c>rate</c> and <c>channels</c> parameters. Null parts leave the client's setting.
+    /// <c>codec</c>, <c>rate</c> and <c>channels</c> parameters. Null parts leave the client's setting. The <c>codec</c>
+    /// of a WAV type picks the file's samples (s16le or f32le).
     /// </summary>
-    /// <returns>False when the value is not a format Async can produce; <paramref name="reason"/> then says why.</returns>
+    /// <returns>
+    /// False when the value is not a format Async can produce, or contradicts itself (a codec other than the one its
+    /// name implies, as in <c>audio/pcmu;codec=s16le</c>; two different codecs or rates; a codec on MP3; μ-law in WAV);
+    /// <paramref name="reason"/> then says why.
+    /// </returns>
     public static bool Parse(string value, out AudioFormatRequest format, out string? reason)
     {
         format = default;
@@ -93,6 +98,9 @@ internal static class AudioMediaTypes
                 return false;
         }
 
+        // A value that says two things (audio/pcmu;codec=s16le, two rates) is refused rather than read by its last part:
+        // whichever part lost, the caller asked for audio that differs from what would come back.
+        var encodingSource = encoding is null ? null : parts[0];
         int? sampleRate = null;
         for (var i = 1; i < parts.Length; i++)
         {
@@ -107,6 +115,12 @@ internal static class AudioMediaTypes
                     return false;
                 }
 
+                if (sampleRate is { } earlier && earlier != rate)
+                {
+                    reason = string.Create(CultureInfo.InvariantCulture, $"its rate {rate} contradicts its rate {earlier}; give one rate");
+                    return false;
+                }
+
                 sampleRate = rate;
             }
             else if (name.Equals("channels", StringComparison.OrdinalIgnoreCase))
@@ -117,20 +131,48 @@ internal static class AudioMediaTypes
                     return false;
                 }
             }
-            else if (name.Equals("codec", StringComparison.OrdinalIgnoreCase) && container == AudioContainers.Raw)
+            else if (name.Equals("codec", StringComparison.OrdinalIgnoreCase))
             {
-                encoding = parameter.ToLowerInvariant() switch
+                if (container == AudioContainers.Mp3)
+                {
+                    // MP3 is its own codec; a PCM codec here asks for samples an MP3 stream does not hold.
+                    if (parameter.ToLowerInvariant() is "mp3" or "mpeg")
+                    {
+                        continue;
+                    }
+
+                    reason = $"its codec '{parameter}' contradicts {parts[0]}: MP3 holds MP3 frames, not {parameter} samples; drop the codec, or ask for raw PCM or WAV";
+                    return false;
+                }
+
+                var codec = parameter.ToLowerInvariant() switch
                 {
                     "s16le" or AudioEncodings.PcmS16Le => AudioEncodings.PcmS16Le,
                     "f32le" or AudioEncodings.PcmF32Le => AudioEncodings.PcmF32Le,
                     "mulaw" or "ulaw" or AudioEncodings.PcmMulaw => AudioEncodings.PcmMulaw,
                     _ => null,
                 };
-                if (encoding is null)
+                if (codec is null)
                 {
                     reason = $"its codec '{parameter}' is not one Async produces (s16le, f32le, mulaw)";
                     return false;
                 }
+
+                if (encoding is not null && encoding != codec)
+                {
+                    reason = $"its codec '{parameter}' ({codec}) contradicts {encodingSource} ({encoding})";
+                    return false;
+                }
+
+                if (container == AudioContainers.Wav && codec == AudioEncodings.PcmMulaw)
+                {
+                    // Async makes WAV only with POST /text_to_speech, whose schema has no μ-law (the service answers 400).
+                    reason = "Async makes WAV files only of s16le or f32le samples (POST /text_to_speech has no μ-law); ask for raw μ-law (pcm_mulaw or audio/pcmu) instead";
+                    return false;
+                }
+
+                encoding = codec;
+                encodingSource = $"codec={parameter}";
             }
         }
 

@@ -108,6 +108,7 @@ internal sealed class SpeechRequestPlan
             request.SpeedControl ??= speedControl;
         }
 
+        int? formatRate = null;
         if (!string.IsNullOrWhiteSpace(options.AudioFormat))
         {
             var format = AudioMediaTypes.ParseOption(options.AudioFormat, nameof(options));
@@ -122,6 +123,7 @@ internal sealed class SpeechRequestPlan
             {
                 var checkedRate = CheckedRange(rate, OptionValidation.MinSampleRate, OptionValidation.MaxSampleRate, "TextToSpeechOptions.AudioFormat rate");
                 request.SampleRate ??= checkedRate;
+                formatRate = checkedRate;
             }
         }
 
@@ -138,6 +140,17 @@ internal sealed class SpeechRequestPlan
             if (properties.TryGetValue(AsyncAITextToSpeechPropertyNames.SampleRate, out var sampleRate) && sampleRate is not null)
             {
                 var checkedSampleRate = CheckedSampleRate(sampleRate);
+                if (formatRate is { } asked && asked != checkedSampleRate)
+                {
+                    // Two typed ways of saying the rate that disagree: neither is the caller's clear choice. (A
+                    // RawRepresentationFactory's SampleRate still wins over both, as documented.)
+                    throw new ArgumentException(
+                        string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"TextToSpeechOptions.AudioFormat rate {asked} contradicts TextToSpeechOptions.AdditionalProperties[\"{AsyncAITextToSpeechPropertyNames.SampleRate}\"] {checkedSampleRate}. Give the rate in one of them, or the same rate in both."),
+                        OptionsParameter);
+                }
+
                 request.SampleRate ??= checkedSampleRate;
             }
 

@@ -262,6 +262,84 @@ public class AsyncAITextToSpeechClientTests
     }
 
     [Theory]
+    [InlineData("audio/pcmu;codec=s16le", "contradicts audio/pcmu")]
+    [InlineData("pcm_f32le;codec=s16le", "contradicts pcm_f32le")]
+    [InlineData("audio/pcm;codec=s16le;codec=f32le", "contradicts codec=s16le")]
+    [InlineData("audio/pcm;codec=s16le;rate=16000;rate=24000", "contradicts its rate 16000")]
+    [InlineData("audio/mpeg;codec=s16le", "MP3")]
+    [InlineData("audio/wav;codec=mulaw", "WAV")]
+    public async Task AudioFormat_Contradictory_ThrowsNamingTheOptionBeforeAnyRequest(string format, string expected)
+    {
+        // It used to go out as whatever the last part said: audio/pcmu;codec=s16le gave s16le audio.
+        await using var fixture = await AdapterFixture.StartAsync();
+        var options = new TextToSpeechOptions { AudioFormat = format };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>("options", () => fixture.Client.GetAudioAsync(Text, options));
+        var streamingError = Assert.Throws<ArgumentException>("options", () => fixture.Client.GetStreamingAudioAsync(Text, options));
+
+        Assert.StartsWith($"TextToSpeechOptions.AudioFormat '{format}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Contains("audio/pcm;codec=s16le|f32le", error.Message, StringComparison.Ordinal); // what is accepted
+        Assert.Equal(error.Message, streamingError.Message);
+        Assert.Empty(fixture.Bodies.All);
+    }
+
+    [Fact]
+    public async Task AudioFormatRate_ContradictsTheSampleRateProperty_ThrowsNamingBothBeforeAnyRequest()
+    {
+        // The AudioFormat's rate used to win silently over AdditionalProperties["sample_rate"].
+        await using var fixture = await AdapterFixture.StartAsync();
+        var options = new TextToSpeechOptions
+        {
+            AudioFormat = "audio/pcm;codec=s16le;rate=16000",
+            AdditionalProperties = new() { [AsyncAITextToSpeechPropertyNames.SampleRate] = 22050 },
+        };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>("options", () => fixture.Client.GetAudioAsync(Text, options));
+        var streamingError = Assert.Throws<ArgumentException>("options", () => fixture.Client.GetStreamingAudioAsync(Text, options));
+
+        Assert.Contains("TextToSpeechOptions.AudioFormat rate 16000", error.Message, StringComparison.Ordinal);
+        Assert.Contains("AdditionalProperties[\"sample_rate\"] 22050", error.Message, StringComparison.Ordinal);
+        Assert.Equal(error.Message, streamingError.Message);
+        Assert.Empty(fixture.Bodies.All);
+    }
+
+    [Fact]
+    public async Task AudioFormatRate_SameAsTheSampleRateProperty_Accepted()
+    {
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+        var options = new TextToSpeechOptions
+        {
+            AudioFormat = "audio/pcm;codec=s16le;rate=16000",
+            AdditionalProperties = new() { [AsyncAITextToSpeechPropertyNames.SampleRate] = "16000" },
+        };
+
+        var response = await fixture.Client.GetAudioAsync(Text, options, cts.Token);
+
+        Assert.Equal(16000, fixture.Bodies.Single.GetProperty("output_format").GetProperty("sample_rate").GetInt32());
+        var audio = Assert.IsType<DataContent>(Assert.Single(response.Contents));
+        Assert.Equal("audio/pcm;codec=s16le;rate=16000;channels=1", audio.MediaType);
+        Assert.Equal(fixture.ExpectedBytes(Text, 16000), audio.Data.Length);
+    }
+
+    [Fact]
+    public async Task GetAudioAsync_WavWithACodec_AWavFileOfThoseSamples()
+    {
+        // The codec of a WAV media type used to be dropped: audio/wav;codec=f32le gave a 16-bit file.
+        await using var fixture = await AdapterFixture.StartAsync();
+        using var cts = HttpTestKit.TimeoutSource();
+
+        var response = await fixture.Client.GetAudioAsync(Text, new TextToSpeechOptions { AudioFormat = "audio/wav;codec=f32le" }, cts.Token);
+
+        Assert.Equal("pcm_f32le", fixture.Bodies.Single.GetProperty("output_format").GetProperty("encoding").GetString());
+        var wav = Assert.IsType<DataContent>(Assert.Single(response.Contents));
+        Assert.Equal("audio/wav", wav.MediaType);
+        Assert.Equal(fixture.ExpectedBytes(Text, encoding: "pcm_f32le") + 44, wav.Data.Length);
+        Assert.Equal(3, BitConverter.ToUInt16(wav.Data.Span[20..22])); // WAVE_FORMAT_IEEE_FLOAT
+    }
+
+    [Theory]
     [InlineData(false, "AsyncAIHttpOptions.Encoding")]
     [InlineData(true, "AsyncAIHttpRequestOptions.Encoding")]
     public async Task GetAudioAsync_WavWithMulaw_ThrowsNamingWhereTheEncodingCameFromBeforeAnyRequest(bool fromFactory, string expected)

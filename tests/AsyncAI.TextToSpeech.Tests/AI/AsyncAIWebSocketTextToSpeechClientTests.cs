@@ -171,6 +171,26 @@ public sealed class AsyncAIWebSocketTextToSpeechClientTests : IAsyncLifetime
         Assert.Equal(0, _emulator.Journal.ConnectionsAccepted);
     }
 
+    [Theory]
+    [InlineData("audio/pcmu;codec=s16le")]
+    [InlineData("audio/pcm;codec=f32le;codec=s16le")]
+    [InlineData("audio/pcm;codec=s16le;rate=16000;rate=24000")]
+    public async Task AudioFormat_Contradictory_ThrowsAtTheCallEvenWhenItsLastPartMatchesTheSocket(string format)
+    {
+        // Each ends on what the socket makes (s16le, 24000), which is how a contradictory format used to pass.
+        await using var client = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));
+        using var tts = client.AsITextToSpeechClient();
+        var options = new TextToSpeechOptions { AudioFormat = format };
+
+        var streaming = Assert.Throws<ArgumentException>("options", () => tts.GetStreamingAudioAsync("Hi.", options));
+        var whole = await Assert.ThrowsAsync<ArgumentException>("options", () => tts.GetAudioAsync("Hi.", options));
+
+        Assert.StartsWith($"TextToSpeechOptions.AudioFormat '{format}'", streaming.Message, StringComparison.Ordinal);
+        Assert.Contains("contradicts", streaming.Message, StringComparison.Ordinal);
+        Assert.Equal(streaming.Message, whole.Message);
+        Assert.Equal(0, _emulator.Journal.ConnectionsAccepted);
+    }
+
     [Fact]
     public async Task Options_ThatRepeatTheSocket_AreAccepted()
     {
