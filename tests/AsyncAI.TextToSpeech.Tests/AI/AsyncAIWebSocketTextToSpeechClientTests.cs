@@ -1,10 +1,15 @@
 #pragma warning disable MEAI001 // The text-to-speech abstractions are experimental in Microsoft.Extensions.AI 10.11.0.
 
+using System.Diagnostics;
 using AsyncAI.TextToSpeech.AI;
+using AsyncAI.TextToSpeech.Diagnostics;
 using AsyncAI.TextToSpeech.Emulator;
 using AsyncAI.TextToSpeech.Http;
+using AsyncAI.TextToSpeech.Tests.Tracing;
 using AsyncAI.TextToSpeech.WebSockets;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using static AsyncAI.TextToSpeech.Tests.WebSockets.WebSocketTestSupport;
 
 namespace AsyncAI.TextToSpeech.Tests.AI;
@@ -255,6 +260,61 @@ public sealed class AsyncAIWebSocketTextToSpeechClientTests : IAsyncLifetime
         var audio = Assert.IsType<DataContent>(Assert.Single(response.Contents));
         Assert.Equal("audio/pcm;codec=s16le;rate=24000;channels=1", audio.MediaType);
         Assert.Equal(ExpectedBytes("Raw as always.", _emulator), audio.Data.Length);
+    }
+
+    [Fact]
+    public async Task WithLoggingOpenTelemetryAndConfigureOptions_SpeaksReachesTheSocketAndOurSpansNestUnderMeais()
+    {
+        const string MeaiSource = "AsyncAI.Tests.Meai.WebSocket";
+        const string Text = "Through the middleware and over the socket.";
+        using var spans = new SpanCollector(AsyncAITelemetry.Name, MeaiSource);
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        await using var socket = new AsyncAIWebSocketClient(Options(_emulator.WebSocketUrl));
+        using var tts = socket.AsITextToSpeechClient()
+            .AsBuilder()
+            .UseLogging(loggerFactory)
+            .UseOpenTelemetry(sourceName: MeaiSource)
+            .ConfigureOptions(o => o.VoiceId ??= VoiceId) // the socket's own voice, so the adapter accepts it
+            .Build();
+
+        var updates = new List<TextToSpeechResponseUpdate>();
+        await Within(Task.Run(async () =>
+        {
+            await foreach (var update in tts.GetStreamingAudioAsync(Text))
+            {
+                updates.Add(update);
+            }
+        }), "the stream");
+        var whole = await Within(tts.GetAudioAsync(Text), "the whole audio");
+
+        Assert.IsType<LoggingTextToSpeechClient>(tts);
+        Assert.Equal(TextToSpeechResponseUpdateKind.SessionClose, updates[^1].Kind);
+        Assert.Equal(ExpectedBytes(Text, _emulator), updates.SelectMany(u => u.Contents.OfType<DataContent>()).Sum(d => d.Data.Length));
+        var audio = Assert.IsType<DataContent>(Assert.Single(whole.Contents));
+        Assert.Equal("audio/pcm;codec=s16le;rate=24000;channels=1", audio.MediaType);
+        Assert.Equal(ExpectedBytes(Text, _emulator), audio.Data.Length);
+        Assert.Same(socket, tts.GetService<AsyncAIWebSocketClient>());
+        Assert.Equal("asyncai", tts.GetService<TextToSpeechClientMetadata>()!.ProviderName);
+        Assert.Contains(logs.GetSnapshot(), r => r.Message.Contains("GetStreamingAudioAsync", StringComparison.Ordinal));
+        Assert.Contains(logs.GetSnapshot(), r => r.Message.Contains("GetAudioAsync", StringComparison.Ordinal));
+        Assert.Equal(1, _emulator.Journal.ConnectionsAccepted);
+
+        // Each call's context span (found by its id, the call's ResponseId) is the child of that call's generate_content.
+        string[] contextIds = [updates[0].ResponseId!, whole.ResponseId!];
+        Assert.NotEqual(contextIds[0], contextIds[1]);
+        foreach (var contextId in contextIds)
+        {
+            var ours = await spans.WaitForStoppedAsync(
+                a => SpanCollector.IsOurs(a) && Equals(a.GetTagItem("asyncai.context.id"), contextId), "the context's span " + contextId);
+            var meai = Assert.Single(spans.Stopped(a => a.Source.Name == MeaiSource && a.SpanId == ours.ParentSpanId));
+            Assert.Equal(meai.TraceId, ours.TraceId);
+            Assert.StartsWith("generate_content", meai.DisplayName, StringComparison.Ordinal);
+            Assert.Equal("asyncai", meai.GetTagItem("gen_ai.provider.name"));
+            Assert.Equal(_emulator.WebSocketUrl.Port, meai.GetTagItem("server.port"));
+            Assert.Equal(meai.GetTagItem("gen_ai.provider.name"), ours.GetTagItem("gen_ai.provider.name"));
+            SpanCollector.AssertSynthesisSpan(ours, VoiceId, _emulator.WebSocketUrl.Host);
+        }
     }
 
     [Fact]
