@@ -562,6 +562,64 @@ public class TtsServiceInterruptionTests
         Assert.Empty(up.Frames.OfType<ErrorFrame>());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Pause_InterruptionWhileTheTurnsLastOpenIgnoresItsToken_TheNextFrameIsNotHeldAndNoWatchdogFires(bool responseEnd)
+    {
+        // The turn's last frame (a TtsSpeakFrame, or the response end flushing the last sentence) is in flight, its open
+        // ignoring its token, when an interruption comes; once the open returns, the frame still ends with the turn's
+        // pause. FrameProcessor holds the interruption until that frame has finished, so the service handles the
+        // interruption (watchdog cancelled, pause lifted) after that late pause, not before it: the frame queued after
+        // the interruption is not held for a stop that will not come, and no watchdog fires for the interrupted turn.
+        // (Were the interruption not to wait, MaybePause would still find the interruption's resume with no context left;
+        // only with both gone is the marker held until the watchdog.)
+        var time = new FakeTimeProvider();
+        var (tts, paused) = PausingService();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldOpenStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldOpenCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var opens = 0;
+        tts.HoldOpen = (_, token) =>
+        {
+            if (Interlocked.Increment(ref opens) > 1)
+            {
+                return Task.CompletedTask;
+            }
+
+            token.Register(() => heldOpenCancelled.TrySetResult());
+            heldOpenStarted.TrySetResult();
+            return held.Task; // the token is ignored
+        };
+        await using var harness = PipelineHarness.Start(tts, timeProvider: time);
+        if (responseEnd)
+        {
+            harness.Queue(new LlmFullResponseStartFrame(), new LlmTextFrame("Held"), new LlmFullResponseEndFrame());
+        }
+        else
+        {
+            harness.Queue(new TtsSpeakFrame("Held."));
+        }
+
+        await heldOpenStarted.Task.WaitAsync(PipelineHarness.Timeout);
+        harness.Queue(new InterruptionFrame(), new MarkerFrame(1));
+        await heldOpenCancelled.Task.WaitAsync(PipelineHarness.Timeout);
+        Assert.False(paused.IsCompleted);
+        held.SetResult();
+        await paused.WaitAsync(PipelineHarness.Timeout); // the late pause, while the interruption waits for the frame
+
+        // The marker is not held (nothing lifts a pause here but the watchdog, and fake time has not moved), and no
+        // watchdog is left armed for the interrupted turn.
+        await harness.WaitDownAsync<MarkerFrame>();
+        time.Advance(TimeSpan.FromSeconds(10));
+        await harness.EndAsync();
+
+        Assert.Empty(harness.Errors);
+        var frames = harness.Down.Frames.ToList();
+        Assert.True(frames.FindIndex(f => f is InterruptionFrame) < frames.FindIndex(f => f is MarkerFrame), string.Join(", ", frames.Select(f => f.Name)));
+        await Assert.Single(tts.ContextsInOrder).Disposed.Task.WaitAsync(PipelineHarness.Timeout);
+    }
+
     [Fact]
     public async Task Interruption_WhileTheEndFramesFlushOpensItsContext_TheEndFollowsTheInterruptionAndTheKeptFrames()
     {
