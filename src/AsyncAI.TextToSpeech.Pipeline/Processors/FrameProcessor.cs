@@ -113,6 +113,12 @@ public abstract class FrameProcessor : IAsyncDisposable
     /// </summary>
     internal Task DataLoopExited => _dataLoop ?? Task.CompletedTask;
 
+    /// <summary>
+    /// Gets a task that completes when the system loop has ended (completed at once if it never started). After a cleanup
+    /// that timed out, that may be later.
+    /// </summary>
+    internal Task SystemLoopExited => _systemLoop ?? Task.CompletedTask;
+
     /// <summary>Gets whether frames are handled synchronously by <see cref="ProcessDirect"/> instead of the two loops.</summary>
     private protected virtual bool IsDirect => false;
 
@@ -298,8 +304,8 @@ public abstract class FrameProcessor : IAsyncDisposable
     /// <param name="cancellationToken">Bounds the cleanup.</param>
     /// <remarks>
     /// The wait times out when a frame in flight ignores its token past the cleanup's bound: that frame may then still be
-    /// running beside this method (and on after it), but it is the last one, since the data loop takes no frame once
-    /// cleanup has begun. State that belongs to the data loop is not this method's to touch while that frame runs.
+    /// running beside this method (and on after it), but it is the last one of its loop, since neither loop takes a frame
+    /// once cleanup has begun. State that belongs to the data loop is not this method's to touch while that frame runs.
     /// </remarks>
     /// <returns>A task that completes when done.</returns>
     protected virtual ValueTask OnCleanupAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
@@ -533,7 +539,9 @@ public abstract class FrameProcessor : IAsyncDisposable
         {
             while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var item))
+                // Once cleanup has begun no frame is taken: when the frame that just ended outlived cleanup's bounded
+                // wait, the processor has been cleaned up beside it, and a frame taken now would run after its cleanup.
+                while (!token.IsCancellationRequested && reader.TryRead(out var item))
                 {
                     await HandleSystemFrameAsync(item, token).ConfigureAwait(false);
                 }

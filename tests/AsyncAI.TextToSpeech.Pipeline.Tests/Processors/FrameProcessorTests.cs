@@ -250,6 +250,29 @@ public class FrameProcessorTests
         Assert.Equal([blocked], gate.Processed.OfType<MarkerFrame>());
     }
 
+    [Fact]
+    public async Task CleanupAsync_WaitForTheLoopsTimesOutWhileASystemFrameIgnoresItsToken_TheSystemLoopTakesNoFrameAfterIt()
+    {
+        // The system loop's counterpart of the test above: a system frame queued behind the one in flight when cleanup
+        // began must not be processed (and pushed on) after the processor's cleanup.
+        var gate = new GateProcessor { GatesIgnoreCancellation = true };
+        var down = await PipelineHarness.StartAloneAsync(gate);
+        var blocked = new TestSystemFrame();
+        var queued = new TestSystemFrame();
+        gate.Block(blocked);
+        gate.QueueFrame(blocked);
+        gate.QueueFrame(queued);
+        await gate.WaitStartedAsync(blocked);
+
+        // An already-cancelled bound: the wait times out at once, with the system frame still blocked.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gate.CleanupAsync(new CancellationToken(canceled: true)));
+        gate.Open(blocked);
+        await gate.SystemLoopExited.WaitAsync(PipelineHarness.Timeout);
+
+        Assert.Equal([blocked], gate.Processed.OfType<TestSystemFrame>());
+        Assert.DoesNotContain(down.Frames, f => ReferenceEquals(f, queued));
+    }
+
     private static async Task WaitForQueuedAsync(PipelineHarness harness)
     {
         // The task may hand queued frames to the pipeline asynchronously (through its pump); a downstream system frame
