@@ -560,7 +560,7 @@ public abstract class FrameProcessor : IAsyncDisposable
                 _dataLoopReleased.TrySetResult();
                 return;
             case InterruptionFrame:
-                await InterruptWorkInFlightAsync().ConfigureAwait(false);
+                await InterruptWorkInFlightAsync(token).ConfigureAwait(false);
                 try
                 {
                     await ProcessSafelyAsync(item, token).ConfigureAwait(false);
@@ -574,7 +574,7 @@ public abstract class FrameProcessor : IAsyncDisposable
             case CancelFrame:
                 // Set before the data loop's lock is taken below: from here on it takes no frame (it checks under the lock).
                 _cancelling = true;
-                await CancelWorkInFlightAsync().ConfigureAwait(false);
+                await CancelWorkInFlightAsync(token).ConfigureAwait(false);
                 await ProcessSafelyAsync(item, token).ConfigureAwait(false);
                 await _work.CancelAsync().ConfigureAwait(false);
                 _dataQueue.Writer.TryComplete();
@@ -769,9 +769,11 @@ public abstract class FrameProcessor : IAsyncDisposable
 
     /// <summary>
     /// Before an <see cref="InterruptionFrame"/> is processed: holds the data loop (until <see cref="ReleaseHold"/>), cancels
-    /// the interruptible frame in flight and waits for it, so that nothing it pushes can follow the interruption.
+    /// the interruptible frame in flight and waits for it, so that nothing it pushes can follow the interruption. The wait
+    /// ends (throwing) when cleanup begins (<paramref name="lifetime"/>): a frame that ignores its token may outlive
+    /// cleanup's bound, and the interruption would then be processed after the cleanup.
     /// </summary>
-    private async ValueTask InterruptWorkInFlightAsync()
+    private async ValueTask InterruptWorkInFlightAsync(CancellationToken lifetime)
     {
         lock (_gate)
         {
@@ -780,7 +782,7 @@ public abstract class FrameProcessor : IAsyncDisposable
 
         if (await CancelFrameInFlightAsync().ConfigureAwait(false) is { } inFlight)
         {
-            await inFlight.Finished.ConfigureAwait(false);
+            await inFlight.Finished.WaitAsync(lifetime).ConfigureAwait(false);
             RenewWork(inFlight.Work);
         }
     }
@@ -789,9 +791,10 @@ public abstract class FrameProcessor : IAsyncDisposable
     /// Before a <see cref="CancelFrame"/> is processed: cancels the interruptible frame in flight and waits for it, so that
     /// nothing it writes overlaps the cancel's own cleanup, but <see cref="CancelGracePeriod"/> at most. A cancel must end
     /// the run even when the frame ignores its token (a write to a pipe whose reader stopped), so after the grace it goes
-    /// on beside that frame; the processor's data loop ends once the frame does, and its token stays cancelled.
+    /// on beside that frame; the processor's data loop ends once the frame does, and its token stays cancelled. Like an
+    /// interruption's, the wait ends (throwing) when cleanup begins.
     /// </summary>
-    private async ValueTask CancelWorkInFlightAsync()
+    private async ValueTask CancelWorkInFlightAsync(CancellationToken lifetime)
     {
         if (await CancelFrameInFlightAsync().ConfigureAwait(false) is not { } inFlight)
         {
@@ -800,7 +803,7 @@ public abstract class FrameProcessor : IAsyncDisposable
 
         try
         {
-            await inFlight.Finished.WaitAsync(CancelGracePeriod, TimeProvider).ConfigureAwait(false);
+            await inFlight.Finished.WaitAsync(CancelGracePeriod, TimeProvider, lifetime).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

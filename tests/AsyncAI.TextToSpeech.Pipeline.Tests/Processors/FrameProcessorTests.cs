@@ -273,6 +273,38 @@ public class FrameProcessorTests
         Assert.DoesNotContain(down.Frames, f => ReferenceEquals(f, queued));
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task CleanupAsync_WaitForTheLoopsTimesOutWhileAnInterruptionOrCancelWaitsForAFrameIgnoringItsToken_ItIsNotProcessedAfterTheCleanup(bool cancel, bool inline)
+    {
+        // An InterruptionFrame (without a bound) or a CancelFrame (for its grace) waits for the cancelled data frame in
+        // flight before it is processed. When that frame ignores its token past cleanup's bound, the processor is cleaned
+        // up while the system frame still waits; it must not be processed (and pushed on) after the cleanup once the
+        // frame ends, any more than a frame still queued.
+        var gate = new GateProcessor { Inline = inline, GatesIgnoreCancellation = true };
+        var down = await PipelineHarness.StartAloneAsync(gate);
+        var blocked = new MarkerFrame(1);
+        gate.Block(blocked);
+        gate.QueueFrame(blocked);
+        await gate.WaitStartedAsync(blocked);
+        Frame system = cancel ? new CancelFrame() : new InterruptionFrame();
+        gate.QueueFrame(system);
+        await gate.WaitTokenCancelledAsync(blocked);
+
+        // An already-cancelled bound: the wait times out at once, with the marker still blocked and the system frame
+        // waiting for it.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gate.CleanupAsync(new CancellationToken(canceled: true)));
+        gate.Open(blocked);
+        await gate.DataLoopExited.WaitAsync(PipelineHarness.Timeout);
+        await gate.SystemLoopExited.WaitAsync(PipelineHarness.Timeout);
+
+        Assert.DoesNotContain(system, gate.Processed);
+        Assert.DoesNotContain(down.Frames, f => ReferenceEquals(f, system));
+    }
+
     private static async Task WaitForQueuedAsync(PipelineHarness harness)
     {
         // The task may hand queued frames to the pipeline asynchronously (through its pump); a downstream system frame

@@ -9,6 +9,7 @@ internal sealed class GateProcessor : FrameProcessor
 {
     private readonly ConcurrentDictionary<Frame, TaskCompletionSource> _gates = new();
     private readonly ConcurrentDictionary<Frame, TaskCompletionSource> _started = new();
+    private readonly ConcurrentDictionary<Frame, TaskCompletionSource> _tokenCancelled = new();
 
     /// <summary>Gets whether data frames are processed inline on the pushing thread when the processor is idle.</summary>
     public bool Inline { get; init; }
@@ -34,6 +35,9 @@ internal sealed class GateProcessor : FrameProcessor
 
     public Task WaitStartedAsync(Frame frame) => Started(frame).Task.WaitAsync(PipelineHarness.Timeout);
 
+    /// <summary>Waits until the token of a blocked frame's processing is cancelled (an interruption, a cancel, cleanup).</summary>
+    public Task WaitTokenCancelledAsync(Frame frame) => TokenCancelled(frame).Task.WaitAsync(PipelineHarness.Timeout);
+
     public void Resume() => ResumeProcessingFrames();
 
     protected override bool ProcessesDataFramesInline => Inline;
@@ -48,6 +52,7 @@ internal sealed class GateProcessor : FrameProcessor
 
         if (_gates.TryGetValue(frame, out var gate))
         {
+            using var registration = cancellationToken.Register(() => TokenCancelled(frame).TrySetResult());
             try
             {
                 await (GatesIgnoreCancellation ? gate.Task : gate.Task.WaitAsync(cancellationToken));
@@ -71,6 +76,9 @@ internal sealed class GateProcessor : FrameProcessor
             PauseProcessingFrames();
         }
     }
+
+    private TaskCompletionSource TokenCancelled(Frame frame) =>
+        _tokenCancelled.GetOrAdd(frame, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     private TaskCompletionSource Started(Frame frame) =>
         _started.GetOrAdd(frame, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
