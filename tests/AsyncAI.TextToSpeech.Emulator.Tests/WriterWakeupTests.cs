@@ -32,8 +32,12 @@ public sealed class WriterWakeupTests
         signaller.Start();
 
         Assert.Equal(await signalled.Task, await resumedOn.Task);
-        Assert.True(await waiter);
+
+        // Joined before awaiting the waiter: the waiter completes on the signalling thread (that is the point), so a
+        // continuation registered on it runs there, and a Join after it joined the thread to itself, a hang seen once
+        // with the tests pinned to one core (the test resumed between resumedOn and the waiter's completion).
         signaller.Join();
+        Assert.True(await waiter);
     }
 
     [Fact]
