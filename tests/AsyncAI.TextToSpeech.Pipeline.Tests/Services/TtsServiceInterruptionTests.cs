@@ -303,12 +303,7 @@ public class TtsServiceInterruptionTests
         var time = new FakeTimeProvider();
         var (tts, paused) = PausingService();
         await using var harness = PipelineHarness.Start(tts, timeProvider: time);
-        harness.Queue(new LlmFullResponseStartFrame(), new AggregatedTextFrame("Hello.", AggregationType.Sentence));
-        var context = await tts.WaitForContextAsync(0);
-        context.EmitAudio(4);
-        var firstAudio = await harness.WaitDownAsync<TtsAudioRawFrame>();
-        await SignalUpAsync(harness, new BotStartedSpeakingFrame());
-        await SignalUpAsync(harness, new BotStoppedSpeakingFrame());
+        var (context, firstAudio) = await PlayFirstSentenceThenStopAsync(harness, tts);
 
         harness.Queue(new AggregatedTextFrame("There is more.", AggregationType.Sentence));
         await harness.WaitDownAsync<AggregatedTextFrame>(f => f.Text == "There is more.");
@@ -344,12 +339,7 @@ public class TtsServiceInterruptionTests
         var time = new FakeTimeProvider();
         var (tts, paused) = PausingService();
         await using var harness = PipelineHarness.Start(tts, timeProvider: time);
-        harness.Queue(new LlmFullResponseStartFrame(), new AggregatedTextFrame("Hello.", AggregationType.Sentence));
-        var context = await tts.WaitForContextAsync(0);
-        context.EmitAudio(4);
-        var firstAudio = await harness.WaitDownAsync<TtsAudioRawFrame>();
-        await SignalUpAsync(harness, new BotStartedSpeakingFrame());
-        await SignalUpAsync(harness, new BotStoppedSpeakingFrame());
+        var (context, firstAudio) = await PlayFirstSentenceThenStopAsync(harness, tts);
 
         harness.Queue(new AggregatedTextFrame("There is more.", AggregationType.Sentence), new LlmFullResponseEndFrame(), new TtsSpeakFrame("Next."));
         await paused.WaitAsync(PipelineHarness.Timeout);
@@ -381,12 +371,7 @@ public class TtsServiceInterruptionTests
         var time = new FakeTimeProvider();
         var (tts, paused) = PausingService();
         await using var harness = PipelineHarness.Start(tts, timeProvider: time);
-        harness.Queue(new LlmFullResponseStartFrame(), new AggregatedTextFrame("Hello.", AggregationType.Sentence));
-        var context = await tts.WaitForContextAsync(0);
-        context.EmitAudio(4);
-        var firstAudio = await harness.WaitDownAsync<TtsAudioRawFrame>();
-        await SignalUpAsync(harness, new BotStartedSpeakingFrame());
-        await SignalUpAsync(harness, new BotStoppedSpeakingFrame());
+        var (context, firstAudio) = await PlayFirstSentenceThenStopAsync(harness, tts);
 
         harness.Queue(new AggregatedTextFrame("There is more.", AggregationType.Sentence));
         await harness.WaitDownAsync<AggregatedTextFrame>(f => f.Text == "There is more.");
@@ -687,6 +672,18 @@ public class TtsServiceInterruptionTests
     }
 
     // Sends a frame upstream from the pipeline's end (as an output sink does) and waits until it has passed the service.
+    /// <summary>A turn begins and its first sentence ("Hello.") plays out: its audio reaches the sink, the bot starts and stops.</summary>
+    private static async Task<(TestTtsContext Context, TtsAudioRawFrame FirstAudio)> PlayFirstSentenceThenStopAsync(PipelineHarness harness, TestTtsService tts)
+    {
+        harness.Queue(new LlmFullResponseStartFrame(), new AggregatedTextFrame("Hello.", AggregationType.Sentence));
+        var context = await tts.WaitForContextAsync(0);
+        context.EmitAudio(4);
+        var firstAudio = await harness.WaitDownAsync<TtsAudioRawFrame>();
+        await SignalUpAsync(harness, new BotStartedSpeakingFrame());
+        await SignalUpAsync(harness, new BotStoppedSpeakingFrame());
+        return (context, firstAudio);
+    }
+
     private static async Task SignalUpAsync(PipelineHarness harness, Frame frame)
     {
         harness.Task.QueueFrame(frame, FrameDirection.Upstream);
