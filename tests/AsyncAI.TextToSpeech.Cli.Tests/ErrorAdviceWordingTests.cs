@@ -62,7 +62,10 @@ public class ErrorAdviceWordingTests
 
         Assert.Equal(1, result.ExitCode);
         var line = result.ErrorLines.First(l => l.StartsWith("error: ", StringComparison.Ordinal));
-        Assert.Contains(wording, result.StandardError, StringComparison.Ordinal);
+
+        // The whole of stderr on failure (Contains shows only its start, the debug log): the "drop" case failed once in a
+        // stress run (two busy loops) with a message not yet known, and did not fail again in 30 loaded runs by hand.
+        Assert.True(result.StandardError.Contains(wording, StringComparison.Ordinal), $"the library did not say \"{wording}\"; the error line: {line}");
         AssertLine(line, wording, flag);
     }
 
