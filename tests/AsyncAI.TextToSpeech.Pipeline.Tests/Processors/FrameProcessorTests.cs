@@ -2,6 +2,7 @@ using AsyncAI.TextToSpeech.Pipeline.Frames;
 using AsyncAI.TextToSpeech.Pipeline.Pipelines;
 using AsyncAI.TextToSpeech.Pipeline.Processors;
 using AsyncAI.TextToSpeech.Pipeline.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AsyncAI.TextToSpeech.Pipeline.Tests.Processors;
 
@@ -284,8 +285,10 @@ public class FrameProcessorTests
         // flight before it is processed. When that frame ignores its token past cleanup's bound, the processor is cleaned
         // up while the system frame still waits; it must not be processed (and pushed on) after the cleanup once the
         // frame ends, any more than a frame still queued.
+        // Fake time: the CancelFrame's grace must not run out before the cleanup (on a loaded machine it did, and the cancel
+        // then went on beside the frame, as it should, before the cleanup began).
         var gate = new GateProcessor { Inline = inline, GatesIgnoreCancellation = true };
-        var down = await PipelineHarness.StartAloneAsync(gate);
+        var down = await PipelineHarness.StartAloneAsync(gate, timeProvider: new FakeTimeProvider());
         var blocked = new MarkerFrame(1);
         gate.Block(blocked);
         gate.QueueFrame(blocked);
