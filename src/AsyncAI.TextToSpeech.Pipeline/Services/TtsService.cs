@@ -760,7 +760,7 @@ public abstract class TtsService : FrameProcessor
             // The bot stopped after all the audio pushed so far and no context is left (read under _outputLock, which
             // FinishPlayingLocked holds): a turn that paused while this context was still open (its audio had played
             // before the response end, only the provider's end was missing) has no stop left to wait for.
-            if (_contexts.Count == 0 && Interlocked.CompareExchange(ref _resumeSignaled, 0, 0) == 1)
+            if (TurnAudioDoneLocked())
             {
                 ResumeAfterTurn();
             }
@@ -1298,7 +1298,7 @@ public abstract class TtsService : FrameProcessor
         bool done;
         lock (_outputLock)
         {
-            done = _contexts.Count == 0 && Interlocked.CompareExchange(ref _resumeSignaled, 0, 0) == 1;
+            done = TurnAudioDoneLocked();
         }
 
         if (done)
@@ -1321,6 +1321,13 @@ public abstract class TtsService : FrameProcessor
 
         TurnPaused?.Invoke(this, EventArgs.Empty);
     }
+
+    /// <summary>
+    /// Under <c>_outputLock</c>: no audio of the turn can still come, so a pause after it has nothing to wait for. The bot
+    /// stopped after all the audio pushed so far (the resume signal, cleared by each push and each start) and no context
+    /// is left open to bring more.
+    /// </summary>
+    private bool TurnAudioDoneLocked() => _contexts.Count == 0 && Volatile.Read(ref _resumeSignaled) == 1;
 
     private void ResumeAfterTurn()
     {

@@ -122,7 +122,7 @@ internal sealed class WebSocketConnection
             {
                 await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception ex) when (IsSocketError(ex) || ex is OperationCanceledException)
             {
             }
         }
@@ -448,7 +448,7 @@ internal sealed class WebSocketConnection
                 count = 0;
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (IsSocketError(ex) || ex is OperationCanceledException)
         {
             if (_closeSent && ex is not WebSocketException { WebSocketErrorCode: WebSocketError.ConnectionClosedPrematurely })
             {
